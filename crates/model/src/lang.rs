@@ -1,0 +1,19 @@
+use serde::{Deserialize, Serialize};
+
+/// A language of the user interface. French first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub(crate) fn pick(self, fr: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+}
