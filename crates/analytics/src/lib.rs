@@ -1,1 +1,144 @@
-//! placeholder
+//! Jauge's figures, as pure functions over typed facts.
+//!
+//! This crate owns the definitions of the sector's figures (fill rate, paid fill rate, average
+//! price, free-ticket share, first-timer share, …) and computes them from typed values handed to
+//! it. Each figure's definition lives beside its code, in [`definitions`], so the terminal, the
+//! dashboards and the reports say the same thing.
+//!
+//! It must not touch storage, files, the clock, time zones or the network: callers (the store,
+//! the server, the reports) fetch the facts and pass them in. That keeps every figure testable
+//! with a few literal values.
+
+use jauge_model::{Capacity, Cents, PatronKey, PerformanceStatus, Season, Ticket};
+use serde::Serialize;
+
+pub mod definitions;
+
+/// Sales of one set of tickets, counting only those that are sold (valid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SalesTotals {
+    /// Valid tickets, free ones included.
+    pub tickets: u64,
+    /// Valid tickets with a price above zero.
+    pub paid_tickets: u64,
+    /// Valid tickets at no charge (invitations, exonérés).
+    pub free_tickets: u64,
+    /// What valid tickets brought in, VAT included.
+    pub revenue: Cents,
+}
+
+impl SalesTotals {
+    /// Totals of the tickets that count as sold: cancelled and refunded tickets count in none.
+    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> SalesTotals {
+        tickets.into_iter().filter(|t| t.counts_as_sold()).fold(SalesTotals::default(), |acc, t| {
+            acc + SalesTotals::one(t.amount_paid)
+        })
+    }
+
+    /// The totals of one valid ticket sold at `amount`.
+    pub fn one(amount: Cents) -> SalesTotals {
+        let free = amount.is_zero();
+        SalesTotals {
+            tickets: 1,
+            paid_tickets: u64::from(!free),
+            free_tickets: u64::from(free),
+            revenue: amount,
+        }
+    }
+}
+
+impl std::ops::Add for SalesTotals {
+    type Output = SalesTotals;
+    fn add(self, o: SalesTotals) -> SalesTotals {
+        SalesTotals {
+            tickets: self.tickets + o.tickets,
+            paid_tickets: self.paid_tickets + o.paid_tickets,
+            free_tickets: self.free_tickets + o.free_tickets,
+            revenue: self.revenue + o.revenue,
+        }
+    }
+}
+
+/// One performance with its capacity on sale and its sales, as kept current at import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerformanceSales {
+    pub capacity: Capacity,
+    pub status: PerformanceStatus,
+    pub sales: SalesTotals,
+}
+
+/// A patron who bought a valid ticket for a performance of the season, with the season of
+/// their first ever valid ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatronInSeason {
+    pub patron: PatronKey,
+    pub first_season: Season,
+}
+
+/// What the season summary is computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeasonFacts {
+    pub season: Season,
+    pub performances: Vec<PerformanceSales>,
+    pub patrons: Vec<PatronInSeason>,
+}
+
+/// The season's headline figures. Ratios are `None` when their denominator is zero.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeasonSummary {
+    pub season: String,
+    /// Performances that take or took place (cancelled ones excluded).
+    pub performances: u64,
+    pub cancelled_performances: u64,
+    /// Seats on sale over those performances.
+    pub capacity: u64,
+    pub tickets: u64,
+    pub paid_tickets: u64,
+    pub free_tickets: u64,
+    pub revenue: Cents,
+    pub fill_rate: Option<f64>,
+    pub paid_fill_rate: Option<f64>,
+    /// Revenue per paid ticket, in cents (free tickets excluded).
+    pub average_price: Option<f64>,
+    pub free_ticket_share: Option<f64>,
+    pub patrons: u64,
+    pub first_timers: u64,
+    pub first_timer_share: Option<f64>,
+}
+
+fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
+}
+
+/// The season's summary; see [`definitions`] for what each figure means.
+pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
+    let held = facts.performances.iter().filter(|p| p.status == PerformanceStatus::Scheduled);
+    let (performances, capacity, sales) =
+        held.fold((0u64, 0u64, SalesTotals::default()), |(n, cap, sales), p| {
+            (n + 1, cap + u64::from(p.capacity.get()), sales + p.sales)
+        });
+    let cancelled_performances = facts.performances.len() as u64 - performances;
+    let patrons = facts.patrons.len() as u64;
+    let first_timers =
+        facts.patrons.iter().filter(|p| p.first_season == facts.season).count() as u64;
+    SeasonSummary {
+        season: facts.season.label(),
+        performances,
+        cancelled_performances,
+        capacity,
+        tickets: sales.tickets,
+        paid_tickets: sales.paid_tickets,
+        free_tickets: sales.free_tickets,
+        revenue: sales.revenue,
+        fill_rate: ratio(sales.tickets, capacity),
+        paid_fill_rate: ratio(sales.paid_tickets, capacity),
+        average_price: ratio(sales.revenue.get(), sales.paid_tickets),
+        free_ticket_share: ratio(sales.free_tickets, sales.tickets),
+        patrons,
+        first_timers,
+        first_timer_share: ratio(first_timers, patrons),
+    }
+}
+
+#[cfg(test)]
+mod tests;

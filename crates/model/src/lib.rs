@@ -28,7 +28,7 @@ pub use error::InvalidValue;
 pub use lang::Lang;
 pub use money::{Cents, VatRate};
 pub use organisation::{
-    Capacity, Hall, InseeCode, LicenceNumber, Name, Organisation, PlaceType, Postcode, Siret, Venue,
+    Capacity, Hall, InseeCode, LicenceNumber, Name, Organisation, PlaceType, Postcode, Siret, Venue, VenueSetup,
 };
 pub use patron::{
     BirthYear, Campaign, CampaignEvent, CampaignEventKind, Consent, ConsentChannel,

@@ -39,6 +39,11 @@ macro_rules! string_newtype_serde {
                 &self.0
             }
         }
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
     };
 }
 pub(crate) use string_newtype_serde;
@@ -304,6 +309,14 @@ pub struct Venue {
 pub struct Hall {
     pub name: Name,
     pub capacity: Capacity,
+}
+
+/// Everything a venue sets up once: the organisation, the venue, its halls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VenueSetup {
+    pub organisation: Organisation,
+    pub venue: Venue,
+    pub halls: Vec<Hall>,
 }
 
 #[cfg(test)]

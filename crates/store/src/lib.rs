@@ -1,1 +1,108 @@
-//! placeholder
+//! Jauge's storage: the [`Store`] interface and its embedded SQLite backend.
+//!
+//! This crate owns every line of SQL in Jauge, the schema and its versioned migrations, and the
+//! rollups dashboards read (kept current inside the transaction that writes an import batch).
+//! Callers see typed model values and typed analytics facts, never rows or SQL, so that a
+//! PostgreSQL backend can implement the same [`Store`] without touching analytics or the UI.
+//!
+//! It must not compute figures (that is `jauge-analytics`), parse files (the importer) or know
+//! about HTTP or the terminal. It never writes a partial batch: a dataset is validated first
+//! and written in one transaction, or not at all.
+
+use std::path::PathBuf;
+
+use jauge_analytics::SeasonFacts;
+use jauge_model::{BatchId, Dataset, DatasetProblem, Season, VenueSetup};
+
+mod sqlite;
+
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+
+/// What a store does for the rest of Jauge. One store holds one venue's data.
+pub trait Store {
+    /// The organisation, venue and halls, once set up.
+    fn setup(&self) -> Result<Option<VenueSetup>, StoreError>;
+
+    /// Sets up (or updates) the organisation, the venue and its halls. Halls are matched by
+    /// name; a hall missing from `setup` is kept.
+    fn save_setup(&mut self, setup: &VenueSetup) -> Result<(), StoreError>;
+
+    /// Writes one import batch atomically, stamping every fact with its source and batch.
+    /// Facts already stored under the same source identifiers are updated, so writing the same
+    /// dataset twice leaves the same facts. A dataset with problems is refused whole.
+    fn write_dataset(&mut self, dataset: &Dataset) -> Result<BatchReport, StoreError>;
+
+    /// The seasons that have performances, oldest first.
+    fn seasons(&self) -> Result<Vec<Season>, StoreError>;
+
+    /// What the season summary is computed from, read from the rollups.
+    fn season_facts(&self, season: Season) -> Result<SeasonFacts, StoreError>;
+
+    /// A free-form setting of this database.
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// What a written batch held.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchReport {
+    pub batch: Option<BatchId>,
+    pub shows: usize,
+    pub performances: usize,
+    pub tariffs: usize,
+    pub patrons: usize,
+    pub orders: usize,
+    pub tickets: usize,
+    pub consents: usize,
+    pub campaigns: usize,
+    pub campaign_events: usize,
+}
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} was written by a newer version of Jauge (schema version {found}; this version \
+         knows versions up to {supported}). Upgrade Jauge to open it; the file was left untouched."
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+
+    #[error("{path} is not a Jauge database ({reason}). Choose another file with --db or JAUGE_DB.")]
+    NotJauge { path: PathBuf, reason: String },
+
+    #[error("cannot open {path}: {source}. Check the path and its permissions.")]
+    CannotOpen { path: PathBuf, source: rusqlite::Error },
+
+    #[error(
+        "the venue is not set up yet: set up the organisation, venue and halls before importing \
+         (`jauge demo` does it for the demo venue)"
+    )]
+    NoVenue,
+
+    #[error("{origin}: {count} problem(s), nothing was stored:\n{list}", count = problems.len(), list = list_problems(problems))]
+    Rejected { origin: String, problems: Vec<DatasetProblem> },
+
+    #[error("the database holds a value this version cannot read ({0}); it may have been edited by hand")]
+    Corrupt(String),
+
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Whether the person running Jauge can fix this (wrong file, bad input, missing setup), as
+    /// opposed to an internal failure.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, StoreError::Database(_) | StoreError::Corrupt(_))
+    }
+}
+
+fn list_problems(problems: &[DatasetProblem]) -> String {
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = problems.iter().take(SHOWN).map(|p| format!("  - {p}")).collect();
+    if problems.len() > SHOWN {
+        list.push(format!("  … and {} more", problems.len() - SHOWN));
+    }
+    list.join("\n")
+}

@@ -1,0 +1,88 @@
+//! What each figure means, in the words shown to users (French first, then English).
+
+use jauge_model::Lang;
+
+/// A figure's name and definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Definition {
+    pub key: &'static str,
+    pub name_fr: &'static str,
+    pub name_en: &'static str,
+    pub fr: &'static str,
+    pub en: &'static str,
+}
+
+impl Definition {
+    pub fn name(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => self.name_fr,
+            Lang::En => self.name_en,
+        }
+    }
+    pub fn text(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => self.fr,
+            Lang::En => self.en,
+        }
+    }
+}
+
+pub const TICKETS: Definition = Definition {
+    key: "tickets",
+    name_fr: "Billets",
+    name_en: "Tickets",
+    fr: "Billets valides des représentations de la saison, gratuits compris ; billets annulés ou remboursés et représentations annulées exclus.",
+    en: "Valid tickets for the season's performances, free ones included; cancelled or refunded tickets and cancelled performances excluded.",
+};
+
+pub const REVENUE: Definition = Definition {
+    key: "revenue",
+    name_fr: "Recette TTC",
+    name_en: "Revenue incl. VAT",
+    fr: "Somme payée pour les billets valides, TVA comprise.",
+    en: "What valid tickets brought in, VAT included.",
+};
+
+pub const FILL_RATE: Definition = Definition {
+    key: "fill_rate",
+    name_fr: "Taux de remplissage",
+    name_en: "Fill rate",
+    fr: "Billets valides ÷ jauge mise en vente, sur les représentations non annulées de la saison (à date pour les représentations à venir).",
+    en: "Valid tickets ÷ capacity on sale, over the season's performances that are not cancelled (to date for upcoming ones).",
+};
+
+pub const PAID_FILL_RATE: Definition = Definition {
+    key: "paid_fill_rate",
+    name_fr: "Taux de remplissage payant",
+    name_en: "Paid fill rate",
+    fr: "Billets payants (prix supérieur à zéro) ÷ jauge mise en vente.",
+    en: "Paid tickets (price above zero) ÷ capacity on sale.",
+};
+
+pub const AVERAGE_PRICE: Definition = Definition {
+    key: "average_price",
+    name_fr: "Prix moyen",
+    name_en: "Average price",
+    fr: "Recette TTC ÷ billets payants : les billets gratuits n'entrent pas dans la moyenne.",
+    en: "Revenue incl. VAT ÷ paid tickets: free tickets do not enter the average.",
+};
+
+pub const FREE_TICKET_SHARE: Definition = Definition {
+    key: "free_ticket_share",
+    name_fr: "Part de billets gratuits",
+    name_en: "Free-ticket share",
+    fr: "Billets valides à 0 € (invitations, exonérés) ÷ billets valides.",
+    en: "Valid tickets at €0 (invitations, complimentary) ÷ valid tickets.",
+};
+
+pub const FIRST_TIMER_SHARE: Definition = Definition {
+    key: "first_timer_share",
+    name_fr: "Part de primo-spectateurs",
+    name_en: "First-timer share",
+    fr: "Acheteurs dont le tout premier billet valide (toutes sources) est pour une représentation de la saison ÷ acheteurs de la saison. Tant que les doublons de spectateurs ne sont pas rapprochés, ce chiffre est surestimé.",
+    en: "Buyers whose very first valid ticket (any source) is for a performance of the season ÷ the season's buyers. Until duplicate patrons are linked, this figure is overstated.",
+};
+
+/// Every definition, in the order figures are shown.
+pub const ALL: [Definition; 7] =
+    [TICKETS, REVENUE, FILL_RATE, PAID_FILL_RATE, AVERAGE_PRICE, FREE_TICKET_SHARE, FIRST_TIMER_SHARE];

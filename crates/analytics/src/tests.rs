@@ -1,0 +1,148 @@
+use super::*;
+use chrono::{TimeZone, Utc};
+use jauge_model::{ExternalId, SeasonStartMonth, TicketStatus, VatRate};
+use proptest::prelude::*;
+
+fn ticket(amount: u64, status: TicketStatus) -> Ticket {
+    let id: ExternalId = "B".parse().unwrap();
+    Ticket {
+        id: id.clone(),
+        order: id.clone(),
+        performance: id.clone(),
+        tariff: id,
+        amount_paid: Cents::new(amount),
+        face_value: Cents::new(amount),
+        vat_rate: VatRate::LIVE_PERFORMANCE,
+        status,
+        checked_in_at: Some(Utc.with_ymd_and_hms(2026, 1, 1, 20, 0, 0).unwrap()),
+        attendee: None,
+    }
+}
+
+fn season(y: i32) -> Season {
+    Season::starting(y, SeasonStartMonth::default())
+}
+
+fn performance(capacity: u32, status: PerformanceStatus, sales: SalesTotals) -> PerformanceSales {
+    PerformanceSales { capacity: Capacity::new(capacity).unwrap(), status, sales }
+}
+
+#[test]
+fn totals_count_only_valid_tickets() {
+    let tickets = [
+        ticket(2500, TicketStatus::Valid),
+        ticket(0, TicketStatus::Valid),
+        ticket(1800, TicketStatus::Cancelled),
+        ticket(1800, TicketStatus::Refunded),
+    ];
+    let totals = SalesTotals::of(&tickets);
+    assert_eq!(
+        totals,
+        SalesTotals { tickets: 2, paid_tickets: 1, free_tickets: 1, revenue: Cents::new(2500) }
+    );
+}
+
+#[test]
+fn summary_of_a_small_season() {
+    let s = season(2025);
+    let sold = |t: u64, free: u64, revenue: u64| SalesTotals {
+        tickets: t,
+        paid_tickets: t - free,
+        free_tickets: free,
+        revenue: Cents::new(revenue),
+    };
+    let facts = SeasonFacts {
+        season: s,
+        performances: vec![
+            performance(100, PerformanceStatus::Scheduled, sold(80, 10, 140_000)),
+            performance(50, PerformanceStatus::Scheduled, sold(20, 0, 30_000)),
+            // A cancelled performance's seats and sales are out of every figure.
+            performance(400, PerformanceStatus::Cancelled, sold(300, 0, 600_000)),
+        ],
+        patrons: vec![
+            PatronInSeason { patron: "a".parse().unwrap(), first_season: s },
+            PatronInSeason { patron: "b".parse().unwrap(), first_season: s.previous() },
+            PatronInSeason { patron: "c".parse().unwrap(), first_season: s },
+            PatronInSeason { patron: "d".parse().unwrap(), first_season: s.previous().previous() },
+        ],
+    };
+    let summary = season_summary(&facts);
+    assert_eq!(summary.season, "2025-2026");
+    assert_eq!((summary.performances, summary.cancelled_performances), (2, 1));
+    assert_eq!(summary.capacity, 150);
+    assert_eq!(summary.tickets, 100);
+    assert_eq!(summary.revenue, Cents::new(170_000));
+    assert_eq!(summary.fill_rate, Some(100.0 / 150.0));
+    assert_eq!(summary.paid_fill_rate, Some(90.0 / 150.0));
+    assert_eq!(summary.average_price, Some(170_000.0 / 90.0));
+    assert_eq!(summary.free_ticket_share, Some(0.1));
+    assert_eq!((summary.patrons, summary.first_timers), (4, 2));
+    assert_eq!(summary.first_timer_share, Some(0.5));
+}
+
+#[test]
+fn an_empty_season_has_no_ratio() {
+    let summary =
+        season_summary(&SeasonFacts { season: season(2030), performances: vec![], patrons: vec![] });
+    assert_eq!(summary.tickets, 0);
+    assert_eq!(summary.fill_rate, None);
+    assert_eq!(summary.average_price, None);
+    assert_eq!(summary.first_timer_share, None);
+}
+
+#[test]
+fn every_figure_has_a_definition_in_both_languages() {
+    for d in definitions::ALL {
+        assert!(!d.text(jauge_model::Lang::Fr).is_empty() && !d.text(jauge_model::Lang::En).is_empty());
+        assert_ne!(d.name(jauge_model::Lang::Fr), "");
+    }
+}
+
+fn any_status() -> impl Strategy<Value = TicketStatus> {
+    prop_oneof![Just(TicketStatus::Valid), Just(TicketStatus::Cancelled), Just(TicketStatus::Refunded)]
+}
+
+proptest! {
+    #[test]
+    fn a_cancelled_or_refunded_ticket_counts_in_no_sales_figure(
+        tickets in proptest::collection::vec((0u64..10_000, any_status()), 0..40),
+        extra_amount in 0u64..10_000,
+        extra_status in prop_oneof![Just(TicketStatus::Cancelled), Just(TicketStatus::Refunded)],
+    ) {
+        let base: Vec<Ticket> = tickets.iter().map(|&(a, s)| ticket(a, s)).collect();
+        let mut with_extra = base.clone();
+        with_extra.push(ticket(extra_amount, extra_status));
+        prop_assert_eq!(SalesTotals::of(&base), SalesTotals::of(&with_extra));
+    }
+
+    #[test]
+    fn totals_add_up(tickets in proptest::collection::vec((0u64..10_000, any_status()), 0..40), cut in 0usize..40) {
+        let all: Vec<Ticket> = tickets.iter().map(|&(a, s)| ticket(a, s)).collect();
+        let cut = cut.min(all.len());
+        let (left, right) = all.split_at(cut);
+        let whole = SalesTotals::of(&all);
+        prop_assert_eq!(whole, SalesTotals::of(left) + SalesTotals::of(right));
+        prop_assert_eq!(whole.tickets, whole.paid_tickets + whole.free_tickets);
+    }
+
+    #[test]
+    fn shares_are_proportions(
+        perfs in proptest::collection::vec((1u32..1000, 0u64..1000, 0u64..1000), 1..10),
+    ) {
+        let performances: Vec<PerformanceSales> = perfs
+            .iter()
+            .map(|&(cap, paid, free)| {
+                let paid = paid.min(u64::from(cap));
+                let free = free.min(u64::from(cap) - paid);
+                performance(cap, PerformanceStatus::Scheduled, SalesTotals {
+                    tickets: paid + free, paid_tickets: paid, free_tickets: free, revenue: Cents::new(paid * 1500),
+                })
+            })
+            .collect();
+        let s = season_summary(&SeasonFacts { season: season(2025), performances, patrons: vec![] });
+        let fill = s.fill_rate.unwrap();
+        prop_assert!((0.0..=1.0).contains(&fill));
+        prop_assert!(s.paid_fill_rate.unwrap() <= fill);
+        if let Some(avg) = s.average_price { prop_assert!((avg - 1500.0).abs() < 1e-9); }
+    }
+}

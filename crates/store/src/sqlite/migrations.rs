@@ -1,0 +1,22 @@
+//! Versioned schema migrations, applied in order on open. The database's `user_version` is the
+//! number of migrations applied.
+
+use rusqlite::Connection;
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`.
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    ("model", include_str!("migrations/0001_model.sql")),
+    ("rollups", include_str!("migrations/0002_rollups.sql")),
+];
+
+/// Applies the migrations after `from`, up to `to`, each in its own transaction.
+pub(crate) fn migrate(conn: &mut Connection, from: i64, to: i64) -> rusqlite::Result<()> {
+    for version in from + 1..=to {
+        let (_, sql) = MIGRATIONS[usize::try_from(version - 1).expect("versions start at 1")];
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

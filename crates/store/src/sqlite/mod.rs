@@ -1,0 +1,312 @@
+//! The embedded backend: one SQLite file, WAL, foreign keys on, migrations applied on open.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use jauge_analytics::{PatronInSeason, PerformanceSales, SalesTotals, SeasonFacts};
+use jauge_model::{
+    Capacity, Cents, Hall, Organisation, PerformanceStatus, Season, SeasonStartMonth, Venue,
+    VenueSetup,
+};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+use crate::{BatchReport, Store, StoreError};
+
+mod migrations;
+mod write;
+
+/// The schema version this build writes and reads: the number of migrations it knows.
+pub const SCHEMA_VERSION: i64 = migrations::MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of Jauge databases: "JAUG" in ASCII.
+const APPLICATION_ID: i32 = 0x4A41_5547;
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and brings its schema up to date. A database
+    /// written by a newer version, or a file that is not a Jauge database, is refused and left
+    /// untouched.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_at_version(path.as_ref(), SCHEMA_VERSION)
+    }
+
+    /// Opens the database migrated up to `version` only: for migration tests.
+    #[doc(hidden)]
+    pub fn open_at_version(path: &Path, version: i64) -> Result<SqliteStore, StoreError> {
+        let path = path.to_path_buf();
+        let cannot_open = |source| StoreError::CannotOpen { path: path.clone(), source };
+        let mut conn = Connection::open(&path).map_err(cannot_open)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+
+        // Look before writing anything: the file must stay untouched if it is refused.
+        let not_jauge = |reason: &str| StoreError::NotJauge { path: path.clone(), reason: reason.into() };
+        let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+        let (application_id, found, tables) = match (
+            read("PRAGMA application_id"),
+            read("PRAGMA user_version"),
+            read("SELECT count(*) FROM sqlite_schema"),
+        ) {
+            (Ok(a), Ok(v), Ok(t)) => (a, v, t),
+            (Err(rusqlite::Error::SqliteFailure(e, _)), ..) if e.code == ErrorCode::NotADatabase => {
+                return Err(not_jauge("the file is not an SQLite database"));
+            }
+            (Err(e), ..) | (_, Err(e), _) | (_, _, Err(e)) => return Err(cannot_open(e)),
+        };
+        let fresh = application_id == 0 && tables == 0;
+        if !fresh && application_id != i64::from(APPLICATION_ID) {
+            return Err(not_jauge("it is an SQLite database of another application"));
+        }
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+        }
+
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        if fresh {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        migrations::migrate(&mut conn, found, version)?;
+        Ok(SqliteStore { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Checkpoints the write-ahead log into the main file and truncates it.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Gives the connection to this crate's tests.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp()
+}
+
+#[cfg(test)]
+pub(crate) fn from_seconds(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("instant {seconds} out of range")))
+}
+
+fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn read_setup(conn: &Connection) -> Result<Option<VenueSetup>, StoreError> {
+    let organisation = conn
+        .query_row("SELECT legal_name, siret, licence FROM organisation", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })
+        .optional()?;
+    let venue = conn
+        .query_row(
+            "SELECT name, address, postcode, city, insee, time_zone, place_type, season_start_month
+             FROM venue",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, u32>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (Some((legal_name, siret, licence)), Some(v)) = (organisation, venue) else {
+        return Ok(None);
+    };
+    let organisation = Organisation {
+        legal_name: legal_name.parse().map_err(corrupt)?,
+        siret: siret.parse().map_err(corrupt)?,
+        licence: licence.parse().map_err(corrupt)?,
+    };
+    let venue = Venue {
+        name: v.0.parse().map_err(corrupt)?,
+        address: v.1,
+        postcode: v.2.parse().map_err(corrupt)?,
+        city: v.3.parse().map_err(corrupt)?,
+        insee: v.4.parse().map_err(corrupt)?,
+        time_zone: v.5.parse().map_err(|e| StoreError::Corrupt(format!("time zone: {e}")))?,
+        place_type: v.6.parse().map_err(corrupt)?,
+        season_start: SeasonStartMonth::new(v.7).map_err(corrupt)?,
+    };
+    let mut statement = conn.prepare("SELECT name, capacity FROM hall ORDER BY id")?;
+    let halls = statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+        .map(|row| {
+            let (name, capacity) = row?;
+            Ok(Hall {
+                name: name.parse().map_err(corrupt)?,
+                capacity: Capacity::new(capacity).map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(VenueSetup { organisation, venue, halls }))
+}
+
+impl SqliteStore {
+    fn season_start(&self) -> Result<SeasonStartMonth, StoreError> {
+        let month: Option<u32> = self
+            .conn
+            .query_row("SELECT season_start_month FROM venue", [], |r| r.get(0))
+            .optional()?;
+        month.map_or(Ok(SeasonStartMonth::default()), |m| SeasonStartMonth::new(m).map_err(corrupt))
+    }
+}
+
+impl Store for SqliteStore {
+    fn setup(&self) -> Result<Option<VenueSetup>, StoreError> {
+        read_setup(&self.conn)
+    }
+
+    fn save_setup(&mut self, setup: &VenueSetup) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let o = &setup.organisation;
+        tx.execute(
+            "INSERT INTO organisation (id, legal_name, siret, licence) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET legal_name = ?1, siret = ?2, licence = ?3",
+            params![o.legal_name.as_str(), o.siret.as_str(), o.licence.as_str()],
+        )?;
+        let v = &setup.venue;
+        tx.execute(
+            "INSERT INTO venue (id, name, address, postcode, city, insee, time_zone, place_type,
+                                season_start_month)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET name = ?1, address = ?2, postcode = ?3, city = ?4,
+                insee = ?5, time_zone = ?6, place_type = ?7, season_start_month = ?8",
+            params![
+                v.name.as_str(),
+                v.address,
+                v.postcode.as_str(),
+                v.city.as_str(),
+                v.insee.as_str(),
+                v.time_zone.name(),
+                v.place_type.sibil_code(),
+                v.season_start.get(),
+            ],
+        )?;
+        for hall in &setup.halls {
+            tx.execute(
+                "INSERT INTO hall (name, capacity) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET capacity = ?2",
+                params![hall.name.as_str(), hall.capacity.get()],
+            )?;
+        }
+        // The time zone or the season start may have changed: re-cut performances into seasons.
+        write::reseason_performances(&tx, v.time_zone, v.season_start)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn write_dataset(&mut self, dataset: &jauge_model::Dataset) -> Result<BatchReport, StoreError> {
+        write::write_dataset(&mut self.conn, dataset)
+    }
+
+    fn seasons(&self) -> Result<Vec<Season>, StoreError> {
+        let start = self.season_start()?;
+        let mut statement =
+            self.conn.prepare("SELECT DISTINCT season_start_year FROM performance ORDER BY 1")?;
+        let years = statement.query_map([], |r| r.get::<_, i32>(0))?;
+        years.map(|y| Ok(Season::starting(y?, start))).collect()
+    }
+
+    fn season_facts(&self, season: Season) -> Result<SeasonFacts, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT p.capacity, p.status, coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
+                    coalesce(s.free_tickets, 0), coalesce(s.revenue_cents, 0)
+             FROM performance p LEFT JOIN performance_sales s ON s.performance_id = p.id
+             WHERE p.season_start_year = ?1",
+        )?;
+        let performances = statement
+            .query_map([season.start_year()], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u64>(2)?,
+                    r.get::<_, u64>(3)?,
+                    r.get::<_, u64>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })?
+            .map(|row| {
+                let (capacity, status, tickets, paid_tickets, free_tickets, revenue) = row?;
+                Ok(PerformanceSales {
+                    capacity: Capacity::new(capacity).map_err(corrupt)?,
+                    status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
+                    sales: SalesTotals {
+                        tickets,
+                        paid_tickets,
+                        free_tickets,
+                        revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let start = self.season_start()?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT ps.patron_key,
+                    (SELECT min(f.season_start_year) FROM patron_season f
+                     WHERE f.patron_key = ps.patron_key)
+             FROM patron_season ps WHERE ps.season_start_year = ?1",
+        )?;
+        let patrons = statement
+            .query_map([season.start_year()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)))?
+            .map(|row| {
+                let (key, first) = row?;
+                Ok(PatronInSeason {
+                    patron: key.parse().map_err(corrupt)?,
+                    first_season: Season::starting(first, start),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(SeasonFacts { season, performances, patrons })
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
