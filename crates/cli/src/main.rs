@@ -1,1 +1,75 @@
-fn main(){}
+//! `jauge`: the command line of Jauge, the data desk for live-performance venues.
+//!
+//! This binary owns the command line: it parses arguments, opens the store, calls into the
+//! crates that do the work and prints their results. It holds no capability of its own: what
+//! it does beyond wiring belongs in a crate. Exit codes: 0 success, 1 the user's input or
+//! configuration is wrong (the message says what and how to fix it), 2 internal failure.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+mod error;
+mod format;
+mod summary;
+
+
+/// Jauge — the data desk for live-performance venues.
+///
+/// Jauge gathers a venue's ticketing, CRM and emailing data into one local database and turns
+/// it into the figures a box office and its board need: tickets, revenue, fill rate, audiences.
+/// Start with `jauge demo` to build a demo venue, then `jauge summary`.
+#[derive(Debug, Parser)]
+#[command(name = "jauge", version, max_term_width = 100)]
+struct Cli {
+    /// The database file (created if missing).
+    #[arg(long, global = true, env = "JAUGE_DB", default_value = "jauge.db")]
+    db: PathBuf,
+
+    /// The language of messages and figures: fr or en.
+    #[arg(long, global = true, env = "JAUGE_LANG", default_value = "fr", value_parser = parse_lang)]
+    lang: jauge_model::Lang,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the demo venue: generate its ticketing and emailing exports, load them, show the
+    /// current season's summary.
+    Demo(demo::DemoArgs),
+    /// Show a season's headline figures: tickets, revenue, fill rates, average price, shares.
+    Summary(summary::SummaryArgs),
+}
+
+fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "fr" => Ok(jauge_model::Lang::Fr),
+        "en" => Ok(jauge_model::Lang::En),
+        _ => Err(format!("unknown language {s:?}: use fr or en")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match &cli.command {
+        Command::Demo(args) => demo::run(&cli, args),
+        Command::Summary(args) => summary::run(&cli, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

@@ -94,6 +94,10 @@ impl Season {
         self.start_year
     }
 
+    pub fn start_month(self) -> SeasonStartMonth {
+        self.start_month
+    }
+
     /// The first day of the season.
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.start_year, self.start_month.get(), 1)

@@ -1,0 +1,148 @@
+//! `jauge demo`: builds the demo venue, writes the files its tools would export, loads them and
+//! shows the current season's summary.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use jauge_analytics::season_summary;
+use jauge_demo::{DemoOptions, generate, write_files};
+use jauge_store::{SqliteStore, Store};
+
+use crate::error::Failure;
+use crate::{Cli, format, summary};
+
+/// The setting that marks a database as the demo's, so `jauge demo` may replace it.
+const DEMO_MARK: &str = "demo";
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The random seed: the same seed, scale and day give byte-identical files.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+
+    /// The venue's size: 1.0 is about 60,000 tickets over four seasons.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    scale: f64,
+
+    /// The day the data stops, as YYYY-MM-DD (default: today in Paris). Seasons are placed
+    /// around it: three past ones and the current one.
+    #[arg(long, value_parser = parse_day)]
+    today: Option<NaiveDate>,
+
+    /// Where to write the exported files.
+    #[arg(long, default_value = "jauge-demo")]
+    out: PathBuf,
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.05..=200.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a scale between 0.05 and 200 (1.0 is about 60,000 tickets)")),
+    }
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a day written YYYY-MM-DD"))
+}
+
+/// Removes the database at `db` if it is an earlier demo, refuses if it holds anything else.
+fn clear_previous_demo(db: &Path) -> Result<(), Failure> {
+    if !db.exists() {
+        return Ok(());
+    }
+    let store = SqliteStore::open(db)?;
+    let is_demo = store.setting(DEMO_MARK)?.is_some();
+    let is_empty = store.setup()?.is_none() && store.seasons()?.is_empty();
+    drop(store);
+    if !is_demo && !is_empty {
+        return Err(Failure::user(format!(
+            "{} holds a venue's data, not a demo; `jauge demo` only replaces its own database. \
+             Give another file with --db (for example --db demo.db)",
+            db.display()
+        )));
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
+    let lang = cli.lang;
+    let fr = lang == jauge_model::Lang::Fr;
+    let today = args.today.unwrap_or_else(|| {
+        chrono::Utc::now().with_timezone(&jauge_model::DEFAULT_TIME_ZONE).date_naive()
+    });
+    clear_previous_demo(&cli.db)?;
+
+    let started = Instant::now();
+    let venue = generate(DemoOptions { seed: args.seed, scale: args.scale, today });
+    let files = write_files(&venue, &args.out).map_err(|e| {
+        Failure::user(format!("cannot write the demo's files into {}: {e}", args.out.display()))
+    })?;
+    let generated = started.elapsed();
+
+    let loading = Instant::now();
+    let mut store = SqliteStore::open(&cli.db)?;
+    store.save_setup(&venue.setup)?;
+    let tickets = store.write_dataset(&venue.ticketing)?;
+    let emailing = store.write_dataset(&venue.emailing)?;
+    store.set_setting(DEMO_MARK, &format!("seed={} scale={} today={today}", args.seed, args.scale))?;
+    store.checkpoint()?;
+    let loaded = loading.elapsed();
+
+    if fr {
+        println!("Lieu de démonstration : {}", venue.setup.venue.name);
+        println!("Fichiers exportés dans {} :", args.out.display());
+    } else {
+        println!("Demo venue: {}", venue.setup.venue.name);
+        println!("Exported files in {}:", args.out.display());
+    }
+    for path in files.all() {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!("  {}  ({} kB)", path.display(), format::count(size / 1024, lang));
+    }
+    println!(
+        "{} {} : {} {}, {} {}, {} {}, {} {} ; {} {}, {} {}.",
+        if fr { "Chargé dans" } else { "Loaded into" },
+        cli.db.display(),
+        format::count(tickets.performances as u64, lang),
+        if fr { "représentations" } else { "performances" },
+        format::count(tickets.tickets as u64, lang),
+        if fr { "billets" } else { "tickets" },
+        format::count(tickets.orders as u64, lang),
+        if fr { "commandes" } else { "orders" },
+        format::count(tickets.patrons as u64, lang),
+        if fr { "comptes clients" } else { "customer accounts" },
+        format::count(emailing.patrons as u64, lang),
+        if fr { "contacts emailing" } else { "emailing contacts" },
+        format::count(emailing.campaigns as u64, lang),
+        if fr { "campagnes" } else { "campaigns" },
+    );
+    println!(
+        "{} {:.1} s, {} {:.1} s.\n",
+        if fr { "Génération" } else { "Generated in" },
+        generated.as_secs_f64(),
+        if fr { "chargement" } else { "loaded in" },
+        loaded.as_secs_f64()
+    );
+
+    let current = *venue.seasons.last().expect("the demo has seasons");
+    let facts = store.season_facts(current)?;
+    print!("{}", summary::render(&season_summary(&facts), venue.setup.venue.name.as_str(), lang, true));
+    println!(
+        "\n{}",
+        if fr {
+            "Pour une autre saison : jauge summary --season 2024-2025 (voir les saisons ci-dessus)."
+        } else {
+            "For another season: jauge summary --season 2024-2025."
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! `jauge summary`: a season's headline figures in the terminal.
+
+use std::path::Path;
+
+use jauge_analytics::{SeasonSummary, definitions, season_summary};
+use jauge_model::{Lang, Season};
+use jauge_store::{SqliteStore, Store};
+
+use crate::error::Failure;
+use crate::{Cli, format};
+
+#[derive(Debug, clap::Args)]
+pub struct SummaryArgs {
+    /// The season, such as 2025-2026 (default: the current season, in the venue's time zone).
+    #[arg(long)]
+    season: Option<String>,
+
+    /// Print as text for people or JSON for programs.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// Opens a database that must already exist.
+pub fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
+    if !db.exists() {
+        return Err(Failure::user(format!(
+            "there is no database at {}: run `jauge demo` to build the demo venue, or give the \
+             database with --db or JAUGE_DB",
+            db.display()
+        )));
+    }
+    Ok(SqliteStore::open(db)?)
+}
+
+pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
+    let store = open_existing(&cli.db)?;
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user(format!(
+            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
+            cli.db.display()
+        ))
+    })?;
+    let start = setup.venue.season_start;
+    let today = chrono::Utc::now().with_timezone(&setup.venue.time_zone).date_naive();
+    let season = match &args.season {
+        Some(label) => Season::parse(label, start).map_err(|e| Failure::user(e.to_string()))?,
+        None => Season::containing(today, start),
+    };
+    let facts = store.season_facts(season)?;
+    if facts.performances.is_empty() {
+        let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
+        return Err(Failure::user(format!(
+            "no performance in season {season} in {}; seasons with performances: {}. Choose one \
+             with --season",
+            cli.db.display(),
+            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        )));
+    }
+    let summary = season_summary(&facts);
+    match args.format {
+        OutputFormat::Json => {
+            let json = serde_json::to_string_pretty(&summary).map_err(|e| Failure::Internal(e.into()))?;
+            println!("{json}");
+        }
+        OutputFormat::Text => {
+            print!("{}", render(&summary, setup.venue.name.as_str(), cli.lang, season.contains(today)))
+        }
+    }
+    Ok(())
+}
+
+/// The summary as aligned lines of text.
+pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> String {
+    let fr = lang == Lang::Fr;
+    let mut out = format!("{} {} — {venue}\n", if fr { "Saison" } else { "Season" }, s.season);
+    if current {
+        out.push_str(if fr {
+            "(saison en cours : les représentations à venir comptent les billets déjà vendus)\n"
+        } else {
+            "(current season: upcoming performances count the tickets sold so far)\n"
+        });
+    }
+    let performances = match (s.cancelled_performances, fr) {
+        (0, _) => format::count(s.performances, lang),
+        (1, true) => format!("{} (+1 annulée)", format::count(s.performances, lang)),
+        (n, true) => format!("{} (+{n} annulées)", format::count(s.performances, lang)),
+        (1, false) => format!("{} (+1 cancelled)", format::count(s.performances, lang)),
+        (n, false) => format!("{} (+{n} cancelled)", format::count(s.performances, lang)),
+    };
+    let rows: Vec<(&str, String)> = vec![
+        (if fr { "Représentations" } else { "Performances" }, performances),
+        (if fr { "Jauge mise en vente" } else { "Capacity on sale" }, format::count(s.capacity, lang)),
+        (definitions::TICKETS.name(lang), format::count(s.tickets, lang)),
+        (definitions::REVENUE.name(lang), format::money(s.revenue, lang)),
+        (definitions::FILL_RATE.name(lang), format::optional(s.fill_rate, lang, format::percent)),
+        (definitions::PAID_FILL_RATE.name(lang), format::optional(s.paid_fill_rate, lang, format::percent)),
+        (definitions::AVERAGE_PRICE.name(lang), format::optional(s.average_price, lang, format::money_f64)),
+        (definitions::FREE_TICKET_SHARE.name(lang), format::optional(s.free_ticket_share, lang, format::percent)),
+        (
+            definitions::FIRST_TIMER_SHARE.name(lang),
+            format!(
+                "{} ({} / {})",
+                format::optional(s.first_timer_share, lang, format::percent),
+                format::count(s.first_timers, lang),
+                format::count(s.patrons, lang)
+            ),
+        ),
+    ];
+    let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
+    for (label, value) in rows {
+        let pad = width - label.chars().count();
+        out.push_str(&format!("  {label}{}  {value}\n", " ".repeat(pad)));
+    }
+    out
+}
