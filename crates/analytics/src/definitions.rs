@@ -84,5 +84,12 @@ pub const FIRST_TIMER_SHARE: Definition = Definition {
 };
 
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 7] =
-    [TICKETS, REVENUE, FILL_RATE, PAID_FILL_RATE, AVERAGE_PRICE, FREE_TICKET_SHARE, FIRST_TIMER_SHARE];
+pub const ALL: [Definition; 7] = [
+    TICKETS,
+    REVENUE,
+    FILL_RATE,
+    PAID_FILL_RATE,
+    AVERAGE_PRICE,
+    FREE_TICKET_SHARE,
+    FIRST_TIMER_SHARE,
+];

@@ -30,9 +30,12 @@ pub struct SalesTotals {
 impl SalesTotals {
     /// Totals of the tickets that count as sold: cancelled and refunded tickets count in none.
     pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> SalesTotals {
-        tickets.into_iter().filter(|t| t.counts_as_sold()).fold(SalesTotals::default(), |acc, t| {
-            acc + SalesTotals::one(t.amount_paid)
-        })
+        tickets
+            .into_iter()
+            .filter(|t| t.counts_as_sold())
+            .fold(SalesTotals::default(), |acc, t| {
+                acc + SalesTotals::one(t.amount_paid)
+            })
     }
 
     /// The totals of one valid ticket sold at `amount`.
@@ -112,15 +115,21 @@ fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
 
 /// The season's summary; see [`definitions`] for what each figure means.
 pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
-    let held = facts.performances.iter().filter(|p| p.status == PerformanceStatus::Scheduled);
-    let (performances, capacity, sales) =
-        held.fold((0u64, 0u64, SalesTotals::default()), |(n, cap, sales), p| {
-            (n + 1, cap + u64::from(p.capacity.get()), sales + p.sales)
-        });
+    let held = facts
+        .performances
+        .iter()
+        .filter(|p| p.status == PerformanceStatus::Scheduled);
+    let (performances, capacity, sales) = held.fold(
+        (0u64, 0u64, SalesTotals::default()),
+        |(n, cap, sales), p| (n + 1, cap + u64::from(p.capacity.get()), sales + p.sales),
+    );
     let cancelled_performances = facts.performances.len() as u64 - performances;
     let patrons = facts.patrons.len() as u64;
-    let first_timers =
-        facts.patrons.iter().filter(|p| p.first_season == facts.season).count() as u64;
+    let first_timers = facts
+        .patrons
+        .iter()
+        .filter(|p| p.first_season == facts.season)
+        .count() as u64;
     SeasonSummary {
         season: facts.season.label(),
         performances,

@@ -24,7 +24,11 @@ fn season(y: i32) -> Season {
 }
 
 fn performance(capacity: u32, status: PerformanceStatus, sales: SalesTotals) -> PerformanceSales {
-    PerformanceSales { capacity: Capacity::new(capacity).unwrap(), status, sales }
+    PerformanceSales {
+        capacity: Capacity::new(capacity).unwrap(),
+        status,
+        sales,
+    }
 }
 
 #[test]
@@ -38,7 +42,12 @@ fn totals_count_only_valid_tickets() {
     let totals = SalesTotals::of(&tickets);
     assert_eq!(
         totals,
-        SalesTotals { tickets: 2, paid_tickets: 1, free_tickets: 1, revenue: Cents::new(2500) }
+        SalesTotals {
+            tickets: 2,
+            paid_tickets: 1,
+            free_tickets: 1,
+            revenue: Cents::new(2500)
+        }
     );
 }
 
@@ -60,15 +69,30 @@ fn summary_of_a_small_season() {
             performance(400, PerformanceStatus::Cancelled, sold(300, 0, 600_000)),
         ],
         patrons: vec![
-            PatronInSeason { patron: "a".parse().unwrap(), first_season: s },
-            PatronInSeason { patron: "b".parse().unwrap(), first_season: s.previous() },
-            PatronInSeason { patron: "c".parse().unwrap(), first_season: s },
-            PatronInSeason { patron: "d".parse().unwrap(), first_season: s.previous().previous() },
+            PatronInSeason {
+                patron: "a".parse().unwrap(),
+                first_season: s,
+            },
+            PatronInSeason {
+                patron: "b".parse().unwrap(),
+                first_season: s.previous(),
+            },
+            PatronInSeason {
+                patron: "c".parse().unwrap(),
+                first_season: s,
+            },
+            PatronInSeason {
+                patron: "d".parse().unwrap(),
+                first_season: s.previous().previous(),
+            },
         ],
     };
     let summary = season_summary(&facts);
     assert_eq!(summary.season, "2025-2026");
-    assert_eq!((summary.performances, summary.cancelled_performances), (2, 1));
+    assert_eq!(
+        (summary.performances, summary.cancelled_performances),
+        (2, 1)
+    );
     assert_eq!(summary.capacity, 150);
     assert_eq!(summary.tickets, 100);
     assert_eq!(summary.revenue, Cents::new(170_000));
@@ -82,8 +106,11 @@ fn summary_of_a_small_season() {
 
 #[test]
 fn an_empty_season_has_no_ratio() {
-    let summary =
-        season_summary(&SeasonFacts { season: season(2030), performances: vec![], patrons: vec![] });
+    let summary = season_summary(&SeasonFacts {
+        season: season(2030),
+        performances: vec![],
+        patrons: vec![],
+    });
     assert_eq!(summary.tickets, 0);
     assert_eq!(summary.fill_rate, None);
     assert_eq!(summary.average_price, None);
@@ -93,13 +120,19 @@ fn an_empty_season_has_no_ratio() {
 #[test]
 fn every_figure_has_a_definition_in_both_languages() {
     for d in definitions::ALL {
-        assert!(!d.text(jauge_model::Lang::Fr).is_empty() && !d.text(jauge_model::Lang::En).is_empty());
+        assert!(
+            !d.text(jauge_model::Lang::Fr).is_empty() && !d.text(jauge_model::Lang::En).is_empty()
+        );
         assert_ne!(d.name(jauge_model::Lang::Fr), "");
     }
 }
 
 fn any_status() -> impl Strategy<Value = TicketStatus> {
-    prop_oneof![Just(TicketStatus::Valid), Just(TicketStatus::Cancelled), Just(TicketStatus::Refunded)]
+    prop_oneof![
+        Just(TicketStatus::Valid),
+        Just(TicketStatus::Cancelled),
+        Just(TicketStatus::Refunded)
+    ]
 }
 
 proptest! {

@@ -38,12 +38,15 @@ pub struct DemoArgs {
 fn parse_scale(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.05..=200.0).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not a scale between 0.05 and 200 (1.0 is about 60,000 tickets)")),
+        _ => Err(format!(
+            "{s:?} is not a scale between 0.05 and 200 (1.0 is about 60,000 tickets)"
+        )),
     }
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a day written YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a day written YYYY-MM-DD"))
 }
 
 /// Removes the database at `db` if it is an earlier demo, refuses if it holds anything else.
@@ -77,14 +80,23 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let lang = cli.lang;
     let fr = lang == jauge_model::Lang::Fr;
     let today = args.today.unwrap_or_else(|| {
-        chrono::Utc::now().with_timezone(&jauge_model::DEFAULT_TIME_ZONE).date_naive()
+        chrono::Utc::now()
+            .with_timezone(&jauge_model::DEFAULT_TIME_ZONE)
+            .date_naive()
     });
     clear_previous_demo(&cli.db)?;
 
     let started = Instant::now();
-    let venue = generate(DemoOptions { seed: args.seed, scale: args.scale, today });
+    let venue = generate(DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        today,
+    });
     let files = write_files(&venue, &args.out).map_err(|e| {
-        Failure::user(format!("cannot write the demo's files into {}: {e}", args.out.display()))
+        Failure::user(format!(
+            "cannot write the demo's files into {}: {e}",
+            args.out.display()
+        ))
     })?;
     let generated = started.elapsed();
 
@@ -93,7 +105,10 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     store.save_setup(&venue.setup)?;
     let tickets = store.write_dataset(&venue.ticketing)?;
     let emailing = store.write_dataset(&venue.emailing)?;
-    store.set_setting(DEMO_MARK, &format!("seed={} scale={} today={today}", args.seed, args.scale))?;
+    store.set_setting(
+        DEMO_MARK,
+        &format!("seed={} scale={} today={today}", args.seed, args.scale),
+    )?;
     store.checkpoint()?;
     let loaded = loading.elapsed();
 
@@ -106,22 +121,38 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     }
     for path in files.all() {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        println!("  {}  ({} kB)", path.display(), format::count(size / 1024, lang));
+        println!(
+            "  {}  ({} kB)",
+            path.display(),
+            format::count(size / 1024, lang)
+        );
     }
     println!(
         "{} {} : {} {}, {} {}, {} {}, {} {} ; {} {}, {} {}.",
         if fr { "Chargé dans" } else { "Loaded into" },
         cli.db.display(),
         format::count(tickets.performances as u64, lang),
-        if fr { "représentations" } else { "performances" },
+        if fr {
+            "représentations"
+        } else {
+            "performances"
+        },
         format::count(tickets.tickets as u64, lang),
         if fr { "billets" } else { "tickets" },
         format::count(tickets.orders as u64, lang),
         if fr { "commandes" } else { "orders" },
         format::count(tickets.patrons as u64, lang),
-        if fr { "comptes clients" } else { "customer accounts" },
+        if fr {
+            "comptes clients"
+        } else {
+            "customer accounts"
+        },
         format::count(emailing.patrons as u64, lang),
-        if fr { "contacts emailing" } else { "emailing contacts" },
+        if fr {
+            "contacts emailing"
+        } else {
+            "emailing contacts"
+        },
         format::count(emailing.campaigns as u64, lang),
         if fr { "campagnes" } else { "campaigns" },
     );
@@ -135,7 +166,15 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
 
     let current = *venue.seasons.last().expect("the demo has seasons");
     let facts = store.season_facts(current)?;
-    print!("{}", summary::render(&season_summary(&facts), venue.setup.venue.name.as_str(), lang, true));
+    print!(
+        "{}",
+        summary::render(
+            &season_summary(&facts),
+            venue.setup.venue.name.as_str(),
+            lang,
+            true
+        )
+    );
     println!(
         "\n{}",
         if fr {

@@ -41,7 +41,11 @@ impl fmt::Display for Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        if e.is_user_error() { Failure::User(e.to_string()) } else { Failure::Internal(e.into()) }
+        if e.is_user_error() {
+            Failure::User(e.to_string())
+        } else {
+            Failure::Internal(e.into())
+        }
     }
 }
 

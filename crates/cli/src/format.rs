@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(count(1_234_567, Lang::Fr), "1\u{202f}234\u{202f}567");
         assert_eq!(count(999, Lang::En), "999");
         assert_eq!(count(1000, Lang::En), "1,000");
-        assert_eq!(money(Cents::new(1_234_550), Lang::Fr), "12\u{202f}345,50\u{a0}€");
+        assert_eq!(
+            money(Cents::new(1_234_550), Lang::Fr),
+            "12\u{202f}345,50\u{a0}€"
+        );
         assert_eq!(money(Cents::new(1_234_550), Lang::En), "€12,345.50");
         assert_eq!(percent(0.7243, Lang::Fr), "72,4\u{a0}%");
         assert_eq!(percent(0.7243, Lang::En), "72.4%");

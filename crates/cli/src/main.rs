@@ -15,7 +15,6 @@ mod error;
 mod format;
 mod summary;
 
-
 /// Jauge — the data desk for live-performance venues.
 ///
 /// Jauge gathers a venue's ticketing, CRM and emailing data into one local database and turns
@@ -58,7 +57,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match &cli.command {

@@ -47,7 +47,9 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
         ))
     })?;
     let start = setup.venue.season_start;
-    let today = chrono::Utc::now().with_timezone(&setup.venue.time_zone).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&setup.venue.time_zone)
+        .date_naive();
     let season = match &args.season {
         Some(label) => Season::parse(label, start).map_err(|e| Failure::user(e.to_string()))?,
         None => Season::containing(today, start),
@@ -59,17 +61,30 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
             "no performance in season {season} in {}; seasons with performances: {}. Choose one \
              with --season",
             cli.db.display(),
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         )));
     }
     let summary = season_summary(&facts);
     match args.format {
         OutputFormat::Json => {
-            let json = serde_json::to_string_pretty(&summary).map_err(|e| Failure::Internal(e.into()))?;
+            let json =
+                serde_json::to_string_pretty(&summary).map_err(|e| Failure::Internal(e.into()))?;
             println!("{json}");
         }
         OutputFormat::Text => {
-            print!("{}", render(&summary, setup.venue.name.as_str(), cli.lang, season.contains(today)))
+            print!(
+                "{}",
+                render(
+                    &summary,
+                    setup.venue.name.as_str(),
+                    cli.lang,
+                    season.contains(today)
+                )
+            )
         }
     }
     Ok(())
@@ -78,7 +93,11 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
 /// The summary as aligned lines of text.
 pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> String {
     let fr = lang == Lang::Fr;
-    let mut out = format!("{} {} — {venue}\n", if fr { "Saison" } else { "Season" }, s.season);
+    let mut out = format!(
+        "{} {} — {venue}\n",
+        if fr { "Saison" } else { "Season" },
+        s.season
+    );
     if current {
         out.push_str(if fr {
             "(saison en cours : les représentations à venir comptent les billets déjà vendus)\n"
@@ -94,14 +113,46 @@ pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> Stri
         (n, false) => format!("{} (+{n} cancelled)", format::count(s.performances, lang)),
     };
     let rows: Vec<(&str, String)> = vec![
-        (if fr { "Représentations" } else { "Performances" }, performances),
-        (if fr { "Jauge mise en vente" } else { "Capacity on sale" }, format::count(s.capacity, lang)),
-        (definitions::TICKETS.name(lang), format::count(s.tickets, lang)),
-        (definitions::REVENUE.name(lang), format::money(s.revenue, lang)),
-        (definitions::FILL_RATE.name(lang), format::optional(s.fill_rate, lang, format::percent)),
-        (definitions::PAID_FILL_RATE.name(lang), format::optional(s.paid_fill_rate, lang, format::percent)),
-        (definitions::AVERAGE_PRICE.name(lang), format::optional(s.average_price, lang, format::money_f64)),
-        (definitions::FREE_TICKET_SHARE.name(lang), format::optional(s.free_ticket_share, lang, format::percent)),
+        (
+            if fr {
+                "Représentations"
+            } else {
+                "Performances"
+            },
+            performances,
+        ),
+        (
+            if fr {
+                "Jauge mise en vente"
+            } else {
+                "Capacity on sale"
+            },
+            format::count(s.capacity, lang),
+        ),
+        (
+            definitions::TICKETS.name(lang),
+            format::count(s.tickets, lang),
+        ),
+        (
+            definitions::REVENUE.name(lang),
+            format::money(s.revenue, lang),
+        ),
+        (
+            definitions::FILL_RATE.name(lang),
+            format::optional(s.fill_rate, lang, format::percent),
+        ),
+        (
+            definitions::PAID_FILL_RATE.name(lang),
+            format::optional(s.paid_fill_rate, lang, format::percent),
+        ),
+        (
+            definitions::AVERAGE_PRICE.name(lang),
+            format::optional(s.average_price, lang, format::money_f64),
+        ),
+        (
+            definitions::FREE_TICKET_SHARE.name(lang),
+            format::optional(s.free_ticket_share, lang, format::percent),
+        ),
         (
             definitions::FIRST_TIMER_SHARE.name(lang),
             format!(
@@ -112,7 +163,11 @@ pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> Stri
             ),
         ),
     ];
-    let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
     for (label, value) in rows {
         let pad = width - label.chars().count();
         out.push_str(&format!("  {label}{}  {value}\n", " ".repeat(pad)));

@@ -28,9 +28,21 @@ fn demo_in(dir: &Path) -> Output {
     let db = dir.join("jauge.db");
     let out = dir.join("files");
     let output = jauge(&[
-        "demo", "--seed", "7", "--today", TODAY, "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap(),
+        "demo",
+        "--seed",
+        "7",
+        "--today",
+        TODAY,
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
     ]);
-    assert!(output.status.success(), "demo failed: {}", text(&output.stderr));
+    assert!(
+        output.status.success(),
+        "demo failed: {}",
+        text(&output.stderr)
+    );
     output
 }
 
@@ -46,8 +58,20 @@ fn shared_demo() -> &'static Path {
 }
 
 fn summary_json(db: &Path, season: &str) -> serde_json::Value {
-    let output = jauge(&["summary", "--db", db.to_str().unwrap(), "--season", season, "--format", "json"]);
-    assert!(output.status.success(), "summary failed: {}", text(&output.stderr));
+    let output = jauge(&[
+        "summary",
+        "--db",
+        db.to_str().unwrap(),
+        "--season",
+        season,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "summary failed: {}",
+        text(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -58,7 +82,11 @@ fn the_demo_run_twice_gives_byte_identical_files_and_identical_summaries() {
     let first = shared_demo();
     let second = tempfile::tempdir().unwrap();
     let printed = demo_in(second.path());
-    assert!(text(&printed.stdout).contains("Saison 2026-2027"), "{}", text(&printed.stdout));
+    assert!(
+        text(&printed.stdout).contains("Saison 2026-2027"),
+        "{}",
+        text(&printed.stdout)
+    );
     for file in [
         "billetterie_export.csv",
         "billetterie_seances.csv",
@@ -68,10 +96,16 @@ fn the_demo_run_twice_gives_byte_identical_files_and_identical_summaries() {
     ] {
         let a = std::fs::read(first.join("files").join(file)).unwrap();
         let b = std::fs::read(second.path().join("files").join(file)).unwrap();
-        assert!(a == b, "{file} differs between two runs of `jauge demo --seed 7`");
+        assert!(
+            a == b,
+            "{file} differs between two runs of `jauge demo --seed 7`"
+        );
     }
     for season in SEASONS {
-        assert_eq!(summary_json(&first.join("jauge.db"), season), summary_json(&second.path().join("jauge.db"), season));
+        assert_eq!(
+            summary_json(&first.join("jauge.db"), season),
+            summary_json(&second.path().join("jauge.db"), season)
+        );
     }
 }
 
@@ -91,11 +125,19 @@ fn read_windows_1252_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let bytes = std::fs::read(path).unwrap();
     let (text, _, errors) = encoding_rs::WINDOWS_1252.decode(&bytes);
     assert!(!errors);
-    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -126,7 +168,9 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
             cancelled.insert(p["Code séance"].clone());
             continue;
         }
-        let s = seasons.entry(season_label(&p["Date de représentation"])).or_default();
+        let s = seasons
+            .entry(season_label(&p["Date de représentation"]))
+            .or_default();
         s.performances += 1;
         s.capacity += p["Jauge"].parse::<u64>().unwrap();
     }
@@ -140,11 +184,17 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         let amount = cents(&t["Prix TTC"]);
         s.tickets += 1;
         s.revenue_cents += amount;
-        if amount == 0 { s.free_tickets += 1 } else { s.paid_tickets += 1 }
+        if amount == 0 {
+            s.free_tickets += 1
+        } else {
+            s.paid_tickets += 1
+        }
         let customer = &t["N° client"];
         if !customer.is_empty() {
             s.patrons.insert(customer.clone());
-            let first = first_season.entry(customer.clone()).or_insert_with(|| season.clone());
+            let first = first_season
+                .entry(customer.clone())
+                .or_insert_with(|| season.clone());
             if season < *first {
                 *first = season.clone();
             }
@@ -155,7 +205,11 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
     let db = dir.join("jauge.db");
     for (season, expected) in &seasons {
         let got = summary_json(&db, season);
-        let int = |key: &str| got[key].as_u64().unwrap_or_else(|| panic!("{key} missing in {got}"));
+        let int = |key: &str| {
+            got[key]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{key} missing in {got}"))
+        };
         let ratio = |key: &str| got[key].as_f64().unwrap();
         assert_eq!(int("performances"), expected.performances, "{season}");
         assert_eq!(int("capacity"), expected.capacity, "{season}");
@@ -164,11 +218,30 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         assert_eq!(int("free_tickets"), expected.free_tickets, "{season}");
         assert_eq!(int("revenue"), expected.revenue_cents, "{season}");
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
-        assert!(close(ratio("fill_rate"), expected.tickets as f64 / expected.capacity as f64), "{season}");
-        assert!(close(ratio("paid_fill_rate"), expected.paid_tickets as f64 / expected.capacity as f64));
-        assert!(close(ratio("average_price"), expected.revenue_cents as f64 / expected.paid_tickets as f64));
-        assert!(close(ratio("free_ticket_share"), expected.free_tickets as f64 / expected.tickets as f64));
-        let first_timers = expected.patrons.iter().filter(|c| &first_season[*c] == season).count() as u64;
+        assert!(
+            close(
+                ratio("fill_rate"),
+                expected.tickets as f64 / expected.capacity as f64
+            ),
+            "{season}"
+        );
+        assert!(close(
+            ratio("paid_fill_rate"),
+            expected.paid_tickets as f64 / expected.capacity as f64
+        ));
+        assert!(close(
+            ratio("average_price"),
+            expected.revenue_cents as f64 / expected.paid_tickets as f64
+        ));
+        assert!(close(
+            ratio("free_ticket_share"),
+            expected.free_tickets as f64 / expected.tickets as f64
+        ));
+        let first_timers = expected
+            .patrons
+            .iter()
+            .filter(|c| &first_season[*c] == season)
+            .count() as u64;
         assert_eq!(int("patrons"), expected.patrons.len() as u64, "{season}");
         assert_eq!(int("first_timers"), first_timers, "{season}");
     }
@@ -180,8 +253,19 @@ fn the_summary_speaks_french_by_default_and_english_on_request() {
     let db = db.to_str().unwrap();
     let fr = jauge(&["summary", "--db", db, "--season", "2024-2025"]);
     let fr = text(&fr.stdout);
-    assert!(fr.contains("Taux de remplissage") && fr.contains("\u{a0}€") && fr.contains(",") , "{fr}");
-    let en = jauge(&["--lang", "en", "summary", "--db", db, "--season", "2024-2025"]);
+    assert!(
+        fr.contains("Taux de remplissage") && fr.contains("\u{a0}€") && fr.contains(","),
+        "{fr}"
+    );
+    let en = jauge(&[
+        "--lang",
+        "en",
+        "summary",
+        "--db",
+        db,
+        "--season",
+        "2024-2025",
+    ]);
     let en = text(&en.stdout);
     assert!(en.contains("Fill rate") && en.contains("€"), "{en}");
 }
@@ -191,7 +275,10 @@ fn help_and_version_exit_with_success() {
     let help = jauge(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
     let help = text(&help.stdout);
-    assert!(help.contains("demo") && help.contains("summary") && help.contains("JAUGE_DB"), "{help}");
+    assert!(
+        help.contains("demo") && help.contains("summary") && help.contains("JAUGE_DB"),
+        "{help}"
+    );
     assert_eq!(jauge(&["--version"]).status.code(), Some(0));
 }
 
@@ -205,21 +292,51 @@ fn wrong_input_exits_with_1_and_says_how_to_fix_it() {
 
     let no_db = jauge(&["summary", "--db", missing.to_str().unwrap()]);
     assert_eq!(no_db.status.code(), Some(1));
-    assert!(text(&no_db.stderr).contains("jauge demo"), "{}", text(&no_db.stderr));
+    assert!(
+        text(&no_db.stderr).contains("jauge demo"),
+        "{}",
+        text(&no_db.stderr)
+    );
     assert!(!missing.exists(), "summary must not create a database");
 
     let db = shared_demo().join("jauge.db");
-    let bad_season = jauge(&["summary", "--db", db.to_str().unwrap(), "--season", "2019-2021"]);
+    let bad_season = jauge(&[
+        "summary",
+        "--db",
+        db.to_str().unwrap(),
+        "--season",
+        "2019-2021",
+    ]);
     assert_eq!(bad_season.status.code(), Some(1));
-    assert!(text(&bad_season.stderr).contains("2025-2026"), "{}", text(&bad_season.stderr));
+    assert!(
+        text(&bad_season.stderr).contains("2025-2026"),
+        "{}",
+        text(&bad_season.stderr)
+    );
 
-    let empty_season = jauge(&["summary", "--db", db.to_str().unwrap(), "--season", "2010-2011"]);
+    let empty_season = jauge(&[
+        "summary",
+        "--db",
+        db.to_str().unwrap(),
+        "--season",
+        "2010-2011",
+    ]);
     assert_eq!(empty_season.status.code(), Some(1));
-    assert!(text(&empty_season.stderr).contains("2023-2024, 2024-2025"), "{}", text(&empty_season.stderr));
+    assert!(
+        text(&empty_season.stderr).contains("2023-2024, 2024-2025"),
+        "{}",
+        text(&empty_season.stderr)
+    );
 
     let bad_scale = jauge(&["demo", "--scale", "0", "--db", missing.to_str().unwrap()]);
     assert_eq!(bad_scale.status.code(), Some(1));
-    let bad_day = jauge(&["demo", "--today", "28/11/2026", "--db", missing.to_str().unwrap()]);
+    let bad_day = jauge(&[
+        "demo",
+        "--today",
+        "28/11/2026",
+        "--db",
+        missing.to_str().unwrap(),
+    ]);
     assert_eq!(bad_day.status.code(), Some(1));
     assert!(text(&bad_day.stderr).contains("YYYY-MM-DD"));
 }
@@ -228,12 +345,26 @@ fn wrong_input_exits_with_1_and_says_how_to_fix_it() {
 fn files_that_are_not_jauge_databases_are_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.db");
-    std::fs::write(&notes, "Liste des abonnés à rappeler, à ne pas perdre. ".repeat(10)).unwrap();
+    std::fs::write(
+        &notes,
+        "Liste des abonnés à rappeler, à ne pas perdre. ".repeat(10),
+    )
+    .unwrap();
     let before = std::fs::read(&notes).unwrap();
     let output = jauge(&["summary", "--db", notes.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("not a Jauge database"), "{}", text(&output.stderr));
-    let output = jauge(&["demo", "--db", notes.to_str().unwrap(), "--out", dir.path().join("f").to_str().unwrap()]);
+    assert!(
+        text(&output.stderr).contains("not a Jauge database"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = jauge(&[
+        "demo",
+        "--db",
+        notes.to_str().unwrap(),
+        "--out",
+        dir.path().join("f").to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(std::fs::read(&notes).unwrap(), before);
 }
@@ -247,12 +378,17 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
         store.checkpoint().unwrap();
     }
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.pragma_update(None, "user_version", jauge_store::SCHEMA_VERSION + 1).unwrap();
+    conn.pragma_update(None, "user_version", jauge_store::SCHEMA_VERSION + 1)
+        .unwrap();
     drop(conn);
     let before = std::fs::read(&db).unwrap();
     let output = jauge(&["summary", "--db", db.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("newer version of Jauge"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("newer version of Jauge"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
@@ -267,16 +403,31 @@ fn the_demo_replaces_only_its_own_database() {
     let venue_db = dir.path().join("venue.db");
     {
         let mut store = SqliteStore::open(&venue_db).unwrap();
-        store.save_setup(&jauge_demo::generate(jauge_demo::DemoOptions {
-            seed: 1,
-            scale: 0.05,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
-        }).setup).unwrap();
+        store
+            .save_setup(
+                &jauge_demo::generate(jauge_demo::DemoOptions {
+                    seed: 1,
+                    scale: 0.05,
+                    today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+                })
+                .setup,
+            )
+            .unwrap();
         store.checkpoint().unwrap();
     }
     let before = std::fs::read(&venue_db).unwrap();
-    let output = jauge(&["demo", "--db", venue_db.to_str().unwrap(), "--out", dir.path().join("f").to_str().unwrap()]);
+    let output = jauge(&[
+        "demo",
+        "--db",
+        venue_db.to_str().unwrap(),
+        "--out",
+        dir.path().join("f").to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("not a demo"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("not a demo"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(std::fs::read(&venue_db).unwrap(), before);
 }

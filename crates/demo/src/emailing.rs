@@ -14,7 +14,8 @@ use crate::people::{Population, Spelling, identity, variant};
 use crate::sales::Sales;
 
 pub(crate) const EMAILING_SOURCE: &str = "emailing";
-const SIGNUP_PROOF: &str = "Formulaire d'inscription à la lettre d'information, case non pré-cochée";
+const SIGNUP_PROOF: &str =
+    "Formulaire d'inscription à la lettre d'information, case non pré-cochée";
 const UNSUBSCRIBE_PROOF: &str = "Lien de désinscription";
 
 /// One contact of the emailing tool.
@@ -40,11 +41,18 @@ fn subscribed_at(c: &Contact, at: DateTime<Utc>) -> bool {
 /// How the emailing tool holds someone: surnames in capitals (as its import screen asks), the
 /// address in lower case, and now and then an older address or a slip.
 fn as_contact(rng: &mut impl Rng, s: &Spelling) -> Spelling {
-    let mut c = if rng.random_bool(0.12) { variant(rng, s) } else { s.clone() };
+    let mut c = if rng.random_bool(0.12) {
+        variant(rng, s)
+    } else {
+        s.clone()
+    };
     if rng.random_bool(0.6) {
         c.last = c.last.to_uppercase();
     }
-    c.email = c.email.map(|e| e.to_lowercase()).or_else(|| s.email.clone());
+    c.email = c
+        .email
+        .map(|e| e.to_lowercase())
+        .or_else(|| s.email.clone());
     c.phone = None;
     c.birth_year = None;
     c
@@ -68,7 +76,10 @@ pub(crate) fn simulate(
     let mut signups: Vec<(DateTime<Utc>, usize)> = first_purchase
         .iter()
         .enumerate()
-        .filter_map(|(p, at)| at.filter(|_| population.people[p].newsletter_minded).map(|at| (at, p)))
+        .filter_map(|(p, at)| {
+            at.filter(|_| population.people[p].newsletter_minded)
+                .map(|at| (at, p))
+        })
         .collect();
 
     // Prospects who signed up without buying (yet).
@@ -97,7 +108,13 @@ pub(crate) fn simulate(
                 let days = (as_of - signed_up).num_days().max(1);
                 signed_up + Duration::days(rng.random_range(0..days))
             });
-            Contact { id: n as u32 + 1, person, spelling, signed_up, unsubscribed }
+            Contact {
+                id: n as u32 + 1,
+                person,
+                spelling,
+                signed_up,
+                unsubscribed,
+            }
         })
         .collect();
 
@@ -107,7 +124,10 @@ pub(crate) fn simulate(
     let mut month = seasons[seasons.len().saturating_sub(2)].first_day();
     while month < as_of.date_naive() {
         if !matches!(month.month(), 7 | 8) {
-            sends.push((local(tz, month.with_day(5).expect("5th"), 10, 0), newsletter_name(month)));
+            sends.push((
+                local(tz, month.with_day(5).expect("5th"), 10, 0),
+                newsletter_name(month),
+            ));
         }
         if month.month() == 6 {
             let next = Season::containing(month, seasons[0].start_month()).next();
@@ -116,7 +136,9 @@ pub(crate) fn simulate(
                 format!("Ouverture de la billetterie {}", next.label()),
             ));
         }
-        month = month.checked_add_months(chrono::Months::new(1)).expect("dates are small");
+        month = month
+            .checked_add_months(chrono::Months::new(1))
+            .expect("dates are small");
     }
     sends.retain(|(at, _)| *at < as_of);
 
@@ -128,7 +150,11 @@ pub(crate) fn simulate(
                 continue;
             }
             let key = c.key();
-            let event = |kind, minutes: i64| CampaignEvent { patron: key.clone(), kind, at: sent_at + Duration::minutes(minutes) };
+            let event = |kind, minutes: i64| CampaignEvent {
+                patron: key.clone(),
+                kind,
+                at: sent_at + Duration::minutes(minutes),
+            };
             if rng.random_bool(0.015) {
                 events.push(event(CampaignEventKind::Bounced, 1));
                 continue;
@@ -137,7 +163,10 @@ pub(crate) fn simulate(
                 let opened = rng.random_range(3..(3 * 24 * 60));
                 events.push(event(CampaignEventKind::Opened, opened));
                 if rng.random_bool(0.16) {
-                    events.push(event(CampaignEventKind::Clicked, opened + rng.random_range(0..5)));
+                    events.push(event(
+                        CampaignEventKind::Clicked,
+                        opened + rng.random_range(0..5),
+                    ));
                 }
                 if rng.random_bool(0.01) {
                     events.push(event(CampaignEventKind::Unsubscribed, opened + 1));
@@ -157,7 +186,11 @@ pub(crate) fn simulate(
     }
 
     let source: SourceName = EMAILING_SOURCE.parse().expect("valid");
-    let mut d = Dataset::new(source.clone(), SourceKind::EmailingExport, "emailing_contacts.csv");
+    let mut d = Dataset::new(
+        source.clone(),
+        SourceKind::EmailingExport,
+        "emailing_contacts.csv",
+    );
     let mut truth = Vec::new();
     for c in &contacts {
         let key = c.key();
@@ -184,7 +217,11 @@ pub(crate) fn simulate(
                 proof: UNSUBSCRIBE_PROOF.into(),
             });
         }
-        truth.push(TruthRecord { source: source.clone(), patron: key, person: population.people[c.person].id });
+        truth.push(TruthRecord {
+            source: source.clone(),
+            patron: key,
+            person: population.people[c.person].id,
+        });
     }
     d.campaigns = campaigns;
     (d, truth)
@@ -192,10 +229,24 @@ pub(crate) fn simulate(
 
 fn newsletter_name(month: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
-    format!("Lettre d'information — {} {}", MONTHS[month.month0() as usize], month.year())
+    format!(
+        "Lettre d'information — {} {}",
+        MONTHS[month.month0() as usize],
+        month.year()
+    )
 }
 
 fn local(tz: chrono_tz::Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {

@@ -32,7 +32,13 @@ pub struct DemoFiles {
 
 impl DemoFiles {
     pub fn all(&self) -> [&Path; 5] {
-        [&self.ticketing, &self.performances, &self.contacts, &self.activity, &self.truth]
+        [
+            &self.ticketing,
+            &self.performances,
+            &self.contacts,
+            &self.activity,
+            &self.truth,
+        ]
     }
 }
 
@@ -47,8 +53,14 @@ pub fn write_files(venue: &DemoVenue, dir: &Path) -> io::Result<DemoFiles> {
         truth: dir.join("verite").join("doublons_patrons.csv"),
     };
     let tz = venue.setup.venue.time_zone;
-    std::fs::write(&files.ticketing, windows_1252(&ticketing_export(venue, tz)?))?;
-    std::fs::write(&files.performances, windows_1252(&performances_export(venue, tz)?))?;
+    std::fs::write(
+        &files.ticketing,
+        windows_1252(&ticketing_export(venue, tz)?),
+    )?;
+    std::fs::write(
+        &files.performances,
+        windows_1252(&performances_export(venue, tz)?),
+    )?;
     std::fs::write(&files.contacts, contacts_export(venue, tz)?)?;
     std::fs::write(&files.activity, activity_export(venue, tz)?)?;
     std::fs::write(&files.truth, truth_export(venue)?)?;
@@ -57,12 +69,18 @@ pub fn write_files(venue: &DemoVenue, dir: &Path) -> io::Result<DemoFiles> {
 
 fn windows_1252(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
-    debug_assert!(!unmappable, "the demo only writes characters Windows-1252 has");
+    debug_assert!(
+        !unmappable,
+        "the demo only writes characters Windows-1252 has"
+    );
     bytes.into_owned()
 }
 
 fn ticketing_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
 }
 
 fn emailing_writer() -> csv::Writer<Vec<u8>> {
@@ -70,7 +88,9 @@ fn emailing_writer() -> csv::Writer<Vec<u8>> {
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> io::Result<String> {
-    let bytes = writer.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?;
     String::from_utf8(bytes).map_err(io::Error::other)
 }
 
@@ -79,7 +99,9 @@ fn french_datetime(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 fn iso_local(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// `2850` cents → `28,50`.
@@ -93,7 +115,11 @@ fn french_rate(rate: VatRate) -> String {
     let whole = bp / 100;
     let frac = format!("{:02}", bp % 100);
     let frac = frac.trim_end_matches('0');
-    if frac.is_empty() { whole.to_string() } else { format!("{whole},{frac}") }
+    if frac.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole},{frac}")
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -108,7 +134,7 @@ fn contact_id(key: &PatronKey) -> &str {
     key.as_str().strip_prefix("eml-").unwrap_or(key.as_str())
 }
 
-fn by_id<'a, T>(items: &'a [T], id: impl Fn(&T) -> &ExternalId) -> HashMap<&'a str, &'a T> {
+fn by_id<T>(items: &[T], id: impl Fn(&T) -> &ExternalId) -> HashMap<&str, &T> {
     items.iter().map(|item| (id(item).as_str(), item)).collect()
 }
 
@@ -118,15 +144,39 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
     let performances: HashMap<&str, &Performance> = by_id(&d.performances, |p| &p.id);
     let shows: HashMap<&str, &Show> = by_id(&d.shows, |s| &s.id);
     let tariffs: HashMap<&str, &Tariff> = by_id(&d.tariffs, |t| &t.id);
-    let patrons: HashMap<&PatronKey, &PatronIdentity> =
-        d.patrons.iter().filter_map(|p| p.key().map(|k| (k, p))).collect();
+    let patrons: HashMap<&PatronKey, &PatronIdentity> = d
+        .patrons
+        .iter()
+        .filter_map(|p| p.key().map(|k| (k, p)))
+        .collect();
 
     let mut w = ticketing_writer();
     w.write_record([
-        "N° commande", "Date commande", "Canal", "Statut commande", "N° billet", "Code séance",
-        "Spectacle", "Date de représentation", "Salle", "Code tarif", "Tarif", "Prix TTC",
-        "Valeur faciale", "Taux TVA", "Statut billet", "Date contrôle", "N° client", "Nom",
-        "Prénom", "Courriel", "Téléphone", "Code postal", "Ville", "Pays", "Année de naissance",
+        "N° commande",
+        "Date commande",
+        "Canal",
+        "Statut commande",
+        "N° billet",
+        "Code séance",
+        "Spectacle",
+        "Date de représentation",
+        "Salle",
+        "Code tarif",
+        "Tarif",
+        "Prix TTC",
+        "Valeur faciale",
+        "Taux TVA",
+        "Statut billet",
+        "Date contrôle",
+        "N° client",
+        "Nom",
+        "Prénom",
+        "Courriel",
+        "Téléphone",
+        "Code postal",
+        "Ville",
+        "Pays",
+        "Année de naissance",
     ])?;
     for t in &d.tickets {
         let order = orders[t.order.as_str()];
@@ -165,8 +215,14 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
                 TicketStatus::Cancelled => "Annulé",
                 TicketStatus::Refunded => "Remboursé",
             },
-            &t.checked_in_at.map(|at| french_datetime(at, tz)).unwrap_or_default(),
-            order.buyer.as_ref().map(customer_number).unwrap_or_default(),
+            &t.checked_in_at
+                .map(|at| french_datetime(at, tz))
+                .unwrap_or_default(),
+            order
+                .buyer
+                .as_ref()
+                .map(customer_number)
+                .unwrap_or_default(),
             &text(|p| p.last_name.clone()),
             &text(|p| p.first_name.clone()),
             &text(|p| p.email.as_ref().map(|e| e.to_string())),
@@ -185,8 +241,18 @@ fn performances_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
     let shows: HashMap<&str, &Show> = by_id(&d.shows, |s| &s.id);
     let mut w = ticketing_writer();
     w.write_record([
-        "Code séance", "Code spectacle", "Spectacle", "Discipline", "Compagnie", "Jeune public",
-        "Coproduction", "Festival", "Date de représentation", "Salle", "Jauge", "Statut séance",
+        "Code séance",
+        "Code spectacle",
+        "Spectacle",
+        "Discipline",
+        "Compagnie",
+        "Jeune public",
+        "Coproduction",
+        "Festival",
+        "Date de représentation",
+        "Salle",
+        "Jauge",
+        "Statut séance",
     ])?;
     for p in &d.performances {
         let show = shows[p.show.as_str()];
@@ -195,10 +261,16 @@ fn performances_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
             show.id.as_str(),
             show.title.as_str(),
             show.discipline.label(jauge_model::Lang::Fr),
-            show.company.as_ref().map(|c| c.as_str()).unwrap_or_default(),
+            show.company
+                .as_ref()
+                .map(|c| c.as_str())
+                .unwrap_or_default(),
             yes_no(show.young_audience),
             yes_no(show.coproduction),
-            show.festival.as_ref().map(|f| f.as_str()).unwrap_or_default(),
+            show.festival
+                .as_ref()
+                .map(|f| f.as_str())
+                .unwrap_or_default(),
             &french_datetime(p.starts_at, tz),
             p.hall.as_str(),
             &p.capacity.get().to_string(),
@@ -223,7 +295,14 @@ fn contacts_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
     }
     let mut w = emailing_writer();
     w.write_record([
-        "ID", "EMAIL", "NOM", "PRENOM", "CODE_POSTAL", "VILLE", "DATE_INSCRIPTION", "NEWSLETTER",
+        "ID",
+        "EMAIL",
+        "NOM",
+        "PRENOM",
+        "CODE_POSTAL",
+        "VILLE",
+        "DATE_INSCRIPTION",
+        "NEWSLETTER",
         "DATE_DESINSCRIPTION",
     ])?;
     for p in &d.patrons {
@@ -236,7 +315,10 @@ fn contacts_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
             p.first_name.as_deref().unwrap_or_default(),
             p.postcode.as_deref().unwrap_or_default(),
             p.city.as_deref().unwrap_or_default(),
-            &signed_up.get(key).map(|at| iso_local(*at, tz)).unwrap_or_default(),
+            &signed_up
+                .get(key)
+                .map(|at| iso_local(*at, tz))
+                .unwrap_or_default(),
             if gone.is_some() { "non" } else { "oui" },
             &gone.map(|at| iso_local(*at, tz)).unwrap_or_default(),
         ])?;
@@ -252,7 +334,15 @@ fn activity_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
         .filter_map(|p| Some((p.key()?, p.email.as_ref()?.as_str())))
         .collect();
     let mut w = emailing_writer();
-    w.write_record(["CAMPAGNE_ID", "CAMPAGNE", "DATE_ENVOI", "CONTACT_ID", "EMAIL", "EVENEMENT", "DATE_EVENEMENT"])?;
+    w.write_record([
+        "CAMPAGNE_ID",
+        "CAMPAGNE",
+        "DATE_ENVOI",
+        "CONTACT_ID",
+        "EMAIL",
+        "EVENEMENT",
+        "DATE_EVENEMENT",
+    ])?;
     for c in &d.campaigns {
         for e in &c.events {
             w.write_record([

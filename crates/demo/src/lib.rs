@@ -80,11 +80,25 @@ pub fn generate(options: DemoOptions) -> DemoVenue {
     let mut population = people::Population::new(residences);
     let sales = sales::simulate(&mut rng, &programme, &mut population, as_of);
     let ticketing = sales::dataset(&programme, &sales, &mut population);
-    let (emailing, emailing_truth) =
-        emailing::simulate(&mut rng, &mut population, &sales, &seasons, options.scale, as_of);
+    let (emailing, emailing_truth) = emailing::simulate(
+        &mut rng,
+        &mut population,
+        &sales,
+        &seasons,
+        options.scale,
+        as_of,
+    );
     let mut truth = population.ticketing_truth();
     truth.extend(emailing_truth);
-    DemoVenue { options, setup, seasons, as_of, ticketing, emailing, truth }
+    DemoVenue {
+        options,
+        setup,
+        seasons,
+        as_of,
+        ticketing,
+        emailing,
+        truth,
+    }
 }
 
 #[cfg(test)]

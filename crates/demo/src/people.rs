@@ -65,12 +65,19 @@ const FAVOURITES: &[(Discipline, u32)] = &[
 ];
 
 fn weighted<'a, T>(rng: &mut impl Rng, items: &'a [(T, u32)]) -> &'a T {
-    &items.choose_weighted(rng, |(_, w)| *w).expect("non-empty weights").0
+    &items
+        .choose_weighted(rng, |(_, w)| *w)
+        .expect("non-empty weights")
+        .0
 }
 
 fn email_local(rng: &mut impl Rng, first: &str, last: &str) -> String {
     let clean = |s: &str| {
-        fold_accents(s).to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()
+        fold_accents(s)
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
     };
     let (f, l) = (clean(first), clean(last));
     match rng.random_range(0..100) {
@@ -84,8 +91,14 @@ fn email_local(rng: &mut impl Rng, first: &str, last: &str) -> String {
 
 fn phone(rng: &mut impl Rng) -> String {
     let mobile = rng.random_bool(0.8);
-    let prefix = if mobile { if rng.random_bool(0.7) { "06" } else { "07" } } else { "02" };
-    let groups: Vec<String> = (0..4).map(|_| format!("{:02}", rng.random_range(0..100))).collect();
+    let prefix = if mobile {
+        if rng.random_bool(0.7) { "06" } else { "07" }
+    } else {
+        "02"
+    };
+    let groups: Vec<String> = (0..4)
+        .map(|_| format!("{:02}", rng.random_range(0..100)))
+        .collect();
     match rng.random_range(0..10) {
         0..6 => format!("{prefix} {}", groups.join(" ")),
         6..8 => format!("{prefix}{}", groups.join("")),
@@ -106,7 +119,11 @@ fn city_as_typed(rng: &mut impl Rng, name: &str) -> String {
 
 impl Population {
     pub(crate) fn new(residences: Residences) -> Population {
-        Population { residences, people: Vec::new(), next_customer_no: 1 }
+        Population {
+            residences,
+            people: Vec::new(),
+            next_customer_no: 1,
+        }
     }
 
     /// A new person, first seen in `season` (index), born in the usual age range of audiences.
@@ -116,9 +133,17 @@ impl Population {
         let first = *first_names.choose(rng).expect("names");
         let last = *SURNAMES.choose(rng).expect("names");
         let commune = self.residences.draw(rng);
-        let postcode = commune.postcodes.choose(rng).expect("communes have postcodes").clone();
+        let postcode = commune
+            .postcodes
+            .choose(rng)
+            .expect("communes have postcodes")
+            .clone();
         let email = rng.random_bool(0.9).then(|| {
-            format!("{}@{}", email_local(rng, first, last), weighted(rng, EMAIL_DOMAINS))
+            format!(
+                "{}@{}",
+                email_local(rng, first, last),
+                weighted(rng, EMAIL_DOMAINS)
+            )
         });
         let age = (52.0 + 16.0 * gaussian(rng)).clamp(15.0, 90.0) as i32;
         let spelling = Spelling {
@@ -137,7 +162,11 @@ impl Population {
             loyalty: 0.2 + 0.65 * rng.random::<f64>().powf(0.8),
             favourite: *weighted(rng, FAVOURITES),
             subscriber: false,
-            accounts: vec![Account { spelling, from_season: season, customer_no: None }],
+            accounts: vec![Account {
+                spelling,
+                from_season: season,
+                customer_no: None,
+            }],
             newsletter_minded: email.is_some() && rng.random_bool(0.55),
         });
         self.people.len() - 1
@@ -145,13 +174,22 @@ impl Population {
 
     /// Sometimes a returning person gets a second account: a changed email, a typo at the box
     /// office, names in capitals, first and last names swapped…
-    pub(crate) fn maybe_open_duplicate(&mut self, rng: &mut impl Rng, person: usize, season: usize) {
+    pub(crate) fn maybe_open_duplicate(
+        &mut self,
+        rng: &mut impl Rng,
+        person: usize,
+        season: usize,
+    ) {
         let p = &mut self.people[person];
         if p.accounts.len() > 1 || !rng.random_bool(0.08) {
             return;
         }
         let spelling = variant(rng, &p.accounts[0].spelling);
-        p.accounts.push(Account { spelling, from_season: season, customer_no: None });
+        p.accounts.push(Account {
+            spelling,
+            from_season: season,
+            customer_no: None,
+        });
     }
 
     /// The account a person buys with in `season`.
@@ -180,11 +218,14 @@ impl Population {
             .people
             .iter()
             .flat_map(|p| {
-                p.accounts.iter().filter_map(|a| a.customer_no).map(|no| TruthRecord {
-                    source: source.clone(),
-                    patron: customer_key(no),
-                    person: p.id,
-                })
+                p.accounts
+                    .iter()
+                    .filter_map(|a| a.customer_no)
+                    .map(|no| TruthRecord {
+                        source: source.clone(),
+                        patron: customer_key(no),
+                        person: p.id,
+                    })
             })
             .collect();
         truth.sort_by(|a, b| a.patron.cmp(&b.patron));
@@ -197,7 +238,10 @@ impl Population {
             .people
             .iter()
             .flat_map(|p| p.accounts.iter())
-            .filter_map(|a| a.customer_no.map(|no| (no, identity(customer_key(no), &a.spelling))))
+            .filter_map(|a| {
+                a.customer_no
+                    .map(|no| (no, identity(customer_key(no), &a.spelling)))
+            })
             .collect();
         identities.sort_by_key(|(no, _)| *no);
         identities
@@ -209,7 +253,9 @@ pub(crate) fn customer_number(no: u32) -> String {
 }
 
 fn customer_key(no: u32) -> PatronKey {
-    format!("bil-{}", customer_number(no)).parse().expect("keys are ASCII")
+    format!("bil-{}", customer_number(no))
+        .parse()
+        .expect("keys are ASCII")
 }
 
 pub(crate) fn identity(key: PatronKey, s: &Spelling) -> PatronIdentity {
@@ -222,7 +268,9 @@ pub(crate) fn identity(key: PatronKey, s: &Spelling) -> PatronIdentity {
         postcode: Some(s.postcode.clone()),
         city: Some(s.city.clone()),
         country: Some(jauge_model::CountryCode::france()),
-        birth_year: s.birth_year.and_then(|y| jauge_model::BirthYear::new(y).ok()),
+        birth_year: s
+            .birth_year
+            .and_then(|y| jauge_model::BirthYear::new(y).ok()),
     }
 }
 
@@ -232,7 +280,11 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
     match rng.random_range(0..6) {
         0 => {
             // A new address: another provider, or the same one with a number.
-            let (local, _) = s.email.as_deref().and_then(|e| e.split_once('@')).unwrap_or(("contact", ""));
+            let (local, _) = s
+                .email
+                .as_deref()
+                .and_then(|e| e.split_once('@'))
+                .unwrap_or(("contact", ""));
             let domain = weighted(rng, EMAIL_DOMAINS);
             v.email = Some(format!("{local}{}@{domain}", rng.random_range(1..99)));
         }
@@ -245,8 +297,10 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         3 => std::mem::swap(&mut v.first, &mut v.last),
         4 => {
             v.email = s.email.as_ref().map(|e| {
-                let typos: Vec<&(&str, &str)> =
-                    DOMAIN_TYPOS.iter().filter(|(right, _)| e.ends_with(&format!("@{right}"))).collect();
+                let typos: Vec<&(&str, &str)> = DOMAIN_TYPOS
+                    .iter()
+                    .filter(|(right, _)| e.ends_with(&format!("@{right}")))
+                    .collect();
                 match typos.choose(rng) {
                     Some((right, wrong)) => e.replace(right, wrong),
                     None => e.to_uppercase(),

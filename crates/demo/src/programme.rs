@@ -10,7 +10,9 @@ use jauge_model::{
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 
-use crate::names::{CLASSICS, COMPANY_WORDS, ENSEMBLES, FIRST_NAMES_M, SURNAMES, TITLE_COMPLEMENTS, TITLE_NOUNS};
+use crate::names::{
+    CLASSICS, COMPANY_WORDS, ENSEMBLES, FIRST_NAMES_M, SURNAMES, TITLE_COMPLEMENTS, TITLE_NOUNS,
+};
 use crate::people::gaussian;
 use crate::venue::{GRANDE_SALLE, STUDIO};
 
@@ -106,9 +108,10 @@ impl TariffKind {
     fn category(self) -> TariffCategory {
         match self {
             TariffKind::Full => TariffCategory::FullPrice,
-            TariffKind::Reduced | TariffKind::Under26 | TariffKind::Child | TariffKind::PassCulture => {
-                TariffCategory::Reduced
-            }
+            TariffKind::Reduced
+            | TariffKind::Under26
+            | TariffKind::Child
+            | TariffKind::PassCulture => TariffCategory::Reduced,
             TariffKind::Subscription => TariffCategory::Subscription,
             TariffKind::School | TariffKind::Group => TariffCategory::SchoolOrGroup,
             TariffKind::LastMinute => TariffCategory::Other,
@@ -134,7 +137,11 @@ impl TariffKind {
     }
 
     pub(crate) fn tariff(self) -> Tariff {
-        Tariff { id: id(self.code()), label: name(self.label()), category: self.category() }
+        Tariff {
+            id: id(self.code()),
+            label: name(self.label()),
+            category: self.category(),
+        }
     }
 }
 
@@ -203,7 +210,9 @@ fn title(rng: &mut impl Rng, d: Discipline) -> String {
 
 fn company(rng: &mut impl Rng, d: Discipline) -> String {
     match d {
-        Discipline::Music | Discipline::Opera => (*ENSEMBLES.choose(rng).expect("ensembles")).to_owned(),
+        Discipline::Music | Discipline::Opera => {
+            (*ENSEMBLES.choose(rng).expect("ensembles")).to_owned()
+        }
         Discipline::Comedy => format!(
             "{} {}",
             FIRST_NAMES_M.choose(rng).expect("names"),
@@ -211,7 +220,11 @@ fn company(rng: &mut impl Rng, d: Discipline) -> String {
         ),
         _ => {
             let word = COMPANY_WORDS.choose(rng).expect("words");
-            if rng.random_bool(0.5) { format!("Compagnie {word}") } else { format!("Cie {word}") }
+            if rng.random_bool(0.5) {
+                format!("Compagnie {word}")
+            } else {
+                format!("Cie {word}")
+            }
         }
     }
 }
@@ -239,7 +252,11 @@ fn season_disciplines(rng: &mut impl Rng, count: usize) -> Vec<Discipline> {
         .iter()
         .map(|&(d, w)| {
             let exact = count as f64 * f64::from(w) / f64::from(total);
-            (d, exact.floor() as usize, exact.fract() + rng.random_range(0.0..0.5))
+            (
+                d,
+                exact.floor() as usize,
+                exact.fract() + rng.random_range(0.0..0.5),
+            )
         })
         .collect();
     let missing = count - shares.iter().map(|s| s.1).sum::<usize>();
@@ -248,8 +265,10 @@ fn season_disciplines(rng: &mut impl Rng, count: usize) -> Vec<Discipline> {
     for &i in by_remainder.iter().take(missing) {
         shares[i].1 += 1;
     }
-    let mut list: Vec<Discipline> =
-        shares.iter().flat_map(|&(d, n, _)| std::iter::repeat_n(d, n)).collect();
+    let mut list: Vec<Discipline> = shares
+        .iter()
+        .flat_map(|&(d, n, _)| std::iter::repeat_n(d, n))
+        .collect();
     list.shuffle(rng);
     list
 }
@@ -267,7 +286,9 @@ pub(crate) fn plan(
     let crowded = scale > 1.5;
     let mut booked: BTreeSet<(bool, NaiveDate)> = BTreeSet::new();
     for (si, season) in seasons.iter().enumerate() {
-        let count = ((12.5 * scale) + rng.random_range(-0.5..0.5)).round().max(3.0) as usize;
+        let count = ((12.5 * scale) + rng.random_range(-0.5..0.5))
+            .round()
+            .max(3.0) as usize;
         let first_show = shows.len();
         let disciplines = season_disciplines(rng, count);
         let runs: Vec<u32> = disciplines
@@ -279,8 +300,10 @@ pub(crate) fn plan(
             .collect();
         // The big hall takes the shows that suit it best, up to its evenings of a season.
         let mut by_preference: Vec<usize> = (0..count).collect();
-        let preference: Vec<f64> =
-            disciplines.iter().map(|&d| traits(d).big_hall + rng.random_range(-0.2..0.2)).collect();
+        let preference: Vec<f64> = disciplines
+            .iter()
+            .map(|&d| traits(d).big_hall + rng.random_range(-0.2..0.2))
+            .collect();
         by_preference.sort_by(|&a, &b| preference[b].total_cmp(&preference[a]));
         let mut in_big_hall = vec![false; count];
         let mut big_hall_evenings = (27.0 * scale).round() as i64;
@@ -295,14 +318,18 @@ pub(crate) fn plan(
             let tr = traits(discipline);
             let big = in_big_hall[n];
             let young_audience = rng.random_bool(tr.young_audience);
-            let in_festival = matches!(discipline, Discipline::Theatre | Discipline::Dance | Discipline::Multidisciplinary)
-                && rng.random_bool(0.15);
+            let in_festival = matches!(
+                discipline,
+                Discipline::Theatre | Discipline::Dance | Discipline::Multidisciplinary
+            ) && rng.random_bool(0.15);
             let coproduction = rng.random_bool(0.15);
             let base_price = match (big, discipline) {
                 (false, _) => 19.0,
                 (true, Discipline::Opera) => 38.0,
                 (true, Discipline::Comedy) => 32.0,
-                (true, Discipline::Theatre | Discipline::Puppetry | Discipline::Storytelling) => 26.0,
+                (true, Discipline::Theatre | Discipline::Puppetry | Discipline::Storytelling) => {
+                    26.0
+                }
                 (true, _) => 30.0,
             };
             let show_index = shows.len();
@@ -318,13 +345,21 @@ pub(crate) fn plan(
                     festival: in_festival.then(|| name(FESTIVAL)),
                 },
                 full_price: money(base_price + f64::from(rng.random_range(-2i32..=2))),
-                vat: if coproduction { VatRate::from_basis_points(210).expect("2.1 %") } else { VatRate::LIVE_PERFORMANCE },
+                vat: if coproduction {
+                    VatRate::from_basis_points(210).expect("2.1 %")
+                } else {
+                    VatRate::LIVE_PERFORMANCE
+                },
                 lead_median_days: tr.lead_median_days,
             });
 
             // The run: consecutive evenings from a first date, Mondays off.
             let popularity = (0.84f64.ln() + 0.25 * gaussian(rng)).exp();
-            let offset = if in_festival { rng.random_range(190..205) } else { rng.random_range(24..282) };
+            let offset = if in_festival {
+                rng.random_range(190..205)
+            } else {
+                rng.random_range(24..282)
+            };
             let mut date = season.first_day() + Days::new(offset);
             let evenings = runs[n];
             let hall = if big { GRANDE_SALLE } else { STUDIO };
@@ -339,7 +374,10 @@ pub(crate) fn plan(
             if young_audience {
                 let mut school_day = dates[0].0 - Days::new(1);
                 for _ in 0..rng.random_range(1..=2) {
-                    while matches!(school_day.weekday(), Weekday::Sat | Weekday::Sun | Weekday::Wed) {
+                    while matches!(
+                        school_day.weekday(),
+                        Weekday::Sat | Weekday::Sun | Weekday::Wed
+                    ) {
                         school_day = school_day - Days::new(1);
                     }
                     dates.push((school_day, true));
@@ -348,11 +386,19 @@ pub(crate) fn plan(
             }
             for (k, (date, school)) in dates.into_iter().enumerate() {
                 let (hour, minute) = match (school, date.weekday(), young_audience) {
-                    (true, ..) => if k % 2 == 0 { (10, 0) } else { (14, 30) },
+                    (true, ..) => {
+                        if k % 2 == 0 {
+                            (10, 0)
+                        } else {
+                            (14, 30)
+                        }
+                    }
                     (false, Weekday::Sun, _) => (16, 0),
                     (false, Weekday::Wed, true) => (15, 0),
                     (false, Weekday::Sat, true) => (17, 0),
-                    (false, _, _) if discipline == Discipline::Theatre && rng.random_bool(0.3) => (20, 30),
+                    (false, _, _) if discipline == Discipline::Theatre && rng.random_bool(0.3) => {
+                        (20, 30)
+                    }
                     _ => (20, 0),
                 };
                 let capacity = match (big, rng.random_range(0..20)) {
@@ -387,7 +433,10 @@ pub(crate) fn plan(
         let candidates: Vec<usize> = (0..performances.len())
             .filter(|&i| {
                 let p = &performances[i];
-                p.season == si && !p.school && p.performance.starts_at < as_of && p.show >= first_show
+                p.season == si
+                    && !p.school
+                    && p.performance.starts_at < as_of
+                    && p.show >= first_show
             })
             .collect();
         if let Some(&i) = candidates.choose(rng) {
@@ -396,7 +445,12 @@ pub(crate) fn plan(
     }
     performances.shuffle(rng);
     performances.sort_by(|a, b| {
-        (a.performance.starts_at, &a.performance.id).cmp(&(b.performance.starts_at, &b.performance.id))
+        (a.performance.starts_at, &a.performance.id)
+            .cmp(&(b.performance.starts_at, &b.performance.id))
     });
-    Programme { seasons: seasons.to_vec(), shows, performances }
+    Programme {
+        seasons: seasons.to_vec(),
+        shows,
+        performances,
+    }
 }

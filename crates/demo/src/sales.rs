@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use jauge_model::{
-    Channel, Cents, Dataset, ExternalId, Order, OrderStatus, PatronKey, PerformanceStatus,
+    Cents, Channel, Dataset, ExternalId, Order, OrderStatus, PatronKey, PerformanceStatus,
     SourceKind, Ticket, TicketStatus,
 };
 use rand::Rng;
@@ -75,7 +75,10 @@ pub(crate) fn simulate(
     let mut orders = Vec::new();
     for si in 0..programme.seasons.len() {
         let slots = season_slots(rng, programme, si);
-        let buyer_slots = slots.iter().filter(|s| s.kind != SlotKind::WalkUp || rng.random_bool(0.5)).count();
+        let buyer_slots = slots
+            .iter()
+            .filter(|s| s.kind != SlotKind::WalkUp || rng.random_bool(0.5))
+            .count();
         let wanted = (buyer_slots as f64 / ORDERS_PER_BUYER).round() as usize;
 
         // Who comes back: last season's buyers by their loyalty, a few lapsed ones.
@@ -121,8 +124,9 @@ pub(crate) fn simulate(
 
 /// The orders every performance of season `si` will receive.
 fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slot> {
-    let performances: Vec<usize> =
-        (0..programme.performances.len()).filter(|&p| programme.performances[p].season == si).collect();
+    let performances: Vec<usize> = (0..programme.performances.len())
+        .filter(|&p| programme.performances[p].season == si)
+        .collect();
     let mut remaining: Vec<u32> = vec![0; programme.performances.len()];
     for &p in &performances {
         let plan = &programme.performances[p];
@@ -131,7 +135,11 @@ fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slo
     let mut slots = Vec::new();
 
     // Subscriptions: four or more shows, one or two seats each, sold first.
-    let evenings: Vec<usize> = performances.iter().copied().filter(|&p| !programme.performances[p].school).collect();
+    let evenings: Vec<usize> = performances
+        .iter()
+        .copied()
+        .filter(|&p| !programme.performances[p].school)
+        .collect();
     let expected_buyers = performances.iter().map(|&p| remaining[p]).sum::<u32>() as f64 / 3.0;
     let subscriptions = (expected_buyers * 0.07).round() as usize;
     for _ in 0..subscriptions {
@@ -139,9 +147,15 @@ fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slo
         let mut chosen: Vec<usize> = Vec::new();
         let wanted = rng.random_range(4..=6);
         for _ in 0..wanted * 4 {
-            let Some(&p) = evenings.choose(rng) else { break };
+            let Some(&p) = evenings.choose(rng) else {
+                break;
+            };
             let show = programme.performances[p].show;
-            if remaining[p] >= seats && !chosen.iter().any(|&c| programme.performances[c].show == show) {
+            if remaining[p] >= seats
+                && !chosen
+                    .iter()
+                    .any(|&c| programme.performances[c].show == show)
+            {
                 chosen.push(p);
                 if chosen.len() == wanted {
                     break;
@@ -153,7 +167,11 @@ fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slo
                 remaining[p] -= seats;
             }
             chosen.sort_unstable();
-            slots.push(Slot { kind: SlotKind::Subscription, performances: chosen, seats });
+            slots.push(Slot {
+                kind: SlotKind::Subscription,
+                performances: chosen,
+                seats,
+            });
         }
     }
 
@@ -163,14 +181,23 @@ fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slo
             while remaining[p] >= 15 {
                 let seats = rng.random_range(15..=32).min(remaining[p]);
                 remaining[p] -= seats;
-                slots.push(Slot { kind: SlotKind::School, performances: vec![p], seats });
+                slots.push(Slot {
+                    kind: SlotKind::School,
+                    performances: vec![p],
+                    seats,
+                });
             }
         } else {
-            let invitations = (f64::from(remaining[p]) * rng.random_range(0.02..0.05)).round() as u32;
+            let invitations =
+                (f64::from(remaining[p]) * rng.random_range(0.02..0.05)).round() as u32;
             let mut given = 0;
             while given + 2 <= invitations {
                 given += 2;
-                slots.push(Slot { kind: SlotKind::Invitation, performances: vec![p], seats: 2 });
+                slots.push(Slot {
+                    kind: SlotKind::Invitation,
+                    performances: vec![p],
+                    seats: 2,
+                });
             }
             remaining[p] -= given;
         }
@@ -191,8 +218,16 @@ fn season_slots(rng: &mut impl Rng, programme: &Programme, si: usize) -> Vec<Slo
             }
             .min(remaining[p]);
             remaining[p] -= seats;
-            let kind = if walk_up { SlotKind::WalkUp } else { SlotKind::Single };
-            slots.push(Slot { kind, performances: vec![p], seats });
+            let kind = if walk_up {
+                SlotKind::WalkUp
+            } else {
+                SlotKind::Single
+            };
+            slots.push(Slot {
+                kind,
+                performances: vec![p],
+                seats,
+            });
         }
     }
     slots
@@ -220,9 +255,21 @@ fn assign_buyers(
     }
 
     // Subscribers renew first; then keen returning people subscribe.
-    let mut candidates: Vec<usize> = active.iter().copied().filter(|&p| population.people[p].subscriber).collect();
-    let mut others: Vec<usize> = active.iter().copied().filter(|&p| !population.people[p].subscriber).collect();
-    others.sort_by(|&a, &b| population.people[b].loyalty.total_cmp(&population.people[a].loyalty));
+    let mut candidates: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&p| population.people[p].subscriber)
+        .collect();
+    let mut others: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&p| !population.people[p].subscriber)
+        .collect();
+    others.sort_by(|&a, &b| {
+        population.people[b]
+            .loyalty
+            .total_cmp(&population.people[a].loyalty)
+    });
     candidates.extend(others);
     let mut has_order = vec![false; population.people.len()];
     for (&slot, &p) in subscription_slots.iter().zip(&candidates) {
@@ -237,13 +284,19 @@ fn assign_buyers(
     let weights = WeightedIndex::new(active.iter().map(|&p| 0.3 + population.people[p].appetite))
         .expect("there are active people");
     for slot in open {
-        let discipline = programme.shows[programme.performances[slots[slot].performances[0]].show].show.discipline;
+        let discipline = programme.shows[programme.performances[slots[slot].performances[0]].show]
+            .show
+            .discipline;
         let buyer = if let Some(p) = without.pop() {
             p
         } else {
             let a = active[weights.sample(rng)];
             let b = active[weights.sample(rng)];
-            if population.people[b].favourite == discipline { b } else { a }
+            if population.people[b].favourite == discipline {
+                b
+            } else {
+                a
+            }
         };
         buyers[slot] = Some(buyer);
     }
@@ -270,9 +323,10 @@ fn place_order(
     let show = &programme.shows[first.show];
     let starts_at = first.performance.starts_at;
     // Subscriptions open mid-June, single tickets early July.
-    let season_start = starts_at - Duration::days(
-        (first.performance.starts_at.date_naive() - season.first_day()).num_days(),
-    );
+    let season_start = starts_at
+        - Duration::days(
+            (first.performance.starts_at.date_naive() - season.first_day()).num_days(),
+        );
     let subscriptions_open = season_start - Duration::days(78);
     let singles_open = season_start - Duration::days(60);
     let minutes = |d: f64| Duration::minutes((d * 24.0 * 60.0) as i64);
@@ -287,14 +341,27 @@ fn place_order(
                 .expect("subscriptions hold performances");
             let window = (earliest_start - subscriptions_open).num_days().max(1) as f64;
             let at = subscriptions_open + minutes(window * rng.random::<f64>().powi(2));
-            (at, if rng.random_bool(0.55) { Channel::Online } else { Channel::BoxOffice })
+            (
+                at,
+                if rng.random_bool(0.55) {
+                    Channel::Online
+                } else {
+                    Channel::BoxOffice
+                },
+            )
         }
-        SlotKind::WalkUp => (starts_at - Duration::minutes(rng.random_range(5..60)), Channel::BoxOffice),
+        SlotKind::WalkUp => (
+            starts_at - Duration::minutes(rng.random_range(5..60)),
+            Channel::BoxOffice,
+        ),
         SlotKind::School => {
             let at = (starts_at - minutes(rng.random_range(40.0..120.0))).max(singles_open);
             (at, Channel::Phone)
         }
-        SlotKind::Invitation => (starts_at - minutes(rng.random_range(1.0..20.0)), Channel::Other),
+        SlotKind::Invitation => (
+            starts_at - minutes(rng.random_range(1.0..20.0)),
+            Channel::Other,
+        ),
         SlotKind::Single => {
             let mut lead = lead_days(rng, show.lead_median_days);
             let open_for = (starts_at - singles_open).num_minutes() as f64 / (24.0 * 60.0);
@@ -322,11 +389,14 @@ fn place_order(
                 SlotKind::Subscription => TariffKind::Subscription,
                 SlotKind::Invitation => TariffKind::Invitation,
                 SlotKind::School => TariffKind::School,
-                SlotKind::WalkUp => {
-                    *[TariffKind::Full, TariffKind::Full, TariffKind::Reduced, TariffKind::LastMinute]
-                        .choose(rng)
-                        .expect("tariffs")
-                }
+                SlotKind::WalkUp => *[
+                    TariffKind::Full,
+                    TariffKind::Full,
+                    TariffKind::Reduced,
+                    TariffKind::LastMinute,
+                ]
+                .choose(rng)
+                .expect("tariffs"),
                 SlotKind::Single if slot.seats >= 8 => TariffKind::Group,
                 SlotKind::Single if young && seat > 0 && rng.random_bool(0.7) => TariffKind::Child,
                 SlotKind::Single => match rng.random_range(0..100) {
@@ -339,24 +409,42 @@ fn place_order(
                 },
             };
             let amount = tariff.price(show.full_price);
-            let face_value = if tariff == TariffKind::Invitation { show.full_price } else { amount };
+            let face_value = if tariff == TariffKind::Invitation {
+                show.full_price
+            } else {
+                amount
+            };
             let status = if cancelled {
                 TicketStatus::Cancelled
-            } else if plan.performance.status == PerformanceStatus::Cancelled || rng.random_bool(0.008) {
+            } else if plan.performance.status == PerformanceStatus::Cancelled
+                || rng.random_bool(0.008)
+            {
                 TicketStatus::Refunded
             } else {
                 TicketStatus::Valid
             };
             let starts = plan.performance.starts_at;
-            let checked_in_at = (status == TicketStatus::Valid && starts < as_of && rng.random_bool(0.93))
-                .then(|| starts - Duration::minutes(rng.random_range(2..50)));
-            tickets.push(SoldTicket { performance: p, tariff, amount, face_value, status, checked_in_at });
+            let checked_in_at =
+                (status == TicketStatus::Valid && starts < as_of && rng.random_bool(0.93))
+                    .then(|| starts - Duration::minutes(rng.random_range(2..50)));
+            tickets.push(SoldTicket {
+                performance: p,
+                tariff,
+                amount,
+                face_value,
+                status,
+                checked_in_at,
+            });
         }
     }
     SoldOrder {
         created_at,
         channel,
-        status: if cancelled { OrderStatus::Cancelled } else { OrderStatus::Paid },
+        status: if cancelled {
+            OrderStatus::Cancelled
+        } else {
+            OrderStatus::Paid
+        },
         buyer,
         tickets,
     }
@@ -377,14 +465,22 @@ pub(crate) fn ticket_number(n: usize) -> String {
 
 /// What the ticketing system holds, as a dataset. Customer numbers are given in order of first
 /// purchase.
-pub(crate) fn dataset(programme: &Programme, sales: &Sales, population: &mut Population) -> Dataset {
+pub(crate) fn dataset(
+    programme: &Programme,
+    sales: &Sales,
+    population: &mut Population,
+) -> Dataset {
     let mut d = Dataset::new(
         TICKETING_SOURCE.parse().expect("valid"),
         SourceKind::TicketingExport,
         "billetterie_export.csv",
     );
     d.shows = programme.shows.iter().map(|s| s.show.clone()).collect();
-    d.performances = programme.performances.iter().map(|p| p.performance.clone()).collect();
+    d.performances = programme
+        .performances
+        .iter()
+        .map(|p| p.performance.clone())
+        .collect();
     d.tariffs = TariffKind::ALL.iter().map(|t| t.tariff()).collect();
     let mut ticket_no = 0;
     for (n, order) in sales.orders.iter().enumerate() {
@@ -413,6 +509,10 @@ pub(crate) fn dataset(programme: &Programme, sales: &Sales, population: &mut Pop
             });
         }
     }
-    d.patrons = population.ticketing_identities().into_iter().map(|(_, identity)| identity).collect();
+    d.patrons = population
+        .ticketing_identities()
+        .into_iter()
+        .map(|(_, identity)| identity)
+        .collect();
     d
 }

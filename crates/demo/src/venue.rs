@@ -14,18 +14,26 @@ pub(crate) const GRANDE_SALLE: &str = "Grande salle";
 pub(crate) const STUDIO: &str = "Studio";
 
 pub(crate) fn setup() -> VenueSetup {
-    let commune = Geography::france().commune(VENUE_INSEE).expect("the venue's commune is in the table");
+    let commune = Geography::france()
+        .commune(VENUE_INSEE)
+        .expect("the venue's commune is in the table");
     VenueSetup {
         organisation: Organisation {
-            legal_name: "Association Théâtre des Quatre Vents".parse().expect("valid"),
+            legal_name: "Association Théâtre des Quatre Vents"
+                .parse()
+                .expect("valid"),
             // A made-up SIRET with a valid check digit.
             siret: "12345678900007".parse().expect("valid"),
             licence: "PLATESV-R-2021-004217".parse().expect("valid"),
         },
         venue: Venue {
-            name: "Théâtre des Quatre Vents — scène conventionnée".parse().expect("valid"),
+            name: "Théâtre des Quatre Vents — scène conventionnée"
+                .parse()
+                .expect("valid"),
             address: "12 avenue de la République".into(),
-            postcode: commune.postcodes[0].parse().expect("La Poste postcodes are valid"),
+            postcode: commune.postcodes[0]
+                .parse()
+                .expect("La Poste postcodes are valid"),
             city: commune.name.parse().expect("valid"),
             insee: commune.insee.parse().expect("valid"),
             time_zone: DEFAULT_TIME_ZONE,
@@ -33,8 +41,14 @@ pub(crate) fn setup() -> VenueSetup {
             season_start: SeasonStartMonth::SEPTEMBER,
         },
         halls: vec![
-            Hall { name: GRANDE_SALLE.parse().expect("valid"), capacity: Capacity::new(650).expect("valid") },
-            Hall { name: STUDIO.parse().expect("valid"), capacity: Capacity::new(180).expect("valid") },
+            Hall {
+                name: GRANDE_SALLE.parse().expect("valid"),
+                capacity: Capacity::new(650).expect("valid"),
+            },
+            Hall {
+                name: STUDIO.parse().expect("valid"),
+                capacity: Capacity::new(180).expect("valid"),
+            },
         ],
     }
 }
@@ -56,15 +70,28 @@ const DECAY_KM: f64 = 11.0;
 impl Residences {
     pub(crate) fn around(setup: &VenueSetup) -> Residences {
         let france = Geography::france();
-        let centre: LatLon = france.commune(setup.venue.insee.as_str()).expect("venue commune").position;
+        let centre: LatLon = france
+            .commune(setup.venue.insee.as_str())
+            .expect("venue commune")
+            .position;
         let near: Vec<(&'static Commune, f64)> = france.communes_within(&centre, RADIUS_KM);
-        let weights = near.iter().map(|(c, d)| f64::from(c.population.max(50)) * (-d / DECAY_KM).exp());
+        let weights = near
+            .iter()
+            .map(|(c, d)| f64::from(c.population.max(50)) * (-d / DECAY_KM).exp());
         let near_weights = WeightedIndex::new(weights).expect("communes around the venue");
-        let far: Vec<&'static Commune> =
-            france.communes().iter().filter(|c| c.population >= 20_000).collect();
+        let far: Vec<&'static Commune> = france
+            .communes()
+            .iter()
+            .filter(|c| c.population >= 20_000)
+            .collect();
         let far_weights =
             WeightedIndex::new(far.iter().map(|c| f64::from(c.population))).expect("cities exist");
-        Residences { near: near.into_iter().map(|(c, _)| c).collect(), near_weights, far, far_weights }
+        Residences {
+            near: near.into_iter().map(|(c, _)| c).collect(),
+            near_weights,
+            far,
+            far_weights,
+        }
     }
 
     pub(crate) fn draw(&self, rng: &mut impl Rng) -> &'static Commune {

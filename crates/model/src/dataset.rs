@@ -4,7 +4,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Campaign, Consent, ExternalId, Name, Order, PatronIdentity, PatronKey, Performance, Show,
+    Campaign, Consent, ExternalId, Hall, Name, Order, PatronIdentity, PatronKey, Performance, Show,
     SourceKind, SourceName, Tariff, Ticket,
 };
 
@@ -27,34 +27,82 @@ pub struct Dataset {
     pub campaigns: Vec<Campaign>,
 }
 
+/// A record a dataset refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    Show(ExternalId),
+    Performance(ExternalId),
+    Tariff(ExternalId),
+    Order(ExternalId),
+    Patron(PatronKey),
+    Hall(Name),
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reference::Show(id) => write!(f, "show {id:?}"),
+            Reference::Performance(id) => write!(f, "performance {id:?}"),
+            Reference::Tariff(id) => write!(f, "tariff {id:?}"),
+            Reference::Order(id) => write!(f, "order {id:?}"),
+            Reference::Patron(key) => write!(f, "patron {key:?}"),
+            Reference::Hall(name) => write!(f, "hall {name:?}"),
+        }
+    }
+}
+
 /// A reason a dataset cannot be stored as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatasetProblem {
     /// Two records of one kind share an identifier.
     Duplicate { kind: &'static str, id: String },
-    /// A record refers to something that is neither in the dataset nor already known.
-    Dangling { kind: &'static str, id: String, field: &'static str, target: String },
+    /// A record refers to something the dataset does not hold. The store dismisses those it
+    /// already holds; the others stop the import.
+    Dangling {
+        kind: &'static str,
+        id: String,
+        field: &'static str,
+        target: Reference,
+    },
     /// A patron identity without a key.
     PatronWithoutKey { index: usize },
     /// A performance puts more seats on sale than its hall holds.
-    CapacityAboveHall { performance: String, capacity: u32, hall: String, hall_capacity: u32 },
+    CapacityAboveHall {
+        performance: String,
+        capacity: u32,
+        hall: String,
+        hall_capacity: u32,
+    },
 }
 
 impl fmt::Display for DatasetProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DatasetProblem::Duplicate { kind, id } => {
-                write!(f, "{kind} {id:?} appears twice; each {kind} needs its own identifier")
+                write!(
+                    f,
+                    "{kind} {id:?} appears twice; each {kind} needs its own identifier"
+                )
             }
-            DatasetProblem::Dangling { kind, id, field, target } => write!(
+            DatasetProblem::Dangling {
+                kind,
+                id,
+                field,
+                target,
+            } => write!(
                 f,
-                "{kind} {id:?} refers in {field} to {target:?}, which does not exist; \
+                "{kind} {id:?} refers in {field} to {target}, which does not exist; \
                  import it first or correct the reference"
             ),
             DatasetProblem::PatronWithoutKey { index } => {
                 write!(f, "patron record #{index} has no patron key")
             }
-            DatasetProblem::CapacityAboveHall { performance, capacity, hall, hall_capacity } => {
+            DatasetProblem::CapacityAboveHall {
+                performance,
+                capacity,
+                hall,
+                hall_capacity,
+            } => {
                 write!(
                     f,
                     "performance {performance:?} puts {capacity} seats on sale but hall {hall:?} \
@@ -63,16 +111,6 @@ impl fmt::Display for DatasetProblem {
             }
         }
     }
-}
-
-/// What is already known outside the dataset, against which its references are checked.
-pub trait KnownIds {
-    fn hall_capacity(&self, hall: &Name) -> Option<u32>;
-    fn has_show(&self, id: &ExternalId) -> bool;
-    fn has_performance(&self, id: &ExternalId) -> bool;
-    fn has_tariff(&self, id: &ExternalId) -> bool;
-    fn has_order(&self, id: &ExternalId) -> bool;
-    fn has_patron(&self, key: &PatronKey) -> bool;
 }
 
 impl Dataset {
@@ -92,18 +130,26 @@ impl Dataset {
         }
     }
 
-    /// Every reason the dataset cannot be stored: duplicate identifiers, references to
-    /// records that exist neither here nor in `known`, capacities above their hall's.
-    /// An empty list means the store will accept it whole.
-    pub fn problems(&self, known: &dyn KnownIds) -> Vec<DatasetProblem> {
+    /// Every reason the dataset cannot be stored, judged from the dataset alone and the venue's
+    /// halls: duplicate identifiers, capacities above their hall's, and references to records
+    /// it does not hold ([`DatasetProblem::Dangling`], which the store dismisses when it holds
+    /// the record already). An empty list means the dataset stands on its own.
+    pub fn problems(&self, halls: &[Hall]) -> Vec<DatasetProblem> {
         let mut problems = Vec::new();
         let shows = unique_ids("show", self.shows.iter().map(|s| &s.id), &mut problems);
-        let performances =
-            unique_ids("performance", self.performances.iter().map(|p| &p.id), &mut problems);
+        let performances = unique_ids(
+            "performance",
+            self.performances.iter().map(|p| &p.id),
+            &mut problems,
+        );
         let tariffs = unique_ids("tariff", self.tariffs.iter().map(|t| &t.id), &mut problems);
         let orders = unique_ids("order", self.orders.iter().map(|o| &o.id), &mut problems);
         unique_ids("ticket", self.tickets.iter().map(|t| &t.id), &mut problems);
-        unique_ids("campaign", self.campaigns.iter().map(|c| &c.id), &mut problems);
+        unique_ids(
+            "campaign",
+            self.campaigns.iter().map(|c| &c.id),
+            &mut problems,
+        );
 
         let mut patrons = HashSet::new();
         for (index, identity) in self.patrons.iter().enumerate() {
@@ -111,78 +157,90 @@ impl Dataset {
                 None => problems.push(DatasetProblem::PatronWithoutKey { index }),
                 Some(key) => {
                     if !patrons.insert(key) {
-                        problems.push(DatasetProblem::Duplicate { kind: "patron", id: key.to_string() });
+                        problems.push(DatasetProblem::Duplicate {
+                            kind: "patron",
+                            id: key.to_string(),
+                        });
                     }
                 }
             }
         }
+
         for p in &self.performances {
-            match known.hall_capacity(&p.hall) {
-                None => problems.push(DatasetProblem::Dangling {
-                    kind: "performance",
-                    id: p.id.to_string(),
-                    field: "hall",
-                    target: p.hall.to_string(),
-                }),
-                Some(hall_capacity) if p.capacity.get() > hall_capacity => {
+            match halls.iter().find(|h| h.name == p.hall) {
+                None => problems.push(dangling(
+                    "performance",
+                    &p.id,
+                    "hall",
+                    Reference::Hall(p.hall.clone()),
+                )),
+                Some(hall) if p.capacity > hall.capacity => {
                     problems.push(DatasetProblem::CapacityAboveHall {
                         performance: p.id.to_string(),
                         capacity: p.capacity.get(),
                         hall: p.hall.to_string(),
-                        hall_capacity,
+                        hall_capacity: hall.capacity.get(),
                     })
                 }
                 Some(_) => {}
             }
+            if !shows.contains(&p.show) {
+                problems.push(dangling(
+                    "performance",
+                    &p.id,
+                    "show",
+                    Reference::Show(p.show.clone()),
+                ));
+            }
         }
-        let patron_known = |key: &PatronKey| patrons.contains(key) || known.has_patron(key);
-
-        let mut dangling = |kind, id: &dyn fmt::Display, field, target: &dyn fmt::Display| {
-            problems.push(DatasetProblem::Dangling {
-                kind,
-                id: id.to_string(),
-                field,
-                target: target.to_string(),
-            })
+        let patron = |kind, id: &dyn fmt::Display, field, key: &PatronKey| {
+            (!patrons.contains(key))
+                .then(|| dangling(kind, id, field, Reference::Patron(key.clone())))
         };
-        for p in &self.performances {
-            if !shows.contains(&p.show) && !known.has_show(&p.show) {
-                dangling("performance", &p.id, "show", &p.show);
-            }
-        }
         for o in &self.orders {
-            if let Some(buyer) = &o.buyer {
-                if !patron_known(buyer) {
-                    dangling("order", &o.id, "buyer", buyer);
-                }
-            }
+            problems.extend(
+                o.buyer
+                    .as_ref()
+                    .and_then(|b| patron("order", &o.id, "buyer", b)),
+            );
         }
         for t in &self.tickets {
-            if !orders.contains(&t.order) && !known.has_order(&t.order) {
-                dangling("ticket", &t.id, "order", &t.order);
+            if !orders.contains(&t.order) {
+                problems.push(dangling(
+                    "ticket",
+                    &t.id,
+                    "order",
+                    Reference::Order(t.order.clone()),
+                ));
             }
-            if !performances.contains(&t.performance) && !known.has_performance(&t.performance) {
-                dangling("ticket", &t.id, "performance", &t.performance);
+            if !performances.contains(&t.performance) {
+                problems.push(dangling(
+                    "ticket",
+                    &t.id,
+                    "performance",
+                    Reference::Performance(t.performance.clone()),
+                ));
             }
-            if !tariffs.contains(&t.tariff) && !known.has_tariff(&t.tariff) {
-                dangling("ticket", &t.id, "tariff", &t.tariff);
+            if !tariffs.contains(&t.tariff) {
+                problems.push(dangling(
+                    "ticket",
+                    &t.id,
+                    "tariff",
+                    Reference::Tariff(t.tariff.clone()),
+                ));
             }
-            if let Some(attendee) = &t.attendee {
-                if !patron_known(attendee) {
-                    dangling("ticket", &t.id, "attendee", attendee);
-                }
-            }
+            problems.extend(
+                t.attendee
+                    .as_ref()
+                    .and_then(|a| patron("ticket", &t.id, "attendee", a)),
+            );
         }
         for c in &self.consents {
-            if !patron_known(&c.patron) {
-                dangling("consent", &c.patron, "patron", &c.patron);
-            }
+            problems.extend(patron("consent", &c.patron, "patron", &c.patron));
         }
         for c in &self.campaigns {
             for e in &c.events {
-                if !patron_known(&e.patron) {
-                    dangling("campaign", &c.id, "recipient", &e.patron);
-                }
+                problems.extend(patron("campaign", &c.id, "recipient", &e.patron));
             }
         }
         problems
@@ -205,6 +263,20 @@ impl Dataset {
     }
 }
 
+fn dangling(
+    kind: &'static str,
+    id: &dyn fmt::Display,
+    field: &'static str,
+    target: Reference,
+) -> DatasetProblem {
+    DatasetProblem::Dangling {
+        kind,
+        id: id.to_string(),
+        field,
+        target,
+    }
+}
+
 fn unique_ids<'a>(
     kind: &'static str,
     ids: impl Iterator<Item = &'a ExternalId>,
@@ -213,7 +285,10 @@ fn unique_ids<'a>(
     let mut seen = HashSet::new();
     for id in ids {
         if !seen.insert(id) {
-            problems.push(DatasetProblem::Duplicate { kind, id: id.to_string() });
+            problems.push(DatasetProblem::Duplicate {
+                kind,
+                id: id.to_string(),
+            });
         }
     }
     seen
@@ -226,26 +301,11 @@ mod tests {
     use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
 
-    struct Halls;
-    impl KnownIds for Halls {
-        fn hall_capacity(&self, hall: &Name) -> Option<u32> {
-            (hall.as_str() == "Grande salle").then_some(650)
-        }
-        fn has_show(&self, _: &ExternalId) -> bool {
-            false
-        }
-        fn has_performance(&self, _: &ExternalId) -> bool {
-            false
-        }
-        fn has_tariff(&self, _: &ExternalId) -> bool {
-            false
-        }
-        fn has_order(&self, _: &ExternalId) -> bool {
-            false
-        }
-        fn has_patron(&self, _: &PatronKey) -> bool {
-            false
-        }
+    fn halls() -> Vec<Hall> {
+        vec![Hall {
+            name: "Grande salle".parse().unwrap(),
+            capacity: Capacity::new(650).unwrap(),
+        }]
     }
 
     fn id(s: &str) -> ExternalId {
@@ -253,7 +313,11 @@ mod tests {
     }
 
     fn small(capacity: u32, ticket_performance: &str) -> Dataset {
-        let mut d = Dataset::new("billetterie".parse().unwrap(), SourceKind::TicketingExport, "t.csv");
+        let mut d = Dataset::new(
+            "billetterie".parse().unwrap(),
+            SourceKind::TicketingExport,
+            "t.csv",
+        );
         d.shows.push(Show {
             id: id("S1"),
             title: "Phèdre".parse().unwrap(),
@@ -271,7 +335,11 @@ mod tests {
             capacity: Capacity::new(capacity).unwrap(),
             status: PerformanceStatus::Scheduled,
         });
-        d.tariffs.push(Tariff { id: id("T1"), label: "Plein".parse().unwrap(), category: TariffCategory::FullPrice });
+        d.tariffs.push(Tariff {
+            id: id("T1"),
+            label: "Plein".parse().unwrap(),
+            category: TariffCategory::FullPrice,
+        });
         d.orders.push(Order {
             id: id("O1"),
             channel: Channel::Online,
@@ -279,7 +347,10 @@ mod tests {
             buyer: Some("pk1".parse().unwrap()),
             status: OrderStatus::Paid,
         });
-        d.patrons.push(PatronIdentity { key: Some("pk1".parse().unwrap()), ..Default::default() });
+        d.patrons.push(PatronIdentity {
+            key: Some("pk1".parse().unwrap()),
+            ..Default::default()
+        });
         d.tickets.push(Ticket {
             id: id("B1"),
             order: id("O1"),
@@ -297,21 +368,31 @@ mod tests {
 
     #[test]
     fn a_consistent_dataset_has_no_problem() {
-        assert_eq!(small(600, "P1").problems(&Halls), vec![]);
+        assert_eq!(small(600, "P1").problems(&halls()), vec![]);
     }
 
     #[test]
     fn a_ticket_for_an_unknown_performance_is_reported() {
-        let problems = small(600, "P9").problems(&Halls);
+        let problems = small(600, "P9").problems(&halls());
         assert_eq!(problems.len(), 1);
         let message = problems[0].to_string();
-        assert!(message.contains("\"B1\"") && message.contains("\"P9\""), "{message}");
+        assert!(
+            message.contains("\"B1\"") && message.contains("\"P9\""),
+            "{message}"
+        );
     }
 
     #[test]
     fn capacity_above_the_hall_is_reported() {
-        let problems = small(700, "P1").problems(&Halls);
-        assert!(matches!(problems[..], [DatasetProblem::CapacityAboveHall { capacity: 700, hall_capacity: 650, .. }]));
+        let problems = small(700, "P1").problems(&halls());
+        assert!(matches!(
+            problems[..],
+            [DatasetProblem::CapacityAboveHall {
+                capacity: 700,
+                hall_capacity: 650,
+                ..
+            }]
+        ));
     }
 
     #[test]
@@ -319,15 +400,23 @@ mod tests {
         let mut d = small(600, "P1");
         d.tickets.push(d.tickets[0].clone());
         d.patrons.clear();
-        let problems = d.problems(&Halls);
-        assert!(problems.iter().any(|p| matches!(p, DatasetProblem::Duplicate { kind: "ticket", .. })));
-        assert!(problems.iter().any(|p| matches!(p, DatasetProblem::Dangling { field: "buyer", .. })));
+        let problems = d.problems(&halls());
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, DatasetProblem::Duplicate { kind: "ticket", .. }))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, DatasetProblem::Dangling { field: "buyer", .. }))
+        );
     }
 
     proptest! {
         #[test]
         fn only_tickets_of_known_performances_pass(name in "[A-Z][0-9]{1,3}") {
-            let problems = small(600, &name).problems(&Halls);
+            let problems = small(600, &name).problems(&halls());
             prop_assert_eq!(problems.is_empty(), name == "P1");
         }
     }

@@ -14,7 +14,15 @@ pub struct InvalidValue {
 }
 
 impl InvalidValue {
-    pub(crate) fn new(field: &'static str, value: impl ToString, expected: impl Into<String>) -> Self {
-        InvalidValue { field, value: value.to_string(), expected: expected.into() }
+    pub(crate) fn new(
+        field: &'static str,
+        value: impl ToString,
+        expected: impl Into<String>,
+    ) -> Self {
+        InvalidValue {
+            field,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
     }
 }

@@ -23,16 +23,17 @@ mod sale;
 mod season;
 mod show;
 
-pub use dataset::{Dataset, DatasetProblem, KnownIds};
+pub use dataset::{Dataset, DatasetProblem, Reference};
 pub use error::InvalidValue;
 pub use lang::Lang;
 pub use money::{Cents, VatRate};
 pub use organisation::{
-    Capacity, Hall, InseeCode, LicenceNumber, Name, Organisation, PlaceType, Postcode, Siret, Venue, VenueSetup,
+    Capacity, Hall, InseeCode, LicenceNumber, Name, Organisation, PlaceType, Postcode, Siret,
+    Venue, VenueSetup,
 };
 pub use patron::{
-    BirthYear, Campaign, CampaignEvent, CampaignEventKind, Consent, ConsentChannel,
-    ConsentPurpose, ConsentStatus, CountryCode, Email, PatronIdentity, PatronKey,
+    BirthYear, Campaign, CampaignEvent, CampaignEventKind, Consent, ConsentChannel, ConsentPurpose,
+    ConsentStatus, CountryCode, Email, PatronIdentity, PatronKey,
 };
 pub use provenance::{BatchId, ExternalId, SourceKind, SourceName};
 pub use sale::{Channel, Order, OrderStatus, Tariff, TariffCategory, Ticket, TicketStatus};

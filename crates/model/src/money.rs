@@ -81,7 +81,11 @@ impl VatRate {
         if bp <= 10_000 {
             Ok(VatRate(bp))
         } else {
-            Err(InvalidValue::new("VAT rate", bp, "a rate between 0 and 10000 basis points (0–100 %)"))
+            Err(InvalidValue::new(
+                "VAT rate",
+                bp,
+                "a rate between 0 and 10000 basis points (0–100 %)",
+            ))
         }
     }
 
@@ -106,7 +110,11 @@ impl From<VatRate> for u16 {
 impl fmt::Display for VatRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (whole, frac) = (self.0 / 100, self.0 % 100);
-        if frac == 0 { write!(f, "{whole} %") } else { write!(f, "{whole}.{frac:02} %") }
+        if frac == 0 {
+            write!(f, "{whole} %")
+        } else {
+            write!(f, "{whole}.{frac:02} %")
+        }
     }
 }
 
@@ -126,7 +134,10 @@ mod tests {
     fn vat_rates_above_100_percent_are_refused() {
         assert!(VatRate::from_basis_points(10_001).is_err());
         assert_eq!(VatRate::LIVE_PERFORMANCE.to_string(), "5.50 %");
-        assert_eq!(VatRate::from_basis_points(2000).unwrap().to_string(), "20 %");
+        assert_eq!(
+            VatRate::from_basis_points(2000).unwrap().to_string(),
+            "20 %"
+        );
     }
 
     proptest! {

@@ -26,7 +26,7 @@ macro_rules! string_newtype_serde {
         }
         impl From<$ty> for String {
             fn from(v: $ty) -> String {
-                v.0
+                v.0.into()
             }
         }
         impl std::fmt::Display for $ty {
@@ -69,7 +69,13 @@ impl FromStr for Siret {
         } else {
             luhn_sum(&values) % 10 == 0
         };
-        if valid { Ok(Siret(digits)) } else { Err(bad("14 digits with a valid check digit (Luhn); check for a typo")) }
+        if valid {
+            Ok(Siret(digits))
+        } else {
+            Err(bad(
+                "14 digits with a valid check digit (Luhn); check for a typo",
+            ))
+        }
     }
 }
 string_newtype_serde!(Siret);
@@ -79,7 +85,13 @@ fn luhn_sum(digits: &[u32]) -> u32 {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
         .sum()
 }
 
@@ -96,7 +108,8 @@ impl FromStr for LicenceNumber {
         let t = s.trim();
         let ok = (3..=40).contains(&t.len())
             && t.chars().any(|c| c.is_ascii_digit())
-            && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | ' '));
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | ' '));
         if ok {
             Ok(LicenceNumber(t.to_owned()))
         } else {
@@ -122,7 +135,11 @@ impl FromStr for Postcode {
         if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Postcode(t.to_owned()))
         } else {
-            Err(InvalidValue::new("postcode", s, "five digits, such as 37000"))
+            Err(InvalidValue::new(
+                "postcode",
+                s,
+                "five digits, such as 37000",
+            ))
         }
     }
 }
@@ -145,7 +162,11 @@ impl FromStr for InseeCode {
         if ok {
             Ok(InseeCode(t))
         } else {
-            Err(InvalidValue::new("INSEE commune code", s, "five characters such as 37261 or 2A004"))
+            Err(InvalidValue::new(
+                "INSEE commune code",
+                s,
+                "five characters such as 37261 or 2A004",
+            ))
         }
     }
 }
@@ -263,9 +284,16 @@ impl FromStr for PlaceType {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_uppercase();
-        PlaceType::ALL.into_iter().find(|p| p.sibil_code() == wanted).ok_or_else(|| {
-            InvalidValue::new("place type", s, "one of SIBIL's ten codes: THEATRE, ESPACE_POLYVALENT, …, AUTRE")
-        })
+        PlaceType::ALL
+            .into_iter()
+            .find(|p| p.sibil_code() == wanted)
+            .ok_or_else(|| {
+                InvalidValue::new(
+                    "place type",
+                    s,
+                    "one of SIBIL's ten codes: THEATRE, ESPACE_POLYVALENT, …, AUTRE",
+                )
+            })
     }
 }
 

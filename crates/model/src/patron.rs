@@ -1,6 +1,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::organisation::string_newtype_serde;
@@ -11,17 +12,22 @@ use crate::{ExternalId, InvalidValue, Name, SourceName};
 /// to a person. It carries no personal data: 1 to 64 ASCII letters, digits, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct PatronKey(String);
+pub struct PatronKey(CompactString);
 
 impl FromStr for PatronKey {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let ok = (1..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
-            Ok(PatronKey(s.to_owned()))
+            Ok(PatronKey(CompactString::from(s)))
         } else {
-            Err(InvalidValue::new("patron key", s, "1 to 64 ASCII letters, digits, '-' or '_'"))
+            Err(InvalidValue::new(
+                "patron key",
+                s,
+                "1 to 64 ASCII letters, digits, '-' or '_'",
+            ))
         }
     }
 }
@@ -52,7 +58,11 @@ impl FromStr for Email {
         if ok {
             Ok(Email(t.to_owned()))
         } else {
-            Err(InvalidValue::new("email", s, "an address such as prenom.nom@exemple.fr"))
+            Err(InvalidValue::new(
+                "email",
+                s,
+                "an address such as prenom.nom@exemple.fr",
+            ))
         }
     }
 }
@@ -76,7 +86,11 @@ impl FromStr for CountryCode {
         if t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(CountryCode(t))
         } else {
-            Err(InvalidValue::new("country", s, "a two-letter ISO country code such as FR"))
+            Err(InvalidValue::new(
+                "country",
+                s,
+                "a two-letter ISO country code such as FR",
+            ))
         }
     }
 }
@@ -92,7 +106,11 @@ impl BirthYear {
         if (1880..=2100).contains(&year) {
             Ok(BirthYear(year))
         } else {
-            Err(InvalidValue::new("birth year", year, "a four-digit year between 1880 and 2100"))
+            Err(InvalidValue::new(
+                "birth year",
+                year,
+                "a four-digit year between 1880 and 2100",
+            ))
         }
     }
     pub fn get(self) -> i32 {
@@ -216,7 +234,9 @@ mod tests {
     fn emails() {
         assert!("claire.dupont@orange.fr".parse::<Email>().is_ok());
         assert_eq!(" a@b.fr ".parse::<Email>().unwrap().as_str(), "a@b.fr");
-        for bad in ["", "a", "a@b", "@b.fr", "a@@b.fr", "a b@c.fr", "a@b.", "a@.fr"] {
+        for bad in [
+            "", "a", "a@b", "@b.fr", "a@@b.fr", "a b@c.fr", "a@b.", "a@.fr",
+        ] {
             assert!(bad.parse::<Email>().is_err(), "{bad}");
         }
     }

@@ -56,8 +56,12 @@ impl TariffCategory {
         match self {
             TariffCategory::FullPrice => lang.pick("Plein tarif", "Full price"),
             TariffCategory::Reduced => lang.pick("Tarif réduit", "Reduced"),
-            TariffCategory::Subscription => lang.pick("Abonnement ou forfait", "Subscription or package"),
-            TariffCategory::Free => lang.pick("Exonéré (gratuit, invitation)", "Free (complimentary)"),
+            TariffCategory::Subscription => {
+                lang.pick("Abonnement ou forfait", "Subscription or package")
+            }
+            TariffCategory::Free => {
+                lang.pick("Exonéré (gratuit, invitation)", "Free (complimentary)")
+            }
             TariffCategory::SchoolOrGroup => lang.pick("Scolaire ou groupe", "School or group"),
             TariffCategory::Other => lang.pick("Autre", "Other"),
         }

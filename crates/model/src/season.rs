@@ -18,7 +18,11 @@ impl SeasonStartMonth {
         if (1..=12).contains(&month) {
             Ok(SeasonStartMonth(month))
         } else {
-            Err(InvalidValue::new("season start month", month, "a month number from 1 to 12"))
+            Err(InvalidValue::new(
+                "season start month",
+                month,
+                "a month number from 1 to 12",
+            ))
         }
     }
 
@@ -56,14 +60,23 @@ pub struct Season {
 
 impl Season {
     pub fn starting(start_year: i32, start_month: SeasonStartMonth) -> Season {
-        Season { start_year, start_month }
+        Season {
+            start_year,
+            start_month,
+        }
     }
 
     /// The season a local calendar date belongs to.
     pub fn containing(date: NaiveDate, start_month: SeasonStartMonth) -> Season {
-        let start_year =
-            if date.month() >= start_month.get() { date.year() } else { date.year() - 1 };
-        Season { start_year, start_month }
+        let start_year = if date.month() >= start_month.get() {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        Season {
+            start_year,
+            start_month,
+        }
     }
 
     /// Parses a label (`2025-2026`, or `2026` for seasons starting in January) for a venue whose
@@ -74,9 +87,7 @@ impl Season {
             let example = Season::starting(2025, start_month).label();
             InvalidValue::new("season", label, format!("a season label such as {example}"))
         };
-        let year = |s: &str| -> Option<i32> {
-            (s.len() == 4).then(|| s.parse().ok()).flatten()
-        };
+        let year = |s: &str| -> Option<i32> { (s.len() == 4).then(|| s.parse().ok()).flatten() };
         let start_year = if start_month.get() == 1 {
             year(t).ok_or_else(bad)?
         } else {
@@ -87,7 +98,10 @@ impl Season {
             }
             a
         };
-        Ok(Season { start_year, start_month })
+        Ok(Season {
+            start_year,
+            start_month,
+        })
     }
 
     pub fn start_year(self) -> i32 {
@@ -114,11 +128,17 @@ impl Season {
     }
 
     pub fn previous(self) -> Season {
-        Season { start_year: self.start_year - 1, ..self }
+        Season {
+            start_year: self.start_year - 1,
+            ..self
+        }
     }
 
     pub fn next(self) -> Season {
-        Season { start_year: self.start_year + 1, ..self }
+        Season {
+            start_year: self.start_year + 1,
+            ..self
+        }
     }
 
     pub fn label(self) -> String {
@@ -156,10 +176,16 @@ mod tests {
     #[test]
     fn september_seasons() {
         let sep = SeasonStartMonth::default();
-        assert_eq!(Season::containing(d(2026, 11, 28), sep).label(), "2026-2027");
+        assert_eq!(
+            Season::containing(d(2026, 11, 28), sep).label(),
+            "2026-2027"
+        );
         assert_eq!(Season::containing(d(2026, 8, 31), sep).label(), "2025-2026");
         assert_eq!(Season::containing(d(2026, 9, 1), sep).label(), "2026-2027");
-        assert_eq!("2025-2026".parse::<Season>().unwrap().first_day(), d(2025, 9, 1));
+        assert_eq!(
+            "2025-2026".parse::<Season>().unwrap().first_day(),
+            d(2025, 9, 1)
+        );
         assert!("2025-2027".parse::<Season>().is_err());
         assert!("2025".parse::<Season>().is_err());
         assert!("25-26".parse::<Season>().is_err());

@@ -92,7 +92,11 @@ impl FromStr for Discipline {
                     || d.label(Lang::En).to_lowercase() == t
             })
             .ok_or_else(|| {
-                InvalidValue::new("discipline", s, "a discipline such as théâtre, danse, musique, cirque")
+                InvalidValue::new(
+                    "discipline",
+                    s,
+                    "a discipline such as théâtre, danse, musique, cirque",
+                )
             })
     }
 }
@@ -134,7 +138,11 @@ impl FromStr for PerformanceStatus {
         match s {
             "scheduled" => Ok(PerformanceStatus::Scheduled),
             "cancelled" => Ok(PerformanceStatus::Cancelled),
-            _ => Err(InvalidValue::new("performance status", s, "scheduled or cancelled")),
+            _ => Err(InvalidValue::new(
+                "performance status",
+                s,
+                "scheduled or cancelled",
+            )),
         }
     }
 }
@@ -161,7 +169,13 @@ mod tests {
         for d in Discipline::ALL {
             assert_eq!(d.code().parse::<Discipline>().unwrap(), d);
             assert_eq!(d.label(Lang::Fr).parse::<Discipline>().unwrap(), d);
-            assert_eq!(d.label(Lang::En).to_uppercase().parse::<Discipline>().unwrap(), d);
+            assert_eq!(
+                d.label(Lang::En)
+                    .to_uppercase()
+                    .parse::<Discipline>()
+                    .unwrap(),
+                d
+            );
         }
         assert!("sculpture".parse::<Discipline>().is_err());
     }

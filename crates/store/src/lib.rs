@@ -16,7 +16,7 @@ use jauge_model::{BatchId, Dataset, DatasetProblem, Season, VenueSetup};
 
 mod sqlite;
 
-pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 /// What a store does for the rest of Jauge. One store holds one venue's data.
 pub trait Store {
@@ -66,13 +66,22 @@ pub enum StoreError {
         "{path} was written by a newer version of Jauge (schema version {found}; this version \
          knows versions up to {supported}). Upgrade Jauge to open it; the file was left untouched."
     )]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
 
-    #[error("{path} is not a Jauge database ({reason}). Choose another file with --db or JAUGE_DB.")]
+    #[error(
+        "{path} is not a Jauge database ({reason}). Choose another file with --db or JAUGE_DB."
+    )]
     NotJauge { path: PathBuf, reason: String },
 
     #[error("cannot open {path}: {source}. Check the path and its permissions.")]
-    CannotOpen { path: PathBuf, source: rusqlite::Error },
+    CannotOpen {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 
     #[error(
         "the venue is not set up yet: set up the organisation, venue and halls before importing \
@@ -81,9 +90,14 @@ pub enum StoreError {
     NoVenue,
 
     #[error("{origin}: {count} problem(s), nothing was stored:\n{list}", count = problems.len(), list = list_problems(problems))]
-    Rejected { origin: String, problems: Vec<DatasetProblem> },
+    Rejected {
+        origin: String,
+        problems: Vec<DatasetProblem>,
+    },
 
-    #[error("the database holds a value this version cannot read ({0}); it may have been edited by hand")]
+    #[error(
+        "the database holds a value this version cannot read ({0}); it may have been edited by hand"
+    )]
     Corrupt(String),
 
     #[error("database error: {0}")]
@@ -100,7 +114,11 @@ impl StoreError {
 
 fn list_problems(problems: &[DatasetProblem]) -> String {
     const SHOWN: usize = 20;
-    let mut list: Vec<String> = problems.iter().take(SHOWN).map(|p| format!("  - {p}")).collect();
+    let mut list: Vec<String> = problems
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("  - {p}"))
+        .collect();
     if problems.len() > SHOWN {
         list.push(format!("  … and {} more", problems.len() - SHOWN));
     }

@@ -12,6 +12,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::{BatchReport, Store, StoreError};
 
+mod bulk;
 mod migrations;
 mod write;
 
@@ -39,12 +40,18 @@ impl SqliteStore {
     #[doc(hidden)]
     pub fn open_at_version(path: &Path, version: i64) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
-        let cannot_open = |source| StoreError::CannotOpen { path: path.clone(), source };
+        let cannot_open = |source| StoreError::CannotOpen {
+            path: path.clone(),
+            source,
+        };
         let mut conn = Connection::open(&path).map_err(cannot_open)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
 
         // Look before writing anything: the file must stay untouched if it is refused.
-        let not_jauge = |reason: &str| StoreError::NotJauge { path: path.clone(), reason: reason.into() };
+        let not_jauge = |reason: &str| StoreError::NotJauge {
+            path: path.clone(),
+            reason: reason.into(),
+        };
         let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
         let (application_id, found, tables) = match (
             read("PRAGMA application_id"),
@@ -52,7 +59,9 @@ impl SqliteStore {
             read("SELECT count(*) FROM sqlite_schema"),
         ) {
             (Ok(a), Ok(v), Ok(t)) => (a, v, t),
-            (Err(rusqlite::Error::SqliteFailure(e, _)), ..) if e.code == ErrorCode::NotADatabase => {
+            (Err(rusqlite::Error::SqliteFailure(e, _)), ..)
+                if e.code == ErrorCode::NotADatabase =>
+            {
                 return Err(not_jauge("the file is not an SQLite database"));
             }
             (Err(e), ..) | (_, Err(e), _) | (_, _, Err(e)) => return Err(cannot_open(e)),
@@ -62,7 +71,11 @@ impl SqliteStore {
             return Err(not_jauge("it is an SQLite database of another application"));
         }
         if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+            return Err(StoreError::NewerSchema {
+                path,
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
 
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
@@ -85,12 +98,15 @@ impl SqliteStore {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Checkpoints the write-ahead log into the main file and truncates it.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -117,9 +133,17 @@ fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
 
 fn read_setup(conn: &Connection) -> Result<Option<VenueSetup>, StoreError> {
     let organisation = conn
-        .query_row("SELECT legal_name, siret, licence FROM organisation", [], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })
+        .query_row(
+            "SELECT legal_name, siret, licence FROM organisation",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )
         .optional()?;
     let venue = conn
         .query_row(
@@ -154,7 +178,10 @@ fn read_setup(conn: &Connection) -> Result<Option<VenueSetup>, StoreError> {
         postcode: v.2.parse().map_err(corrupt)?,
         city: v.3.parse().map_err(corrupt)?,
         insee: v.4.parse().map_err(corrupt)?,
-        time_zone: v.5.parse().map_err(|e| StoreError::Corrupt(format!("time zone: {e}")))?,
+        time_zone: v
+            .5
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("time zone: {e}")))?,
         place_type: v.6.parse().map_err(corrupt)?,
         season_start: SeasonStartMonth::new(v.7).map_err(corrupt)?,
     };
@@ -169,7 +196,11 @@ fn read_setup(conn: &Connection) -> Result<Option<VenueSetup>, StoreError> {
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(VenueSetup { organisation, venue, halls }))
+    Ok(Some(VenueSetup {
+        organisation,
+        venue,
+        halls,
+    }))
 }
 
 impl SqliteStore {
@@ -178,7 +209,9 @@ impl SqliteStore {
             .conn
             .query_row("SELECT season_start_month FROM venue", [], |r| r.get(0))
             .optional()?;
-        month.map_or(Ok(SeasonStartMonth::default()), |m| SeasonStartMonth::new(m).map_err(corrupt))
+        month.map_or(Ok(SeasonStartMonth::default()), |m| {
+            SeasonStartMonth::new(m).map_err(corrupt)
+        })
     }
 }
 
@@ -232,8 +265,9 @@ impl Store for SqliteStore {
 
     fn seasons(&self) -> Result<Vec<Season>, StoreError> {
         let start = self.season_start()?;
-        let mut statement =
-            self.conn.prepare("SELECT DISTINCT season_start_year FROM performance ORDER BY 1")?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT season_start_year FROM performance ORDER BY 1")?;
         let years = statement.query_map([], |r| r.get::<_, i32>(0))?;
         years.map(|y| Ok(Season::starting(y?, start))).collect()
     }
@@ -279,7 +313,9 @@ impl Store for SqliteStore {
              FROM patron_season ps WHERE ps.season_start_year = ?1",
         )?;
         let patrons = statement
-            .query_map([season.start_year()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)))?
+            .query_map([season.start_year()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?))
+            })?
             .map(|row| {
                 let (key, first) = row?;
                 Ok(PatronInSeason {
@@ -288,13 +324,19 @@ impl Store for SqliteStore {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(SeasonFacts { season, performances, patrons })
+        Ok(SeasonFacts {
+            season,
+            performances,
+            patrons,
+        })
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 

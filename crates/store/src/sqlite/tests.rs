@@ -26,8 +26,14 @@ pub(crate) fn setup() -> VenueSetup {
             season_start: SeasonStartMonth::default(),
         },
         halls: vec![
-            Hall { name: "Grande salle".parse().unwrap(), capacity: Capacity::new(650).unwrap() },
-            Hall { name: "Studio".parse().unwrap(), capacity: Capacity::new(180).unwrap() },
+            Hall {
+                name: "Grande salle".parse().unwrap(),
+                capacity: Capacity::new(650).unwrap(),
+            },
+            Hall {
+                name: "Studio".parse().unwrap(),
+                capacity: Capacity::new(180).unwrap(),
+            },
         ],
     }
 }
@@ -39,8 +45,15 @@ fn id(s: impl AsRef<str>) -> ExternalId {
 /// A dataset with two shows, performances in two seasons and the given tickets, each
 /// `(performance index, amount, status, buyer index)`.
 pub(crate) fn dataset(tickets: &[(usize, u64, TicketStatus, usize)]) -> Dataset {
-    let mut d = Dataset::new("billetterie".parse().unwrap(), SourceKind::TicketingExport, "test.csv");
-    for (i, discipline) in [Discipline::Theatre, Discipline::Dance].into_iter().enumerate() {
+    let mut d = Dataset::new(
+        "billetterie".parse().unwrap(),
+        SourceKind::TicketingExport,
+        "test.csv",
+    );
+    for (i, discipline) in [Discipline::Theatre, Discipline::Dance]
+        .into_iter()
+        .enumerate()
+    {
         d.shows.push(Show {
             id: id(format!("S{i}")),
             title: format!("Spectacle {i}").parse().unwrap(),
@@ -63,14 +76,28 @@ pub(crate) fn dataset(tickets: &[(usize, u64, TicketStatus, usize)]) -> Dataset 
         d.performances.push(Performance {
             id: id(format!("P{i}")),
             show: id(format!("S{}", i % 2)),
-            hall: if i % 2 == 0 { "Grande salle" } else { "Studio" }.parse().unwrap(),
+            hall: if i % 2 == 0 { "Grande salle" } else { "Studio" }
+                .parse()
+                .unwrap(),
             starts_at,
             capacity: Capacity::new(if i % 2 == 0 { 600 } else { 180 }).unwrap(),
-            status: if i == 2 { PerformanceStatus::Cancelled } else { PerformanceStatus::Scheduled },
+            status: if i == 2 {
+                PerformanceStatus::Cancelled
+            } else {
+                PerformanceStatus::Scheduled
+            },
         });
     }
-    d.tariffs.push(Tariff { id: id("PLEIN"), label: "Plein tarif".parse().unwrap(), category: TariffCategory::FullPrice });
-    d.tariffs.push(Tariff { id: id("INV"), label: "Invitation".parse().unwrap(), category: TariffCategory::Free });
+    d.tariffs.push(Tariff {
+        id: id("PLEIN"),
+        label: "Plein tarif".parse().unwrap(),
+        category: TariffCategory::FullPrice,
+    });
+    d.tariffs.push(Tariff {
+        id: id("INV"),
+        label: "Invitation".parse().unwrap(),
+        category: TariffCategory::Free,
+    });
     for b in 0..5 {
         d.patrons.push(PatronIdentity {
             key: Some(format!("pk{b}").parse().unwrap()),
@@ -108,8 +135,27 @@ fn open(dir: &Path) -> SqliteStore {
     SqliteStore::open(dir.join("jauge.db")).unwrap()
 }
 
+/// Every reference in the database points at a row.
+fn assert_referential_integrity(store: &SqliteStore) {
+    let conn = store.connection();
+    let mut check = conn.prepare("PRAGMA foreign_key_check").unwrap();
+    let broken: Vec<String> = check
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(broken.is_empty(), "dangling references in {broken:?}");
+    let on: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(on, 1, "foreign keys must be enforced again after a write");
+}
+
 fn count(store: &SqliteStore, table: &str) -> i64 {
-    store.connection().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    store
+        .connection()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -118,9 +164,13 @@ fn a_new_database_is_at_the_latest_version_in_wal_mode_with_foreign_keys() {
     let store = open(dir.path());
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let conn = store.connection();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
     // The database refuses a ticket pointing at nothing, whatever the code above it does.
     let orphan = conn.execute(
@@ -135,7 +185,10 @@ fn a_new_database_is_at_the_latest_version_in_wal_mode_with_foreign_keys() {
 fn importing_needs_a_venue() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    assert!(matches!(store.write_dataset(&dataset(&[])), Err(StoreError::NoVenue)));
+    assert!(matches!(
+        store.write_dataset(&dataset(&[])),
+        Err(StoreError::NoVenue)
+    ));
 }
 
 #[test]
@@ -165,11 +218,19 @@ fn a_dataset_is_stored_with_its_provenance_and_rollups() {
         (3, 2200, TicketStatus::Valid, 3),
     ]);
     let report = store.write_dataset(&d).unwrap();
-    assert_eq!((report.tickets, report.performances, report.patrons), (8, 4, 5));
+    assert_referential_integrity(&store);
+    assert_eq!(
+        (report.tickets, report.performances, report.patrons),
+        (8, 4, 5)
+    );
     let batch = report.batch.unwrap().0;
     let unstamped: i64 = store
         .connection()
-        .query_row("SELECT count(*) FROM ticket WHERE batch_id <> ?1", [batch], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM ticket WHERE batch_id <> ?1",
+            [batch],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(unstamped, 0);
 
@@ -177,7 +238,10 @@ fn a_dataset_is_stored_with_its_provenance_and_rollups() {
     assert_eq!(seasons, ["2024-2025", "2025-2026"]);
 
     let first = season_summary(&store.season_facts("2024-2025".parse().unwrap()).unwrap());
-    assert_eq!((first.tickets, first.free_tickets, first.revenue), (3, 1, Cents::new(4300)));
+    assert_eq!(
+        (first.tickets, first.free_tickets, first.revenue),
+        (3, 1, Cents::new(4300))
+    );
     assert_eq!(first.capacity, 780);
     assert_eq!((first.patrons, first.first_timers), (2, 2));
 
@@ -194,11 +258,15 @@ fn writing_the_same_dataset_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store.save_setup(&setup()).unwrap();
-    let d = dataset(&[(0, 2500, TicketStatus::Valid, 0), (3, 1000, TicketStatus::Valid, 1)]);
+    let d = dataset(&[
+        (0, 2500, TicketStatus::Valid, 0),
+        (3, 1000, TicketStatus::Valid, 1),
+    ]);
     store.write_dataset(&d).unwrap();
     let season = "2024-2025".parse().unwrap();
     let before = store.season_facts(season).unwrap();
     store.write_dataset(&d).unwrap();
+    assert_referential_integrity(&store);
     assert_eq!(store.season_facts(season).unwrap(), before);
     assert_eq!(count(&store, "ticket"), 2);
     assert_eq!(count(&store, "import_batch"), 2);
@@ -209,13 +277,21 @@ fn a_dataset_with_problems_is_refused_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store.save_setup(&setup()).unwrap();
-    store.write_dataset(&dataset(&[(0, 2500, TicketStatus::Valid, 0)])).unwrap();
-    let mut bad = dataset(&[(1, 2500, TicketStatus::Valid, 0), (1, 1500, TicketStatus::Valid, 1)]);
+    store
+        .write_dataset(&dataset(&[(0, 2500, TicketStatus::Valid, 0)]))
+        .unwrap();
+    let mut bad = dataset(&[
+        (1, 2500, TicketStatus::Valid, 0),
+        (1, 1500, TicketStatus::Valid, 1),
+    ]);
     bad.tickets[1].performance = id("P-unknown");
     let err = store.write_dataset(&bad).unwrap_err();
     assert!(err.is_user_error());
     let message = err.to_string();
-    assert!(message.contains("test.csv") && message.contains("P-unknown"), "{message}");
+    assert!(
+        message.contains("test.csv") && message.contains("P-unknown"),
+        "{message}"
+    );
     assert_eq!(count(&store, "ticket"), 1);
     assert_eq!(count(&store, "import_batch"), 1);
 }
@@ -225,13 +301,17 @@ fn changing_the_season_start_recuts_seasons() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store.save_setup(&setup()).unwrap();
-    store.write_dataset(&dataset(&[(3, 2200, TicketStatus::Valid, 0)])).unwrap();
+    store
+        .write_dataset(&dataset(&[(3, 2200, TicketStatus::Valid, 0)]))
+        .unwrap();
     let mut calendar = setup();
     calendar.venue.season_start = SeasonStartMonth::new(1).unwrap();
     store.save_setup(&calendar).unwrap();
     let labels: Vec<String> = store.seasons().unwrap().iter().map(|s| s.label()).collect();
     assert_eq!(labels, ["2024", "2025"]);
-    let facts = store.season_facts(Season::parse("2025", SeasonStartMonth::new(1).unwrap()).unwrap()).unwrap();
+    let facts = store
+        .season_facts(Season::parse("2025", SeasonStartMonth::new(1).unwrap()).unwrap())
+        .unwrap();
     assert_eq!(facts.patrons.len(), 1);
 }
 
@@ -246,11 +326,16 @@ fn a_newer_database_is_refused_and_left_untouched() {
     {
         let mut store = SqliteStore::open(&path).unwrap();
         store.save_setup(&setup()).unwrap();
-        store.connection().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        store
+            .connection()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         store.checkpoint().unwrap();
     }
     let before = file_bytes(&path);
-    let err = SqliteStore::open(&path).err().expect("a newer schema must be refused");
+    let err = SqliteStore::open(&path)
+        .err()
+        .expect("a newer schema must be refused");
     assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1));
     assert!(err.is_user_error());
     assert!(err.to_string().contains("Upgrade Jauge"), "{err}");
@@ -261,15 +346,28 @@ fn a_newer_database_is_refused_and_left_untouched() {
 fn files_that_are_not_jauge_databases_are_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.db");
-    std::fs::write(&text, "Ceci n'est pas une base de données, mais une note assez longue pour l'en-tête.").unwrap();
+    std::fs::write(
+        &text,
+        "Ceci n'est pas une base de données, mais une note assez longue pour l'en-tête.",
+    )
+    .unwrap();
     let before = file_bytes(&text);
-    assert!(matches!(SqliteStore::open(&text), Err(StoreError::NotJauge { .. })));
+    assert!(matches!(
+        SqliteStore::open(&text),
+        Err(StoreError::NotJauge { .. })
+    ));
     assert_eq!(file_bytes(&text), before);
 
     let other = dir.path().join("other.db");
-    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
     let before = file_bytes(&other);
-    assert!(matches!(SqliteStore::open(&other), Err(StoreError::NotJauge { .. })));
+    assert!(matches!(
+        SqliteStore::open(&other),
+        Err(StoreError::NotJauge { .. })
+    ));
     assert_eq!(file_bytes(&other), before);
 }
 
@@ -296,8 +394,14 @@ fn a_version_1_database_is_upgraded_and_its_rollups_backfilled() {
              INSERT INTO sale_order VALUES (2, 1, 'O2', 1, 'online', 1727000000, 'pk2', 'paid');",
         )
         .unwrap();
-        for (n, (order, amount, status)) in
-            [(1, 2500, "valid"), (1, 2500, "valid"), (2, 0, "valid"), (2, 2500, "refunded")].into_iter().enumerate()
+        for (n, (order, amount, status)) in [
+            (1, 2500, "valid"),
+            (1, 2500, "valid"),
+            (2, 0, "valid"),
+            (2, 2500, "refunded"),
+        ]
+        .into_iter()
+        .enumerate()
         {
             c.execute(
                 "INSERT INTO ticket (source_id, external_id, batch_id, order_id, performance_id, tariff_id,
@@ -310,7 +414,10 @@ fn a_version_1_database_is_upgraded_and_its_rollups_backfilled() {
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let summary = season_summary(&store.season_facts("2024-2025".parse().unwrap()).unwrap());
-    assert_eq!((summary.tickets, summary.free_tickets, summary.revenue), (3, 1, Cents::new(5000)));
+    assert_eq!(
+        (summary.tickets, summary.free_tickets, summary.revenue),
+        (3, 1, Cents::new(5000))
+    );
     assert_eq!((summary.patrons, summary.first_timers), (2, 2));
 }
 
@@ -342,6 +449,7 @@ proptest! {
         store.save_setup(&setup()).unwrap();
         let d = dataset(&tickets);
         store.write_dataset(&d).unwrap();
+        assert_referential_integrity(&store);
         for season in store.seasons().unwrap() {
             let facts = store.season_facts(season).unwrap();
             let stored = facts
@@ -358,5 +466,122 @@ proptest! {
             let expected = SalesTotals::of(d.tickets.iter().filter(|t| held.contains(&&t.performance)));
             prop_assert_eq!(stored, expected);
         }
+    }
+}
+
+type Rollups = (Vec<(i64, i64, i64, i64, i64)>, Vec<(String, i32, i64)>);
+
+fn rollups(store: &SqliteStore) -> Rollups {
+    let conn = store.connection();
+    let sales = conn
+        .prepare("SELECT * FROM performance_sales ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let seasons = conn
+        .prepare("SELECT * FROM patron_season ORDER BY 1, 2")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    (sales, seasons)
+}
+
+/// The rollups as reading every ticket back gives them.
+fn rollups_read_back(store: &mut SqliteStore) -> Rollups {
+    let before = rollups(store);
+    let tx = store.conn.transaction().unwrap();
+    let performances: Vec<i64> = tx
+        .prepare("SELECT id FROM performance")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let seasons: std::collections::BTreeSet<i32> = tx
+        .prepare("SELECT DISTINCT season_start_year FROM performance")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    write::refresh_performance_sales(&tx, &performances).unwrap();
+    write::refresh_patron_seasons(&tx, &seasons).unwrap();
+    // Performances without a valid ticket have no row when read back.
+    let after = {
+        let (sales, seasons) = rollups_in(&tx);
+        (sales, seasons)
+    };
+    tx.rollback().unwrap();
+    assert_eq!(rollups(store), before);
+    after
+}
+
+fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
+    let sales = conn
+        .prepare("SELECT * FROM performance_sales WHERE tickets > 0 ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let seasons = conn
+        .prepare("SELECT * FROM patron_season ORDER BY 1, 2")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    (sales, seasons)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whatever path a batch takes (rollups from the batch itself, or read back from the
+    /// tickets) and however facts arrive over batches (split, re-sent, changed), the rollups
+    /// equal those computed from every stored ticket.
+    #[test]
+    fn rollups_kept_at_import_equal_rollups_read_back(
+        tickets in proptest::collection::vec((0usize..4, 0u64..5000, any_status(), 0usize..5), 1..40),
+        split in 0usize..40,
+        changes in proptest::collection::vec((0usize..40, any_status(), 0usize..4, 0usize..5), 0..6),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(dir.path());
+        store.save_setup(&setup()).unwrap();
+        let all = dataset(&tickets);
+        let split = split.min(all.tickets.len());
+        let mut first = all.clone();
+        first.tickets.truncate(split);
+        first.orders.truncate(split);
+        let mut second = all.clone();
+        second.tickets.drain(..split);
+        second.orders.drain(..split);
+        second.shows.clear();
+        second.performances.clear();
+        second.tariffs.clear();
+        for batch in [&first, &second] {
+            store.write_dataset(batch).unwrap();
+            prop_assert_eq!(rollups_in(store.connection()), rollups_read_back(&mut store));
+        }
+        // The whole export again, with changes: statuses, a ticket moved, a buyer changed.
+        let mut again = all.clone();
+        for &(i, status, performance, buyer) in &changes {
+            let i = i % again.tickets.len();
+            again.tickets[i].status = status;
+            again.tickets[i].performance = id(format!("P{performance}"));
+            again.orders[i].buyer = Some(format!("pk{buyer}").parse().unwrap());
+        }
+        store.write_dataset(&again).unwrap();
+        prop_assert_eq!(rollups_in(store.connection()), rollups_read_back(&mut store));
+        assert_referential_integrity(&store);
     }
 }
