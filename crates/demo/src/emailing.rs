@@ -11,7 +11,6 @@ use rand::Rng;
 
 use crate::TruthRecord;
 use crate::people::{Population, Spelling, identity, variant};
-use crate::sales::Sales;
 
 pub(crate) const EMAILING_SOURCE: &str = "emailing";
 const SIGNUP_PROOF: &str =
@@ -47,7 +46,7 @@ fn as_contact(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         s.clone()
     };
     if rng.random_bool(0.6) {
-        c.last = c.last.to_uppercase();
+        c.last = c.last.to_uppercase().into();
     }
     c.email = c
         .email
@@ -61,18 +60,12 @@ fn as_contact(rng: &mut impl Rng, s: &Spelling) -> Spelling {
 pub(crate) fn simulate(
     rng: &mut impl Rng,
     population: &mut Population,
-    sales: &Sales,
+    first_purchase: &[Option<DateTime<Utc>>],
     seasons: &[Season],
     scale: f64,
     as_of: DateTime<Utc>,
 ) -> (Dataset, Vec<TruthRecord>) {
     // Buyers who said yes to the newsletter at their first purchase.
-    let mut first_purchase: Vec<Option<DateTime<Utc>>> = vec![None; population.people.len()];
-    for order in &sales.orders {
-        if let Some((p, _)) = order.buyer {
-            first_purchase[p].get_or_insert(order.created_at);
-        }
-    }
     let mut signups: Vec<(DateTime<Utc>, usize)> = first_purchase
         .iter()
         .enumerate()
@@ -194,7 +187,7 @@ pub(crate) fn simulate(
     let mut truth = Vec::new();
     for c in &contacts {
         let key = c.key();
-        let mut id: PatronIdentity = identity(key.clone(), &c.spelling);
+        let mut id: PatronIdentity = identity(key.clone(), c.spelling.clone());
         id.country = None;
         d.patrons.push(id);
         d.consents.push(Consent {

@@ -184,7 +184,7 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
         let show = shows[performance.show.as_str()];
         let tariff = tariffs[t.tariff.as_str()];
         let buyer = order.buyer.as_ref().map(|k| patrons[k]);
-        let text = |f: fn(&PatronIdentity) -> Option<String>| buyer.and_then(f).unwrap_or_default();
+        let text = |f: fn(&PatronIdentity) -> Option<&str>| buyer.and_then(f).unwrap_or_default();
         w.write_record([
             order.id.as_str(),
             &french_datetime(order.created_at, tz),
@@ -223,14 +223,17 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
                 .as_ref()
                 .map(customer_number)
                 .unwrap_or_default(),
-            &text(|p| p.last_name.clone()),
-            &text(|p| p.first_name.clone()),
-            &text(|p| p.email.as_ref().map(|e| e.to_string())),
-            &text(|p| p.phone.clone()),
-            &text(|p| p.postcode.clone()),
-            &text(|p| p.city.clone()),
-            &text(|p| p.country.as_ref().map(|c| c.to_string())),
-            &text(|p| p.birth_year.map(|y| y.get().to_string())),
+            text(|p| p.last_name.as_deref()),
+            text(|p| p.first_name.as_deref()),
+            text(|p| p.email.as_ref().map(|e| e.as_str())),
+            text(|p| p.phone.as_deref()),
+            text(|p| p.postcode.as_deref()),
+            text(|p| p.city.as_deref()),
+            text(|p| p.country.as_ref().map(|c| c.as_str())),
+            &buyer
+                .and_then(|p| p.birth_year)
+                .map(|y| y.get().to_string())
+                .unwrap_or_default(),
         ])?;
     }
     finish(w)

@@ -79,11 +79,14 @@ pub fn generate(options: DemoOptions) -> DemoVenue {
     let programme = programme::plan(&mut rng, &setup, &seasons, options.scale, as_of);
     let mut population = people::Population::new(residences);
     let sales = sales::simulate(&mut rng, &programme, &mut population, as_of);
-    let ticketing = sales::dataset(&programme, &sales, &mut population);
+    let first_purchases = sales.first_purchases(population.people.len());
+    // The sales are dropped once they are the ticketing system's dataset, before the emailing
+    // tool's is built: a large venue's generation stays within a modest memory.
+    let ticketing = sales::dataset(&programme, sales, &mut population);
     let (emailing, emailing_truth) = emailing::simulate(
         &mut rng,
         &mut population,
-        &sales,
+        &first_purchases,
         &seasons,
         options.scale,
         as_of,

@@ -1,7 +1,7 @@
 //! The people behind the patrons: each person may hold several accounts in the ticketing
 //! system (the duplicates linkage must find) and a contact in the emailing tool.
 
-use jauge_model::{Discipline, PatronIdentity, PatronKey, SourceName};
+use jauge_model::{CompactString, Discipline, PatronIdentity, PatronKey, SourceName};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
@@ -16,12 +16,12 @@ pub(crate) const TICKETING_SOURCE: &str = "billetterie";
 /// How one record spells a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Spelling {
-    pub first: String,
-    pub last: String,
+    pub first: CompactString,
+    pub last: CompactString,
     pub email: Option<String>,
-    pub phone: Option<String>,
-    pub postcode: String,
-    pub city: String,
+    pub phone: Option<CompactString>,
+    pub postcode: CompactString,
+    pub city: CompactString,
     pub birth_year: Option<i32>,
 }
 
@@ -43,6 +43,7 @@ pub(crate) struct Person {
     pub loyalty: f64,
     pub favourite: Discipline,
     pub subscriber: bool,
+    /// One, and sometimes a duplicate.
     pub accounts: Vec<Account>,
     /// Whether they have a valid email and agree to the newsletter when asked.
     pub newsletter_minded: bool,
@@ -89,7 +90,7 @@ fn email_local(rng: &mut impl Rng, first: &str, last: &str) -> String {
     }
 }
 
-fn phone(rng: &mut impl Rng) -> String {
+fn phone(rng: &mut impl Rng) -> CompactString {
     let mobile = rng.random_bool(0.8);
     let prefix = if mobile {
         if rng.random_bool(0.7) { "06" } else { "07" }
@@ -105,15 +106,16 @@ fn phone(rng: &mut impl Rng) -> String {
         8 => format!("{prefix}.{}", groups.join(".")),
         _ => format!("+33 {} {}", &prefix[1..], groups.join(" ")),
     }
+    .into()
 }
 
 /// How people type their commune: mostly as written officially, sometimes in capitals, sometimes
 /// without accents.
-fn city_as_typed(rng: &mut impl Rng, name: &str) -> String {
+fn city_as_typed(rng: &mut impl Rng, name: &str) -> CompactString {
     match rng.random_range(0..10) {
-        0..7 => name.to_owned(),
-        7..9 => name.to_uppercase(),
-        _ => fold_accents(name).to_lowercase(),
+        0..7 => name.into(),
+        7..9 => name.to_uppercase().into(),
+        _ => fold_accents(name).to_lowercase().into(),
     }
 }
 
@@ -137,7 +139,8 @@ impl Population {
             .postcodes
             .choose(rng)
             .expect("communes have postcodes")
-            .clone();
+            .as_str()
+            .into();
         let email = rng.random_bool(0.9).then(|| {
             format!(
                 "{}@{}",
@@ -147,8 +150,8 @@ impl Population {
         });
         let age = (52.0 + 16.0 * gaussian(rng)).clamp(15.0, 90.0) as i32;
         let spelling = Spelling {
-            first: first.to_owned(),
-            last: last.to_owned(),
+            first: first.into(),
+            last: last.into(),
             phone: rng.random_bool(0.75).then(|| phone(rng)),
             email: email.clone(),
             postcode,
@@ -239,8 +242,8 @@ impl Population {
             .iter()
             .flat_map(|p| p.accounts.iter())
             .filter_map(|a| {
-                a.customer_no
-                    .map(|no| (no, identity(customer_key(no), &a.spelling)))
+                let no = a.customer_no?;
+                Some((no, identity(customer_key(no), a.spelling.clone())))
             })
             .collect();
         identities.sort_by_key(|(no, _)| *no);
@@ -258,15 +261,15 @@ fn customer_key(no: u32) -> PatronKey {
         .expect("keys are ASCII")
 }
 
-pub(crate) fn identity(key: PatronKey, s: &Spelling) -> PatronIdentity {
+pub(crate) fn identity(key: PatronKey, s: Spelling) -> PatronIdentity {
     PatronIdentity {
         key: Some(key),
-        first_name: Some(s.first.clone()),
-        last_name: Some(s.last.clone()),
+        first_name: Some(s.first),
+        last_name: Some(s.last),
         email: s.email.as_ref().and_then(|e| e.parse().ok()),
-        phone: s.phone.clone(),
-        postcode: Some(s.postcode.clone()),
-        city: Some(s.city.clone()),
+        phone: s.phone,
+        postcode: Some(s.postcode),
+        city: Some(s.city),
         country: Some(jauge_model::CountryCode::france()),
         birth_year: s
             .birth_year
@@ -288,11 +291,11 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
             let domain = weighted(rng, EMAIL_DOMAINS);
             v.email = Some(format!("{local}{}@{domain}", rng.random_range(1..99)));
         }
-        1 => v.last = typo(rng, &s.last),
+        1 => v.last = typo(rng, &s.last).into(),
         2 => {
-            v.first = fold_accents(&s.first).to_uppercase();
-            v.last = fold_accents(&s.last).to_uppercase();
-            v.city = s.city.to_uppercase();
+            v.first = fold_accents(&s.first).to_uppercase().into();
+            v.last = fold_accents(&s.last).to_uppercase().into();
+            v.city = s.city.to_uppercase().into();
         }
         3 => std::mem::swap(&mut v.first, &mut v.last),
         4 => {
@@ -309,7 +312,7 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         }
         _ => {
             v.email = None;
-            v.first = s.first.to_lowercase();
+            v.first = s.first.to_lowercase().into();
         }
     }
     v

@@ -40,10 +40,10 @@ struct Slot {
 
 #[derive(Debug, Clone)]
 pub(crate) struct SoldTicket {
-    pub performance: usize,
+    /// Index in the programme's performances.
+    pub performance: u32,
     pub tariff: TariffKind,
     pub amount: Cents,
-    pub face_value: Cents,
     pub status: TicketStatus,
     pub checked_in_at: Option<DateTime<Utc>>,
 }
@@ -55,12 +55,28 @@ pub(crate) struct SoldOrder {
     pub status: OrderStatus,
     /// Person and account; `None` for anonymous sales at the door.
     pub buyer: Option<(usize, usize)>,
-    pub tickets: Vec<SoldTicket>,
+    /// Its tickets, in [`Sales::tickets`].
+    pub tickets: std::ops::Range<usize>,
+}
+
+impl Sales {
+    /// When each person (by index) first bought, if they did.
+    pub(crate) fn first_purchases(&self, people: usize) -> Vec<Option<DateTime<Utc>>> {
+        let mut first = vec![None; people];
+        for order in &self.orders {
+            if let Some((p, _)) = order.buyer {
+                first[p].get_or_insert(order.created_at);
+            }
+        }
+        first
+    }
 }
 
 pub(crate) struct Sales {
     /// Orders placed before "today", oldest first.
     pub orders: Vec<SoldOrder>,
+    /// Their tickets, one flat list (a million small lists would fragment memory).
+    pub tickets: Vec<SoldTicket>,
 }
 
 const ORDERS_PER_BUYER: f64 = 1.12;
@@ -73,6 +89,7 @@ pub(crate) fn simulate(
 ) -> Sales {
     let mut last_active: Vec<Option<usize>> = Vec::new();
     let mut orders = Vec::new();
+    let mut tickets = Vec::new();
     for si in 0..programme.seasons.len() {
         let slots = season_slots(rng, programme, si);
         let buyer_slots = slots
@@ -112,14 +129,16 @@ pub(crate) fn simulate(
         let assigned = assign_buyers(rng, programme, population, &slots, &active);
         for (slot, buyer) in slots.iter().zip(assigned) {
             let buyer = buyer.map(|p| (p, population.account_for(rng, p, si)));
-            let order = place_order(rng, programme, slot, buyer, as_of);
+            let order = place_order(rng, programme, slot, buyer, as_of, &mut tickets);
             if order.created_at < as_of {
                 orders.push(order);
+            } else {
+                tickets.truncate(order.tickets.start);
             }
         }
     }
     orders.sort_by_key(|o| o.created_at);
-    Sales { orders }
+    Sales { orders, tickets }
 }
 
 /// The orders every performance of season `si` will receive.
@@ -317,6 +336,7 @@ fn place_order(
     slot: &Slot,
     buyer: Option<(usize, usize)>,
     as_of: DateTime<Utc>,
+    tickets: &mut Vec<SoldTicket>,
 ) -> SoldOrder {
     let first = &programme.performances[slot.performances[0]];
     let season = programme.seasons[first.season];
@@ -379,7 +399,7 @@ fn place_order(
     };
 
     let cancelled = slot.kind != SlotKind::WalkUp && rng.random_bool(0.02);
-    let mut tickets = Vec::new();
+    let first_ticket = tickets.len();
     for &p in &slot.performances {
         let plan = &programme.performances[p];
         let show = &programme.shows[plan.show];
@@ -409,11 +429,6 @@ fn place_order(
                 },
             };
             let amount = tariff.price(show.full_price);
-            let face_value = if tariff == TariffKind::Invitation {
-                show.full_price
-            } else {
-                amount
-            };
             let status = if cancelled {
                 TicketStatus::Cancelled
             } else if plan.performance.status == PerformanceStatus::Cancelled
@@ -428,10 +443,9 @@ fn place_order(
                 (status == TicketStatus::Valid && starts < as_of && rng.random_bool(0.93))
                     .then(|| starts - Duration::minutes(rng.random_range(2..50)));
             tickets.push(SoldTicket {
-                performance: p,
+                performance: u32::try_from(p).expect("fewer than 4 billion performances"),
                 tariff,
                 amount,
-                face_value,
                 status,
                 checked_in_at,
             });
@@ -446,7 +460,7 @@ fn place_order(
             OrderStatus::Paid
         },
         buyer,
-        tickets,
+        tickets: first_ticket..tickets.len(),
     }
 }
 
@@ -465,11 +479,7 @@ pub(crate) fn ticket_number(n: usize) -> String {
 
 /// What the ticketing system holds, as a dataset. Customer numbers are given in order of first
 /// purchase.
-pub(crate) fn dataset(
-    programme: &Programme,
-    sales: &Sales,
-    population: &mut Population,
-) -> Dataset {
+pub(crate) fn dataset(programme: &Programme, sales: Sales, population: &mut Population) -> Dataset {
     let mut d = Dataset::new(
         TICKETING_SOURCE.parse().expect("valid"),
         SourceKind::TicketingExport,
@@ -482,6 +492,8 @@ pub(crate) fn dataset(
         .map(|p| p.performance.clone())
         .collect();
     d.tariffs = TariffKind::ALL.iter().map(|t| t.tariff()).collect();
+    d.orders.reserve_exact(sales.orders.len());
+    d.tickets.reserve_exact(sales.tickets.len());
     let mut ticket_no = 0;
     for (n, order) in sales.orders.iter().enumerate() {
         let order_id = id(order_number(n + 1));
@@ -493,16 +505,23 @@ pub(crate) fn dataset(
             buyer,
             status: order.status,
         });
-        for t in &order.tickets {
+        for t in &sales.tickets[order.tickets.clone()] {
+            let plan = &programme.performances[t.performance as usize];
+            let show = &programme.shows[plan.show];
             ticket_no += 1;
             d.tickets.push(Ticket {
                 id: id(ticket_number(ticket_no)),
                 order: order_id.clone(),
-                performance: programme.performances[t.performance].performance.id.clone(),
+                performance: plan.performance.id.clone(),
                 tariff: t.tariff.tariff().id,
                 amount_paid: t.amount,
-                face_value: t.face_value,
-                vat_rate: programme.shows[programme.performances[t.performance].show].vat,
+                // Invitations carry the full price as their face value.
+                face_value: if t.tariff == TariffKind::Invitation {
+                    show.full_price
+                } else {
+                    t.amount
+                },
+                vat_rate: show.vat,
                 status: t.status,
                 checked_in_at: t.checked_in_at,
                 attendee: None,

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -151,7 +151,7 @@ impl Dataset {
             &mut problems,
         );
 
-        let mut patrons = HashSet::new();
+        let mut patrons = HashSet::default();
         for (index, identity) in self.patrons.iter().enumerate() {
             match identity.key() {
                 None => problems.push(DatasetProblem::PatronWithoutKey { index }),
@@ -282,7 +282,7 @@ fn unique_ids<'a>(
     ids: impl Iterator<Item = &'a ExternalId>,
     problems: &mut Vec<DatasetProblem>,
 ) -> HashSet<&'a ExternalId> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for id in ids {
         if !seen.insert(id) {
             problems.push(DatasetProblem::Duplicate {

@@ -40,5 +40,7 @@ pub use sale::{Channel, Order, OrderStatus, Tariff, TariffCategory, Ticket, Tick
 pub use season::{Season, SeasonStartMonth};
 pub use show::{Discipline, Performance, PerformanceStatus, Show};
 
+pub use compact_str::CompactString;
+
 /// The time zone a venue uses when none is configured.
 pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Paris;

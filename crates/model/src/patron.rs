@@ -37,7 +37,7 @@ string_newtype_serde!(PatronKey);
 /// Comparison is on the text as given; the identity crate normalises for matching.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Email(String);
+pub struct Email(CompactString);
 
 impl FromStr for Email {
     type Err = InvalidValue;
@@ -56,7 +56,7 @@ impl FromStr for Email {
                 None => false,
             };
         if ok {
-            Ok(Email(t.to_owned()))
+            Ok(Email(CompactString::from(t)))
         } else {
             Err(InvalidValue::new(
                 "email",
@@ -71,11 +71,11 @@ string_newtype_serde!(Email);
 /// An ISO 3166-1 alpha-2 country code, upper case (`FR`, `BE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct CountryCode(String);
+pub struct CountryCode(CompactString);
 
 impl CountryCode {
     pub fn france() -> CountryCode {
-        CountryCode("FR".to_owned())
+        CountryCode(CompactString::const_new("FR"))
     }
 }
 
@@ -84,7 +84,7 @@ impl FromStr for CountryCode {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().to_ascii_uppercase();
         if t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(CountryCode(t))
+            Ok(CountryCode(CompactString::from(t)))
         } else {
             Err(InvalidValue::new(
                 "country",
@@ -132,17 +132,18 @@ impl From<BirthYear> for i32 {
 }
 
 /// Who a patron is, as one source knows them. Kept apart from behaviour, which only refers to
-/// the key: erasing this record leaves orders and tickets anonymous but intact.
+/// the key: erasing this record leaves orders and tickets anonymous but intact. Texts are
+/// compact strings (inline up to 24 bytes): a venue holds hundreds of thousands of these.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PatronIdentity {
     pub key: Option<PatronKey>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    pub first_name: Option<CompactString>,
+    pub last_name: Option<CompactString>,
     pub email: Option<Email>,
-    pub phone: Option<String>,
+    pub phone: Option<CompactString>,
     /// As written by the source; French postcodes are five digits, foreign ones vary.
-    pub postcode: Option<String>,
-    pub city: Option<String>,
+    pub postcode: Option<CompactString>,
+    pub city: Option<CompactString>,
     pub country: Option<CountryCode>,
     pub birth_year: Option<BirthYear>,
 }

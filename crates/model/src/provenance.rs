@@ -12,7 +12,7 @@ use crate::organisation::string_newtype_serde;
 /// and URLs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct SourceName(String);
+pub struct SourceName(CompactString);
 
 impl FromStr for SourceName {
     type Err = InvalidValue;
@@ -21,7 +21,7 @@ impl FromStr for SourceName {
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
         if ok {
-            Ok(SourceName(s.to_owned()))
+            Ok(SourceName(CompactString::from(s)))
         } else {
             Err(InvalidValue::new(
                 "source name",

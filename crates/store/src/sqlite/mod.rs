@@ -83,7 +83,8 @@ impl SqliteStore {
             "PRAGMA foreign_keys = ON;
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -65536;",
+             PRAGMA cache_size = -32768;
+             PRAGMA threads = 2;",
         )?;
         if fresh {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;

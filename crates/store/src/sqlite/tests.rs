@@ -101,7 +101,7 @@ pub(crate) fn dataset(tickets: &[(usize, u64, TicketStatus, usize)]) -> Dataset 
     for b in 0..5 {
         d.patrons.push(PatronIdentity {
             key: Some(format!("pk{b}").parse().unwrap()),
-            first_name: Some(format!("Prénom{b}")),
+            first_name: Some(format!("Prénom{b}").into()),
             last_name: Some("Martin".into()),
             email: Some(format!("p{b}@exemple.fr").parse().unwrap()),
             ..Default::default()

@@ -7,7 +7,9 @@
 //! sales index instead of inserting into it, and rollups of performances and seasons the batch
 //! created are computed from the batch itself instead of read back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono_tz::Tz;
 use jauge_analytics::SalesTotals;
@@ -38,36 +40,34 @@ fn write_checked(
     d: &Dataset,
     setup: &VenueSetup,
 ) -> Result<BatchReport, StoreError> {
-    std::thread::scope(|scope| {
-        // The dataset is checked on the other core while this one writes; the transaction is
-        // committed only if the check finds nothing the store does not already hold.
-        let checking = scope.spawn(|| d.problems(&setup.halls));
-        let tx = conn.transaction()?;
-        let source: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM source WHERE name = ?1",
-                [d.source.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let written = write_facts(&tx, d, setup, source);
-        let mut problems = checking.join().expect("checking a dataset never panics");
-        let mut dismissed = Vec::with_capacity(problems.len());
-        for p in &problems {
-            dismissed.push(already_stored(&tx, source, p)?);
-        }
-        let mut dismissed = dismissed.into_iter();
-        problems.retain(|_| !dismissed.next().unwrap_or(false));
-        if !problems.is_empty() {
-            return Err(StoreError::Rejected {
-                origin: d.origin.clone(),
-                problems,
-            });
-        }
-        let report = written?;
-        tx.commit()?;
-        Ok(report)
-    })
+    let tx = conn.transaction()?;
+    let source: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM source WHERE name = ?1",
+            [d.source.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // The dataset is checked on the other core while this one writes (see `write_facts`); the
+    // transaction is committed only if the check finds nothing the store does not hold.
+    let mut problems = None;
+    let written = write_facts(&tx, d, setup, source, &mut problems);
+    let mut problems = problems.unwrap_or_else(|| d.problems(&setup.halls));
+    let mut dismissed = Vec::with_capacity(problems.len());
+    for p in &problems {
+        dismissed.push(already_stored(&tx, source, p)?);
+    }
+    let mut dismissed = dismissed.into_iter();
+    problems.retain(|_| !dismissed.next().unwrap_or(false));
+    if !problems.is_empty() {
+        return Err(StoreError::Rejected {
+            origin: d.origin.clone(),
+            problems,
+        });
+    }
+    let report = written?;
+    tx.commit()?;
+    Ok(report)
 }
 
 /// Whether a dangling reference points at a record the store already holds. The batch cannot
@@ -106,6 +106,7 @@ fn write_facts(
     d: &Dataset,
     setup: &VenueSetup,
     source: Option<i64>,
+    problems: &mut Option<Vec<DatasetProblem>>,
 ) -> Result<BatchReport, StoreError> {
     let now = chrono::Utc::now().timestamp();
     let source_id = match source {
@@ -138,7 +139,7 @@ fn write_facts(
         performances: Lookup::new("performance"),
         tariffs: Lookup::new("tariff"),
         orders: Lookup::new("sale_order"),
-        new_performances: HashMap::new(),
+        new_performances: HashMap::default(),
         touched_performances: BTreeSet::new(),
         touched_seasons: BTreeSet::new(),
         buyers_changed: false,
@@ -146,12 +147,40 @@ fn write_facts(
     w.shows(d)?;
     w.performances(d)?;
     w.tariffs(d)?;
-    w.patrons(d)?;
-    w.orders(d)?;
-    let rollups = w.tickets(d)?;
-    w.consents(d)?;
-    let campaign_events = w.campaigns(d)?;
-    w.refresh_rollups(rollups)?;
+    let order_ids = w.plan_orders(d)?;
+
+    // The other core resolves the tickets' references, then checks the dataset, while this one
+    // writes patrons and orders.
+    let written = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let known = Known {
+            performances: w.performances.ids.clone(),
+            tariffs: w.tariffs.ids.clone(),
+            orders: order_ids.clone(),
+            new_performances: w.new_performances.clone(),
+        };
+        let helper = scope.spawn(move || {
+            // The receiver is gone only if writing failed: the check is still wanted.
+            let _ = send.send(resolve_tickets(d, known));
+            d.problems(&setup.halls)
+        });
+        let written = (|| {
+            w.patrons(d)?;
+            w.write_orders(d, &order_ids)?;
+            w.orders.ids = order_ids;
+            let resolved = receive
+                .recv()
+                .expect("the helper resolves tickets before checking");
+            let rollups = w.tickets(resolved)?;
+            w.consents(d)?;
+            let campaign_events = w.campaigns(d)?;
+            w.refresh_rollups(rollups)?;
+            Ok::<_, StoreError>(campaign_events)
+        })();
+        *problems = Some(helper.join().expect("checking a dataset never panics"));
+        written
+    });
+    let campaign_events = written?;
     tx.execute(
         "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
         params![
@@ -172,6 +201,82 @@ fn write_facts(
         campaigns: d.campaigns.len(),
         campaign_events,
     })
+}
+
+/// What the batch wrote or planned so far, by the source's identifiers: enough to resolve
+/// tickets away from the database.
+struct Known {
+    performances: HashMap<ExternalId, i64>,
+    tariffs: HashMap<ExternalId, i64>,
+    orders: HashMap<ExternalId, i64>,
+    new_performances: HashMap<i64, NewPerformance>,
+}
+
+/// Tickets with their references resolved to row ids, in identifier order, and the rollups of
+/// what the batch created.
+struct ResolvedTickets<'d> {
+    rows: Vec<(i64, i64, i64, &'d Ticket)>,
+    /// Tickets referring to a record of an earlier batch, resolved from the store later.
+    unresolved: Vec<&'d Ticket>,
+    touched_performances: BTreeSet<i64>,
+    rollups: BatchRollups<'d>,
+}
+
+/// Resolves tickets from what the batch holds, and sums the sales of the performances it
+/// created (no ticket of another batch can refer to those). Pure: it runs on another core.
+fn resolve_tickets(d: &Dataset, known: Known) -> ResolvedTickets<'_> {
+    let buyers: HashMap<&ExternalId, Option<&str>> = d
+        .orders
+        .iter()
+        .map(|o| (&o.id, o.buyer.as_ref().map(|b| b.as_str())))
+        .collect();
+    let mut resolved = ResolvedTickets {
+        rows: Vec::with_capacity(d.tickets.len()),
+        unresolved: Vec::new(),
+        touched_performances: BTreeSet::new(),
+        rollups: BatchRollups::default(),
+    };
+    let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
+    for t in &d.tickets {
+        let ids = (
+            known.performances.get(&t.performance),
+            known.orders.get(&t.order),
+            known.tariffs.get(&t.tariff),
+        );
+        let Some(&performance) = ids.0 else {
+            resolved.unresolved.push(t);
+            continue;
+        };
+        touched.insert(performance);
+        if let Some(new) = known.new_performances.get(&performance) {
+            let rollups = &mut resolved.rollups;
+            let sales = rollups.performance_sales.entry(performance).or_default();
+            if t.status == TicketStatus::Valid {
+                *sales = *sales + SalesTotals::one(t.amount_paid);
+                match (new.scheduled, buyers.get(&t.order)) {
+                    (true, Some(Some(buyer))) => {
+                        *rollups
+                            .patron_seasons
+                            .entry((new.season, buyer))
+                            .or_default() += 1
+                    }
+                    // An order of an earlier batch: its buyer is read back with the season.
+                    (true, None) => {
+                        rollups.read_back.insert(new.season);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        match ids {
+            (_, Some(&order), Some(&tariff)) => resolved.rows.push((performance, order, tariff, t)),
+            _ => resolved.unresolved.push(t),
+        }
+    }
+    // In identifier order, so that the unique index on identifiers grows at its end.
+    resolved.rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
+    resolved.touched_performances = touched.into_iter().collect();
+    resolved
 }
 
 /// Cuts instants into the venue's seasons.
@@ -199,7 +304,7 @@ impl Lookup {
     fn new(table: &'static str) -> Lookup {
         Lookup {
             table,
-            ids: HashMap::new(),
+            ids: HashMap::default(),
         }
     }
 
@@ -237,7 +342,7 @@ impl Lookup {
 }
 
 /// A performance this batch created: no ticket of another batch can refer to it.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct NewPerformance {
     season: i32,
     scheduled: bool,
@@ -432,15 +537,45 @@ impl Writer<'_> {
         identities.flush(&mut ignore)
     }
 
-    /// Orders get their row ids here rather than from the database: an order already stored
-    /// keeps its id, a new one takes the next free one. Tickets can then be resolved without
-    /// reading anything back.
-    fn orders(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    /// Gives each order its row id: an order already stored keeps its own, a new one takes
+    /// the next free one. Tickets can then be resolved without reading anything back.
+    fn plan_orders(&mut self, d: &Dataset) -> Result<HashMap<ExternalId, i64>, StoreError> {
         let mut next: i64 =
             self.tx
                 .query_row("SELECT coalesce(max(id), 0) + 1 FROM sale_order", [], |r| {
                     r.get(0)
                 })?;
+        let mut ids = HashMap::default();
+        ids.reserve(d.orders.len());
+        for o in &d.orders {
+            let stored: Option<(i64, Option<String>)> = if self.source_is_new {
+                None
+            } else {
+                self.tx
+                    .prepare_cached(
+                        "SELECT id, buyer_key FROM sale_order WHERE source_id = ?1 AND external_id = ?2",
+                    )?
+                    .query_row(params![self.source_id, o.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+            };
+            let id = match stored {
+                Some((id, stored_buyer)) => {
+                    self.buyers_changed |=
+                        stored_buyer.as_deref() != o.buyer.as_ref().map(|b| b.as_str());
+                    id
+                }
+                None => {
+                    next += 1;
+                    next - 1
+                }
+            };
+            ids.insert(o.id.clone(), id);
+        }
+        Ok(ids)
+    }
+
+    /// Writes the orders with their planned ids, in identifier order.
+    fn write_orders(&self, d: &Dataset, ids: &HashMap<ExternalId, i64>) -> Result<(), StoreError> {
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO sale_order (id, source_id, external_id, batch_id, channel, created_at,
@@ -453,37 +588,15 @@ impl Writer<'_> {
         let mut orders: Vec<_> = d.orders.iter().collect();
         orders.sort_unstable_by_key(|o| &o.id);
         for o in orders {
-            let stored: Option<(i64, Option<String>)> = if self.source_is_new {
-                None
-            } else {
-                self.tx
-                    .prepare_cached(
-                        "SELECT id, buyer_key FROM sale_order WHERE source_id = ?1 AND external_id = ?2",
-                    )?
-                    .query_row(params![self.source_id, o.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?
-            };
-            let buyer = o.buyer.as_ref().map(|b| b.as_str());
-            let id = match stored {
-                Some((id, stored_buyer)) => {
-                    self.buyers_changed |= stored_buyer.as_deref() != buyer;
-                    id
-                }
-                None => {
-                    next += 1;
-                    next - 1
-                }
-            };
-            self.orders.ids.insert(o.id.clone(), id);
             insert.push(
                 &[
-                    Param::Int(id),
+                    Param::Int(ids[&o.id]),
                     Param::Int(self.source_id),
                     Param::Text(o.id.as_str()),
                     Param::Int(self.batch_id),
                     Param::Text(o.channel.code()),
                     Param::Int(to_seconds(o.created_at)),
-                    buyer.into(),
+                    o.buyer.as_ref().map(|b| b.as_str()).into(),
                     Param::Text(o.status.code()),
                 ],
                 &mut ignore,
@@ -492,64 +605,51 @@ impl Writer<'_> {
         insert.flush(&mut ignore)
     }
 
-    fn tickets<'d>(&mut self, d: &'d Dataset) -> Result<BatchRollups<'d>, StoreError> {
-        let buyers: HashMap<&ExternalId, Option<&'d str>> = d
-            .orders
-            .iter()
-            .map(|o| (&o.id, o.buyer.as_ref().map(|b| b.as_str())))
-            .collect();
-        let mut rollups = BatchRollups::default();
-        // Resolve every reference first, then write in identifier order, so that the unique
-        // index on identifiers grows at its end instead of everywhere at once.
-        let mut rows: Vec<(i64, i64, i64, &Ticket)> = Vec::with_capacity(d.tickets.len());
-        for t in &d.tickets {
-            let order = self.orders.get(self.tx, self.source_id, &t.order)?;
-            let performance = self
-                .performances
-                .get(self.tx, self.source_id, &t.performance)?;
-            let tariff = self.tariffs.get(self.tx, self.source_id, &t.tariff)?;
-            rows.push((performance, order, tariff, t));
-            if let Some(new) = self.new_performances.get(&performance) {
-                let sales = rollups.performance_sales.entry(performance).or_default();
-                if t.status == TicketStatus::Valid {
-                    *sales = *sales + SalesTotals::one(t.amount_paid);
-                    match (new.scheduled, buyers.get(&t.order)) {
-                        (true, Some(Some(buyer))) => {
-                            *rollups
-                                .patron_seasons
-                                .entry((new.season, buyer))
-                                .or_default() += 1
-                        }
-                        // An order of an earlier batch: its buyer is read back with the season.
-                        (true, None) => {
-                            rollups.read_back.insert(new.season);
-                        }
-                        _ => {}
-                    }
-                }
+    fn tickets<'d>(
+        &mut self,
+        resolved: ResolvedTickets<'d>,
+    ) -> Result<BatchRollups<'d>, StoreError> {
+        let ResolvedTickets {
+            mut rows,
+            unresolved,
+            touched_performances,
+            mut rollups,
+        } = resolved;
+        self.touched_performances.extend(touched_performances);
+        if !unresolved.is_empty() {
+            // References to records of earlier batches. A performance of an earlier batch is
+            // not new, so these add nothing to the batch's own rollups.
+            for t in unresolved {
+                let order = self.orders.get(self.tx, self.source_id, &t.order)?;
+                let performance = self
+                    .performances
+                    .get(self.tx, self.source_id, &t.performance)?;
+                let tariff = self.tariffs.get(self.tx, self.source_id, &t.tariff)?;
+                rows.push((performance, order, tariff, t));
+                self.touched_performances.insert(performance);
             }
-            if !self.source_is_new {
-                // A ticket moved from another performance leaves that one to refresh.
-                let before: Option<(i64, i32)> = self
-                    .tx
-                    .prepare_cached(
-                        "SELECT t.performance_id, p.season_start_year FROM ticket t
-                         JOIN performance p ON p.id = t.performance_id
-                         WHERE t.source_id = ?1 AND t.external_id = ?2",
-                    )?
+            rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
+        }
+        if !self.source_is_new {
+            // A ticket moved from another performance leaves that one to refresh.
+            let mut before = self.tx.prepare_cached(
+                "SELECT t.performance_id, p.season_start_year FROM ticket t
+                 JOIN performance p ON p.id = t.performance_id
+                 WHERE t.source_id = ?1 AND t.external_id = ?2",
+            )?;
+            for &(performance, _, _, t) in &rows {
+                let stored: Option<(i64, i32)> = before
                     .query_row(params![self.source_id, t.id.as_str()], |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })
                     .optional()?;
-                if let Some((old, season)) = before.filter(|&(old, _)| old != performance) {
+                if let Some((old, season)) = stored.filter(|&(old, _)| old != performance) {
                     self.touched_performances.insert(old);
                     self.touched_seasons.insert(season);
                     rollups.read_back.insert(season);
                 }
             }
-            self.touched_performances.insert(performance);
         }
-        rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
         let rebuild = drop_sales_index_for(self.tx, rows.len())?;
         let mut insert = BulkInsert::new(
             self.tx,
@@ -763,8 +863,7 @@ impl Writer<'_> {
     }
 }
 
-const CREATE_SALES_INDEX: &str =
-    "CREATE INDEX ticket_sales ON ticket (performance_id, status, amount_cents, order_id)";
+const CREATE_SALES_INDEX: &str = "CREATE INDEX ticket_sales ON ticket (performance_id)";
 
 /// Drops the index that serves the rollups when `incoming` tickets are better written without
 /// it and the index built again after; says whether it did. Inserting into it costs about

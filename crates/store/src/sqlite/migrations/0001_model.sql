@@ -138,7 +138,7 @@ CREATE TABLE ticket (
     attendee_key    TEXT REFERENCES patron(key),
     UNIQUE (source_id, external_id)
 );
-CREATE INDEX ticket_sales ON ticket (performance_id, status, amount_cents, order_id);
+CREATE INDEX ticket_sales ON ticket (performance_id);
 
 CREATE TABLE consent (
     id         INTEGER PRIMARY KEY,
