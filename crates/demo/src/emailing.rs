@@ -46,7 +46,7 @@ fn as_contact(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         s.clone()
     };
     if rng.random_bool(0.6) {
-        c.last = c.last.to_uppercase().into();
+        c.last = c.last.to_uppercase();
     }
     c.email = c
         .email

@@ -295,7 +295,7 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         2 => {
             v.first = fold_accents(&s.first).to_uppercase().into();
             v.last = fold_accents(&s.last).to_uppercase().into();
-            v.city = s.city.to_uppercase().into();
+            v.city = s.city.to_uppercase();
         }
         3 => std::mem::swap(&mut v.first, &mut v.last),
         4 => {
@@ -312,7 +312,7 @@ pub(crate) fn variant(rng: &mut impl Rng, s: &Spelling) -> Spelling {
         }
         _ => {
             v.email = None;
-            v.first = s.first.to_lowercase().into();
+            v.first = s.first.to_lowercase();
         }
     }
     v
