@@ -6,8 +6,9 @@ use rusqlite::{ToSql, Transaction, params_from_iter};
 
 use crate::StoreError;
 
-/// Rows per statement: SQLite allows 32,766 parameters, tickets have 12 columns.
-const ROWS_PER_STATEMENT: usize = 64;
+/// Rows per statement (SQLite allows 32,766 parameters; tickets have 12 columns). Measured
+/// here: 128 a little faster than 64 or 256, 64 about twice as fast as one.
+const ROWS_PER_STATEMENT: usize = 128;
 
 /// One parameter, borrowed from the dataset so that nothing is copied.
 #[derive(Debug, Clone, Copy)]

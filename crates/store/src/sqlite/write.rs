@@ -842,6 +842,17 @@ impl Writer<'_> {
             .filter(|((season, _), _)| from_batch.contains(season))
             .collect();
         seasons.sort_unstable_by(|a, b| (a.0.1, a.0.0).cmp(&(b.0.1, b.0.0)));
+        // A first load fills an empty table: its season index is built after, not grown.
+        let empty: bool =
+            self.tx
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM patron_season)", [], |r| {
+                    r.get(0)
+                })?;
+        let rebuild = empty && seasons.len() > 10_000;
+        if rebuild {
+            self.tx
+                .execute_batch("DROP INDEX patron_season_by_season")?;
+        }
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO patron_season (patron_key, season_start_year, tickets)",
@@ -859,11 +870,16 @@ impl Writer<'_> {
             )?;
         }
         insert.flush(&mut ignore)?;
+        if rebuild {
+            self.tx.execute_batch(CREATE_SEASON_INDEX)?;
+        }
         refresh_patron_seasons(self.tx, &read_back)
     }
 }
 
 const CREATE_SALES_INDEX: &str = "CREATE INDEX ticket_sales ON ticket (performance_id)";
+const CREATE_SEASON_INDEX: &str =
+    "CREATE INDEX patron_season_by_season ON patron_season (season_start_year, patron_key)";
 
 /// Drops the index that serves the rollups when `incoming` tickets are better written without
 /// it and the index built again after; says whether it did. Inserting into it costs about
