@@ -76,7 +76,7 @@ fn main() {
     // The ticketing export: shows, performances, tariffs, buyers, orders, tickets, rollups,
     // in one transaction, timed to its commit.
     let started = Instant::now();
-    store
+    let report = store
         .write_dataset(&ticketing)
         .expect("the ticketing dataset loads");
     let loaded = started.elapsed().as_secs_f64();
@@ -84,6 +84,12 @@ fn main() {
         "  ticketing     loaded into SQLite in {loaded:.2} s: {:.0} tickets/s (goal ≥ 300000)",
         tickets as f64 / loaded
     );
+    let phases: Vec<String> = report
+        .phases
+        .iter()
+        .map(|(step, took)| format!("{step} {:.2} s", took.as_secs_f64()))
+        .collect();
+    println!("                ({})", phases.join(", "));
     println!(
         "  end to end    {:.0} tickets/s",
         tickets as f64 / (generated + emailing_loaded + loaded)

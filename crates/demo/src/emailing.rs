@@ -84,7 +84,7 @@ pub(crate) fn simulate(
         let day = first_day + chrono::Days::new(rng.random_range(0..span_days) as u64);
         let season = seasons.iter().position(|s| s.contains(day)).unwrap_or(0);
         let p = population.create(rng, season, seasons[season].start_year());
-        if population.people[p].accounts[0].spelling.email.is_none() {
+        if population.people[p].account.spelling.email.is_none() {
             continue;
         }
         let at = local(tz, day, rng.random_range(8..23), rng.random_range(0..60));
@@ -96,7 +96,7 @@ pub(crate) fn simulate(
         .into_iter()
         .enumerate()
         .map(|(n, (signed_up, person))| {
-            let spelling = as_contact(rng, &population.people[person].accounts[0].spelling);
+            let spelling = as_contact(rng, &population.people[person].account.spelling);
             let unsubscribed = rng.random_bool(0.05).then(|| {
                 let days = (as_of - signed_up).num_days().max(1);
                 signed_up + Duration::days(rng.random_range(0..days))
@@ -137,7 +137,13 @@ pub(crate) fn simulate(
 
     let mut campaigns = Vec::new();
     for (n, (sent_at, name)) in sends.into_iter().enumerate() {
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(
+            contacts
+                .iter()
+                .filter(|c| subscribed_at(c, sent_at))
+                .count()
+                / 2,
+        );
         for c in contacts.iter_mut() {
             if !subscribed_at(c, sent_at) {
                 continue;
@@ -185,9 +191,11 @@ pub(crate) fn simulate(
         "emailing_contacts.csv",
     );
     let mut truth = Vec::new();
-    for c in &contacts {
+    d.patrons.reserve_exact(contacts.len());
+    // Contacts are consumed: their spellings move into the identities.
+    for c in contacts {
         let key = c.key();
-        let mut id: PatronIdentity = identity(key.clone(), c.spelling.clone());
+        let mut id: PatronIdentity = identity(key.clone(), c.spelling);
         id.country = None;
         d.patrons.push(id);
         d.consents.push(Consent {

@@ -44,9 +44,19 @@ pub(crate) struct Person {
     pub favourite: Discipline,
     pub subscriber: bool,
     /// One, and sometimes a duplicate.
-    pub accounts: Vec<Account>,
+    /// The account they opened first.
+    pub account: Account,
+    /// A second account some people end up with. Boxed: few have one, and people are kept in
+    /// one allocation so that a large venue's generation gives its memory back at once.
+    pub duplicate: Option<Box<Account>>,
     /// Whether they have a valid email and agree to the newsletter when asked.
     pub newsletter_minded: bool,
+}
+
+impl Person {
+    pub(crate) fn accounts(&self) -> impl Iterator<Item = &Account> {
+        std::iter::once(&self.account).chain(self.duplicate.as_deref())
+    }
 }
 
 pub(crate) struct Population {
@@ -165,11 +175,12 @@ impl Population {
             loyalty: 0.2 + 0.65 * rng.random::<f64>().powf(0.8),
             favourite: *weighted(rng, FAVOURITES),
             subscriber: false,
-            accounts: vec![Account {
+            account: Account {
                 spelling,
                 from_season: season,
                 customer_no: None,
-            }],
+            },
+            duplicate: None,
             newsletter_minded: email.is_some() && rng.random_bool(0.55),
         });
         self.people.len() - 1
@@ -184,21 +195,21 @@ impl Population {
         season: usize,
     ) {
         let p = &mut self.people[person];
-        if p.accounts.len() > 1 || !rng.random_bool(0.08) {
+        if p.duplicate.is_some() || !rng.random_bool(0.08) {
             return;
         }
-        let spelling = variant(rng, &p.accounts[0].spelling);
-        p.accounts.push(Account {
+        let spelling = variant(rng, &p.account.spelling);
+        p.duplicate = Some(Box::new(Account {
             spelling,
             from_season: season,
             customer_no: None,
-        });
+        }));
     }
 
     /// The account a person buys with in `season`.
     pub(crate) fn account_for(&self, rng: &mut impl Rng, person: usize, season: usize) -> usize {
         let p = &self.people[person];
-        match p.accounts.get(1) {
+        match &p.duplicate {
             Some(second) if second.from_season <= season && rng.random_bool(0.6) => 1,
             _ => 0,
         }
@@ -206,7 +217,11 @@ impl Population {
 
     /// The patron key of an account, giving it the next customer number on first use.
     pub(crate) fn customer_key(&mut self, person: usize, account: usize) -> PatronKey {
-        let a = &mut self.people[person].accounts[account];
+        let p = &mut self.people[person];
+        let a = match (account, &mut p.duplicate) {
+            (1, Some(duplicate)) => duplicate.as_mut(),
+            _ => &mut p.account,
+        };
         let no = *a.customer_no.get_or_insert_with(|| {
             let no = self.next_customer_no;
             self.next_customer_no += 1;
@@ -221,8 +236,7 @@ impl Population {
             .people
             .iter()
             .flat_map(|p| {
-                p.accounts
-                    .iter()
+                p.accounts()
                     .filter_map(|a| a.customer_no)
                     .map(|no| TruthRecord {
                         source: source.clone(),
@@ -235,19 +249,20 @@ impl Population {
         truth
     }
 
-    /// The identities of every account that bought, by customer number.
-    pub(crate) fn ticketing_identities(&self) -> Vec<(u32, PatronIdentity)> {
-        let mut identities: Vec<(u32, PatronIdentity)> = self
-            .people
-            .iter()
-            .flat_map(|p| p.accounts.iter())
-            .filter_map(|a| {
-                let no = a.customer_no?;
-                Some((no, identity(customer_key(no), a.spelling.clone())))
-            })
-            .collect();
-        identities.sort_by_key(|(no, _)| *no);
-        identities
+    /// The identities of every account that bought, in customer-number order.
+    pub(crate) fn ticketing_identities(&self) -> Vec<PatronIdentity> {
+        // Customer numbers run from 1 without gaps: each identity goes to its slot, and the
+        // slots become the list in place (no second copy of a large venue's identities).
+        let mut slots: Vec<Option<PatronIdentity>> = vec![None; self.next_customer_no as usize - 1];
+        for a in self.people.iter().flat_map(Person::accounts) {
+            if let Some(no) = a.customer_no {
+                slots[no as usize - 1] = Some(identity(customer_key(no), a.spelling.clone()));
+            }
+        }
+        slots
+            .into_iter()
+            .map(|slot| slot.expect("every customer number is given once"))
+            .collect()
     }
 }
 

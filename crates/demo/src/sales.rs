@@ -528,10 +528,6 @@ pub(crate) fn dataset(programme: &Programme, sales: Sales, population: &mut Popu
             });
         }
     }
-    d.patrons = population
-        .ticketing_identities()
-        .into_iter()
-        .map(|(_, identity)| identity)
-        .collect();
+    d.patrons = population.ticketing_identities();
     d
 }

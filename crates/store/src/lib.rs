@@ -57,6 +57,8 @@ pub struct BatchReport {
     pub consents: usize,
     pub campaigns: usize,
     pub campaign_events: usize,
+    /// How long each step of the write took, in order, for supervision and benchmarks.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Why the store could not do what was asked.

@@ -88,7 +88,7 @@ impl SqliteStore {
             "PRAGMA foreign_keys = ON;
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -65536;
+             PRAGMA cache_size = -49152;
              PRAGMA threads = 2;",
         )?;
         if fresh {

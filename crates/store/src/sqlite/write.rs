@@ -65,8 +65,10 @@ fn write_checked(
             problems,
         });
     }
-    let report = written?;
+    let mut report = written?;
+    let committing = std::time::Instant::now();
     tx.commit()?;
+    report.phases.push(("commit", committing.elapsed()));
     Ok(report)
 }
 
@@ -144,10 +146,12 @@ fn write_facts(
         touched_seasons: BTreeSet::new(),
         buyers_changed: false,
     };
+    let mut clock = Stopwatch::start();
     w.shows(d)?;
     w.performances(d)?;
     w.tariffs(d)?;
     let order_ids = w.plan_orders(d)?;
+    clock.lap("programme and tariffs");
 
     // The other core resolves the tickets' references, then checks the dataset, while this one
     // writes patrons and orders.
@@ -156,7 +160,7 @@ fn write_facts(
         let known = Known {
             performances: w.performances.ids.clone(),
             tariffs: w.tariffs.ids.clone(),
-            orders: order_ids.clone(),
+            orders: &order_ids,
             new_performances: w.new_performances.clone(),
         };
         let helper = scope.spawn(move || {
@@ -166,18 +170,24 @@ fn write_facts(
         });
         let written = (|| {
             w.patrons(d)?;
+            clock.lap("patrons");
             w.write_orders(d, &order_ids)?;
-            w.orders.ids = order_ids;
+            clock.lap("orders");
             let resolved = receive
                 .recv()
                 .expect("the helper resolves tickets before checking");
+            clock.lap("waiting for resolved tickets");
             let rollups = w.tickets(resolved)?;
+            clock.lap("tickets");
             w.consents(d)?;
             let campaign_events = w.campaigns(d)?;
+            clock.lap("consents and campaigns");
             w.refresh_rollups(rollups)?;
+            clock.lap("rollups");
             Ok::<_, StoreError>(campaign_events)
         })();
         *problems = Some(helper.join().expect("checking a dataset never panics"));
+        clock.lap("waiting for the check");
         written
     });
     let campaign_events = written?;
@@ -200,17 +210,43 @@ fn write_facts(
         consents: d.consents.len(),
         campaigns: d.campaigns.len(),
         campaign_events,
+        phases: clock.laps,
     })
+}
+
+/// Times the steps of a write.
+struct Stopwatch {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((step, now - self.last));
+        self.last = now;
+    }
 }
 
 /// What the batch wrote or planned so far, by the source's identifiers: enough to resolve
 /// tickets away from the database.
-struct Known {
+struct Known<'a> {
     performances: HashMap<ExternalId, i64>,
     tariffs: HashMap<ExternalId, i64>,
-    orders: HashMap<ExternalId, i64>,
+    /// Each order's planned row id and place in the dataset.
+    orders: &'a PlannedOrders<'a>,
     new_performances: HashMap<i64, NewPerformance>,
 }
+
+/// The row id and the index in the dataset of each order of the batch.
+type PlannedOrders<'d> = HashMap<&'d ExternalId, (i64, usize)>;
 
 /// Tickets with their references resolved to row ids, in identifier order, and the rollups of
 /// what the batch created.
@@ -224,23 +260,22 @@ struct ResolvedTickets<'d> {
 
 /// Resolves tickets from what the batch holds, and sums the sales of the performances it
 /// created (no ticket of another batch can refer to those). Pure: it runs on another core.
-fn resolve_tickets(d: &Dataset, known: Known) -> ResolvedTickets<'_> {
-    let buyers: HashMap<&ExternalId, Option<&str>> = d
-        .orders
-        .iter()
-        .map(|o| (&o.id, o.buyer.as_ref().map(|b| b.as_str())))
-        .collect();
+fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> {
+    let buyer = |&(_, index): &(i64, usize)| d.orders[index].buyer.as_ref().map(|b| b.as_str());
     let mut resolved = ResolvedTickets {
         rows: Vec::with_capacity(d.tickets.len()),
         unresolved: Vec::new(),
         touched_performances: BTreeSet::new(),
-        rollups: BatchRollups::default(),
+        rollups: BatchRollups {
+            patron_seasons: Vec::with_capacity(d.tickets.len()),
+            ..BatchRollups::default()
+        },
     };
     let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
     for t in &d.tickets {
         let ids = (
             known.performances.get(&t.performance),
-            known.orders.get(&t.order),
+            known.orders.get(&t.order).copied(),
             known.tariffs.get(&t.tariff),
         );
         let Some(&performance) = ids.0 else {
@@ -253,13 +288,8 @@ fn resolve_tickets(d: &Dataset, known: Known) -> ResolvedTickets<'_> {
             let sales = rollups.performance_sales.entry(performance).or_default();
             if t.status == TicketStatus::Valid {
                 *sales = *sales + SalesTotals::one(t.amount_paid);
-                match (new.scheduled, buyers.get(&t.order)) {
-                    (true, Some(Some(buyer))) => {
-                        *rollups
-                            .patron_seasons
-                            .entry((new.season, buyer))
-                            .or_default() += 1
-                    }
+                match (new.scheduled, ids.1.map(|order| buyer(&order))) {
+                    (true, Some(Some(buyer))) => rollups.patron_seasons.push((buyer, new.season)),
                     // An order of an earlier batch: its buyer is read back with the season.
                     (true, None) => {
                         rollups.read_back.insert(new.season);
@@ -269,7 +299,9 @@ fn resolve_tickets(d: &Dataset, known: Known) -> ResolvedTickets<'_> {
             }
         }
         match ids {
-            (_, Some(&order), Some(&tariff)) => resolved.rows.push((performance, order, tariff, t)),
+            (_, Some((order, _)), Some(&tariff)) => {
+                resolved.rows.push((performance, order, tariff, t))
+            }
             _ => resolved.unresolved.push(t),
         }
     }
@@ -353,8 +385,9 @@ struct NewPerformance {
 struct BatchRollups<'d> {
     /// Sales of the performances this batch created.
     performance_sales: BTreeMap<i64, SalesTotals>,
-    /// Valid tickets per (season, buyer) for performances this batch created.
-    patron_seasons: HashMap<(i32, &'d str), i64>,
+    /// One (buyer, season) pair per valid ticket of a scheduled performance this batch
+    /// created; sorted and counted when written (a list costs less memory than a map here).
+    patron_seasons: Vec<(&'d str, i32)>,
     /// Seasons whose buyers must be read back all the same.
     read_back: BTreeSet<i32>,
 }
@@ -539,7 +572,7 @@ impl Writer<'_> {
 
     /// Gives each order its row id: an order already stored keeps its own, a new one takes
     /// the next free one. Tickets can then be resolved without reading anything back.
-    fn plan_orders(&mut self, d: &Dataset) -> Result<HashMap<ExternalId, i64>, StoreError> {
+    fn plan_orders<'d>(&mut self, d: &'d Dataset) -> Result<PlannedOrders<'d>, StoreError> {
         let mut next: i64 =
             self.tx
                 .query_row("SELECT coalesce(max(id), 0) + 1 FROM sale_order", [], |r| {
@@ -547,7 +580,7 @@ impl Writer<'_> {
                 })?;
         let mut ids = HashMap::default();
         ids.reserve(d.orders.len());
-        for o in &d.orders {
+        for (index, o) in d.orders.iter().enumerate() {
             let stored: Option<(i64, Option<String>)> = if self.source_is_new {
                 None
             } else {
@@ -569,13 +602,13 @@ impl Writer<'_> {
                     next - 1
                 }
             };
-            ids.insert(o.id.clone(), id);
+            ids.insert(&o.id, (id, index));
         }
         Ok(ids)
     }
 
     /// Writes the orders with their planned ids, in identifier order.
-    fn write_orders(&self, d: &Dataset, ids: &HashMap<ExternalId, i64>) -> Result<(), StoreError> {
+    fn write_orders(&self, d: &Dataset, ids: &PlannedOrders) -> Result<(), StoreError> {
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO sale_order (id, source_id, external_id, batch_id, channel, created_at,
@@ -590,7 +623,7 @@ impl Writer<'_> {
         for o in orders {
             insert.push(
                 &[
-                    Param::Int(ids[&o.id]),
+                    Param::Int(ids[&o.id].0),
                     Param::Int(self.source_id),
                     Param::Text(o.id.as_str()),
                     Param::Int(self.batch_id),
@@ -836,12 +869,16 @@ impl Writer<'_> {
                 from_batch.insert(season);
             }
         }
-        let mut seasons: Vec<((i32, &str), i64)> = batch
-            .patron_seasons
-            .into_iter()
-            .filter(|((season, _), _)| from_batch.contains(season))
-            .collect();
-        seasons.sort_unstable_by(|a, b| (a.0.1, a.0.0).cmp(&(b.0.1, b.0.0)));
+        let mut pairs = batch.patron_seasons;
+        pairs.retain(|(_, season)| from_batch.contains(season));
+        pairs.sort_unstable();
+        let mut seasons: Vec<((&str, i32), i64)> = Vec::new();
+        for pair in pairs {
+            match seasons.last_mut() {
+                Some((last, tickets)) if *last == pair => *tickets += 1,
+                _ => seasons.push((pair, 1)),
+            }
+        }
         // A first load fills an empty table: its season index is built after, not grown.
         let empty: bool =
             self.tx
@@ -859,7 +896,7 @@ impl Writer<'_> {
             3,
             "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets",
         );
-        for ((season, buyer), tickets) in seasons {
+        for ((buyer, season), tickets) in seasons {
             insert.push(
                 &[
                     Param::Text(buyer),
