@@ -266,11 +266,9 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
         rows: Vec::with_capacity(d.tickets.len()),
         unresolved: Vec::new(),
         touched_performances: BTreeSet::new(),
-        rollups: BatchRollups {
-            patron_seasons: Vec::with_capacity(d.tickets.len()),
-            ..BatchRollups::default()
-        },
+        rollups: BatchRollups::default(),
     };
+    let mut pairs: Vec<(&str, i32)> = Vec::with_capacity(d.tickets.len());
     let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
     for t in &d.tickets {
         let ids = (
@@ -289,7 +287,7 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
             if t.status == TicketStatus::Valid {
                 *sales = *sales + SalesTotals::one(t.amount_paid);
                 match (new.scheduled, ids.1.map(|order| buyer(&order))) {
-                    (true, Some(Some(buyer))) => rollups.patron_seasons.push((buyer, new.season)),
+                    (true, Some(Some(buyer))) => pairs.push((buyer, new.season)),
                     // An order of an earlier batch: its buyer is read back with the season.
                     (true, None) => {
                         rollups.read_back.insert(new.season);
@@ -307,6 +305,14 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
     }
     // In identifier order, so that the unique index on identifiers grows at its end.
     resolved.rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
+    pairs.sort_unstable();
+    let counted = &mut resolved.rollups.patron_seasons;
+    for pair in pairs {
+        match counted.last_mut() {
+            Some((last, tickets)) if *last == pair => *tickets += 1,
+            _ => counted.push((pair, 1)),
+        }
+    }
     resolved.touched_performances = touched.into_iter().collect();
     resolved
 }
@@ -385,9 +391,9 @@ struct NewPerformance {
 struct BatchRollups<'d> {
     /// Sales of the performances this batch created.
     performance_sales: BTreeMap<i64, SalesTotals>,
-    /// One (buyer, season) pair per valid ticket of a scheduled performance this batch
-    /// created; sorted and counted when written (a list costs less memory than a map here).
-    patron_seasons: Vec<(&'d str, i32)>,
+    /// Valid tickets per (buyer, season) for scheduled performances this batch created, in
+    /// key order. Counted from a sorted list: it costs less memory than a map here.
+    patron_seasons: Vec<((&'d str, i32), i64)>,
     /// Seasons whose buyers must be read back all the same.
     read_back: BTreeSet<i32>,
 }
@@ -869,16 +875,8 @@ impl Writer<'_> {
                 from_batch.insert(season);
             }
         }
-        let mut pairs = batch.patron_seasons;
-        pairs.retain(|(_, season)| from_batch.contains(season));
-        pairs.sort_unstable();
-        let mut seasons: Vec<((&str, i32), i64)> = Vec::new();
-        for pair in pairs {
-            match seasons.last_mut() {
-                Some((last, tickets)) if *last == pair => *tickets += 1,
-                _ => seasons.push((pair, 1)),
-            }
-        }
+        let mut seasons = batch.patron_seasons;
+        seasons.retain(|((_, season), _)| from_batch.contains(season));
         // A first load fills an empty table: its season index is built after, not grown.
         let empty: bool =
             self.tx
