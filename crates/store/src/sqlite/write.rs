@@ -283,8 +283,8 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
         touched.insert(performance);
         if let Some(new) = known.new_performances.get(&performance) {
             let rollups = &mut resolved.rollups;
-            let sales = rollups.performance_sales.entry(performance).or_default();
             if t.status == TicketStatus::Valid {
+                let sales = rollups.performance_sales.entry(performance).or_default();
                 *sales = *sales + SalesTotals::one(t.amount_paid);
                 match (new.scheduled, ids.1.map(|order| buyer(&order))) {
                     (true, Some(Some(buyer))) => pairs.push((buyer, new.season)),
@@ -917,10 +917,10 @@ const CREATE_SEASON_INDEX: &str =
     "CREATE INDEX patron_season_by_season ON patron_season (season_start_year, patron_key)";
 
 /// Drops the index that serves the rollups when `incoming` tickets are better written without
-/// it and the index built again after; says whether it did. Inserting into it costs about
-/// 5 µs a ticket, since tickets arrive in no particular performance order; building it costs
-/// about 0.7 µs a ticket stored or incoming (both measured here). So a large batch rebuilds
-/// it; a daily increment does not.
+/// it and the index built again after; says whether it did. Tickets arrive in no particular
+/// performance order, so inserting into it costs several microseconds a ticket, while building
+/// it costs well under one a ticket stored or incoming (both measured here). So a large batch
+/// rebuilds it; a daily increment does not.
 fn drop_sales_index_for(tx: &Transaction, incoming: usize) -> Result<bool, StoreError> {
     if incoming < 10_000 {
         return Ok(false);
