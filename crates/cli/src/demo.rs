@@ -175,13 +175,18 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
             true
         )
     );
-    println!(
-        "\n{}",
-        if fr {
-            "Pour une autre saison : jauge summary --season 2024-2025 (voir les saisons ci-dessus)."
-        } else {
-            "For another season: jauge summary --season 2024-2025."
-        }
-    );
+    let seasons: Vec<String> = venue.seasons.iter().map(|s| s.label()).collect();
+    let example = seasons.first().cloned().unwrap_or_default();
+    if fr {
+        println!(
+            "\nSaisons : {}. Pour une autre : jauge summary --season {example}",
+            seasons.join(", ")
+        );
+    } else {
+        println!(
+            "\nSeasons: {}. For another one: jauge summary --season {example}",
+            seasons.join(", ")
+        );
+    }
     Ok(())
 }

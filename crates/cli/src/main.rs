@@ -23,7 +23,7 @@ mod summary;
 #[derive(Debug, Parser)]
 #[command(name = "jauge", version, max_term_width = 100)]
 struct Cli {
-    /// The database file (created if missing).
+    /// The database file; `jauge demo` creates it.
     #[arg(long, global = true, env = "JAUGE_DB", default_value = "jauge.db")]
     db: PathBuf,
 
