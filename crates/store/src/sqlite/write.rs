@@ -52,17 +52,16 @@ fn write_checked(
     // transaction is committed only if the check finds nothing the store does not hold.
     let mut problems = None;
     let written = write_facts(&tx, d, setup, source, &mut problems);
-    let mut problems = problems.unwrap_or_else(|| d.problems(&setup.halls));
-    let mut dismissed = Vec::with_capacity(problems.len());
-    for p in &problems {
-        dismissed.push(already_stored(&tx, source, p)?);
+    let mut problems_left = Vec::new();
+    for problem in problems.unwrap_or_else(|| d.problems(&setup.halls)) {
+        if !already_stored(&tx, source, &problem)? {
+            problems_left.push(problem);
+        }
     }
-    let mut dismissed = dismissed.into_iter();
-    problems.retain(|_| !dismissed.next().unwrap_or(false));
-    if !problems.is_empty() {
+    if !problems_left.is_empty() {
         return Err(StoreError::Rejected {
             origin: d.origin.clone(),
-            problems,
+            problems: problems_left,
         });
     }
     let mut report = written?;
