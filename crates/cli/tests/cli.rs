@@ -377,11 +377,12 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
         let store = SqliteStore::open(&db).unwrap();
         store.checkpoint().unwrap();
     }
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.pragma_update(None, "user_version", jauge_store::SCHEMA_VERSION + 1)
-        .unwrap();
-    drop(conn);
-    let before = std::fs::read(&db).unwrap();
+    // A newer Jauge would have written a higher schema version: SQLite keeps it at bytes
+    // 60..64 of the file's header (big-endian), where this test writes it.
+    let mut bytes = std::fs::read(&db).unwrap();
+    let newer = u32::try_from(jauge_store::SCHEMA_VERSION + 1).unwrap();
+    bytes[60..64].copy_from_slice(&newer.to_be_bytes());
+    std::fs::write(&db, &bytes).unwrap();
     let output = jauge(&["summary", "--db", db.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -389,7 +390,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
         "{}",
         text(&output.stderr)
     );
-    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
 
 #[test]
