@@ -87,7 +87,12 @@ impl Season {
             let example = Season::starting(2025, start_month).label();
             InvalidValue::new("season", label, format!("a season label such as {example}"))
         };
-        let year = |s: &str| -> Option<i32> { (s.len() == 4).then(|| s.parse().ok()).flatten() };
+        // Four digits, nothing else: `+142` or ` 142` would parse as numbers.
+        let year = |s: &str| -> Option<i32> {
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
         let start_year = if start_month.get() == 1 {
             year(t).ok_or_else(bad)?
         } else {
@@ -149,9 +154,9 @@ impl Season {
 impl fmt::Display for Season {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.start_month.get() == 1 {
-            write!(f, "{}", self.start_year)
+            write!(f, "{:04}", self.start_year)
         } else {
-            write!(f, "{}-{}", self.start_year, self.start_year + 1)
+            write!(f, "{:04}-{:04}", self.start_year, self.start_year + 1)
         }
     }
 }
