@@ -2,7 +2,7 @@
 //! statement per row (measured here: about 1.9× faster for tickets).
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{ToSql, Transaction, params_from_iter};
+use rusqlite::{CachedStatement, ToSql, Transaction, params_from_iter};
 
 use crate::StoreError;
 
@@ -41,13 +41,13 @@ impl From<Option<i64>> for Param<'_> {
 }
 
 /// Buffers rows and writes them `ROWS_PER_STATEMENT` at a time with
-/// `{head} VALUES (…), (…) {tail}`. With `returning`, the rows the statement returns (two
-/// columns: a text key and an integer id) are handed to the callback.
+/// `{head} VALUES (…), (…) {tail}`, through one statement prepared once.
 pub(crate) struct BulkInsert<'t, 'a> {
     tx: &'t Transaction<'t>,
     head: &'static str,
     tail: &'static str,
     width: usize,
+    full: CachedStatement<'t>,
     values: Vec<Param<'a>>,
 }
 
@@ -57,60 +57,42 @@ impl<'t, 'a> BulkInsert<'t, 'a> {
         head: &'static str,
         width: usize,
         tail: &'static str,
-    ) -> Self {
-        BulkInsert {
+    ) -> Result<Self, StoreError> {
+        let full = tx.prepare_cached(&sql(head, width, tail, ROWS_PER_STATEMENT))?;
+        Ok(BulkInsert {
             tx,
             head,
             tail,
             width,
+            full,
             values: Vec::with_capacity(width * ROWS_PER_STATEMENT),
-        }
-    }
-
-    fn sql(&self, rows: usize) -> String {
-        let tuple = format!("({})", vec!["?"; self.width].join(","));
-        format!(
-            "{} VALUES {} {}",
-            self.head,
-            vec![tuple; rows].join(","),
-            self.tail
-        )
+        })
     }
 
     /// Adds a row; writes the buffer when it is full.
-    pub(crate) fn push(
-        &mut self,
-        row: &[Param<'a>],
-        returned: &mut impl FnMut(String, i64),
-    ) -> Result<(), StoreError> {
+    pub(crate) fn push(&mut self, row: &[Param<'a>]) -> Result<(), StoreError> {
         debug_assert_eq!(row.len(), self.width);
         self.values.extend_from_slice(row);
         if self.values.len() == self.width * ROWS_PER_STATEMENT {
-            self.flush(returned)?;
+            self.full.execute(params_from_iter(self.values.drain(..)))?;
         }
         Ok(())
     }
 
     /// Writes what is buffered.
-    pub(crate) fn flush(
-        &mut self,
-        returned: &mut impl FnMut(String, i64),
-    ) -> Result<(), StoreError> {
-        if self.values.is_empty() {
-            return Ok(());
-        }
-        let sql = self.sql(self.values.len() / self.width);
-        let mut statement = self.tx.prepare_cached(&sql)?;
-        let returns = statement.column_count() == 2;
-        let mut rows = statement.query(params_from_iter(self.values.drain(..)))?;
-        while let Some(row) = rows.next()? {
-            if returns {
-                returned(row.get(0)?, row.get(1)?);
-            }
+    pub(crate) fn flush(&mut self) -> Result<(), StoreError> {
+        if !self.values.is_empty() {
+            let rows = self.values.len() / self.width;
+            let mut rest = self
+                .tx
+                .prepare_cached(&sql(self.head, self.width, self.tail, rows))?;
+            rest.execute(params_from_iter(self.values.drain(..)))?;
         }
         Ok(())
     }
 }
 
-/// For inserts that return nothing.
-pub(crate) fn ignore(_: String, _: i64) {}
+fn sql(head: &str, width: usize, tail: &str, rows: usize) -> String {
+    let tuple = format!("({})", vec!["?"; width].join(","));
+    format!("{head} VALUES {} {tail}", vec![tuple; rows].join(","))
+}

@@ -19,7 +19,7 @@ use jauge_model::{
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::bulk::{BulkInsert, Param, ignore};
+use super::bulk::{BulkInsert, Param};
 use super::{read_setup, to_seconds};
 use crate::{BatchReport, StoreError};
 
@@ -532,7 +532,7 @@ impl Writer<'_> {
             "INSERT INTO patron (key, batch_id)",
             2,
             "ON CONFLICT (key) DO NOTHING",
-        );
+        )?;
         let mut identities = BulkInsert::new(
             self.tx,
             "INSERT INTO patron_identity (patron_key, source_id, batch_id, first_name, last_name,
@@ -543,7 +543,7 @@ impl Writer<'_> {
                 last_name = excluded.last_name, email = excluded.email, phone = excluded.phone,
                 postcode = excluded.postcode, city = excluded.city, country = excluded.country,
                 birth_year = excluded.birth_year",
-        );
+        )?;
         // In key order, so that both tables grow at their end.
         let mut patrons: Vec<_> = d
             .patrons
@@ -553,26 +553,23 @@ impl Writer<'_> {
         patrons.sort_unstable_by_key(|&(key, _)| key);
         for (key, p) in patrons {
             let key = Param::Text(key.as_str());
-            keys.push(&[key, Param::Int(self.batch_id)], &mut ignore)?;
-            identities.push(
-                &[
-                    key,
-                    Param::Int(self.source_id),
-                    Param::Int(self.batch_id),
-                    p.first_name.as_deref().into(),
-                    p.last_name.as_deref().into(),
-                    p.email.as_ref().map(|e| e.as_str()).into(),
-                    p.phone.as_deref().into(),
-                    p.postcode.as_deref().into(),
-                    p.city.as_deref().into(),
-                    p.country.as_ref().map(|c| c.as_str()).into(),
-                    p.birth_year.map(|y| i64::from(y.get())).into(),
-                ],
-                &mut ignore,
-            )?;
+            keys.push(&[key, Param::Int(self.batch_id)])?;
+            identities.push(&[
+                key,
+                Param::Int(self.source_id),
+                Param::Int(self.batch_id),
+                p.first_name.as_deref().into(),
+                p.last_name.as_deref().into(),
+                p.email.as_ref().map(|e| e.as_str()).into(),
+                p.phone.as_deref().into(),
+                p.postcode.as_deref().into(),
+                p.city.as_deref().into(),
+                p.country.as_ref().map(|c| c.as_str()).into(),
+                p.birth_year.map(|y| i64::from(y.get())).into(),
+            ])?;
         }
-        keys.flush(&mut ignore)?;
-        identities.flush(&mut ignore)
+        keys.flush()?;
+        identities.flush()
     }
 
     /// Gives each order its row id: an order already stored keeps its own, a new one takes
@@ -622,25 +619,22 @@ impl Writer<'_> {
             "ON CONFLICT (id) DO UPDATE SET batch_id = excluded.batch_id,
                 channel = excluded.channel, created_at = excluded.created_at,
                 buyer_key = excluded.buyer_key, status = excluded.status",
-        );
+        )?;
         let mut orders: Vec<_> = d.orders.iter().collect();
         orders.sort_unstable_by_key(|o| &o.id);
         for o in orders {
-            insert.push(
-                &[
-                    Param::Int(ids[&o.id].0),
-                    Param::Int(self.source_id),
-                    Param::Text(o.id.as_str()),
-                    Param::Int(self.batch_id),
-                    Param::Text(o.channel.code()),
-                    Param::Int(to_seconds(o.created_at)),
-                    o.buyer.as_ref().map(|b| b.as_str()).into(),
-                    Param::Text(o.status.code()),
-                ],
-                &mut ignore,
-            )?;
+            insert.push(&[
+                Param::Int(ids[&o.id].0),
+                Param::Int(self.source_id),
+                Param::Text(o.id.as_str()),
+                Param::Int(self.batch_id),
+                Param::Text(o.channel.code()),
+                Param::Int(to_seconds(o.created_at)),
+                o.buyer.as_ref().map(|b| b.as_str()).into(),
+                Param::Text(o.status.code()),
+            ])?;
         }
-        insert.flush(&mut ignore)
+        insert.flush()
     }
 
     fn tickets<'d>(
@@ -701,27 +695,24 @@ impl Writer<'_> {
                 face_value_cents = excluded.face_value_cents, vat_bp = excluded.vat_bp,
                 status = excluded.status, checked_in_at = excluded.checked_in_at,
                 attendee_key = excluded.attendee_key",
-        );
+        )?;
         for (performance, order, tariff, t) in rows {
-            insert.push(
-                &[
-                    Param::Int(self.source_id),
-                    Param::Text(t.id.as_str()),
-                    Param::Int(self.batch_id),
-                    Param::Int(order),
-                    Param::Int(performance),
-                    Param::Int(tariff),
-                    Param::Int(t.amount_paid.as_i64()),
-                    Param::Int(t.face_value.as_i64()),
-                    Param::Int(i64::from(t.vat_rate.basis_points())),
-                    Param::Text(t.status.code()),
-                    t.checked_in_at.map(to_seconds).into(),
-                    t.attendee.as_ref().map(|a| a.as_str()).into(),
-                ],
-                &mut ignore,
-            )?;
+            insert.push(&[
+                Param::Int(self.source_id),
+                Param::Text(t.id.as_str()),
+                Param::Int(self.batch_id),
+                Param::Int(order),
+                Param::Int(performance),
+                Param::Int(tariff),
+                Param::Int(t.amount_paid.as_i64()),
+                Param::Int(t.face_value.as_i64()),
+                Param::Int(i64::from(t.vat_rate.basis_points())),
+                Param::Text(t.status.code()),
+                t.checked_in_at.map(to_seconds).into(),
+                t.attendee.as_ref().map(|a| a.as_str()).into(),
+            ])?;
         }
-        insert.flush(&mut ignore)?;
+        insert.flush()?;
         if rebuild {
             self.tx.execute_batch(CREATE_SALES_INDEX)?;
         }
@@ -734,23 +725,20 @@ impl Writer<'_> {
             "INSERT INTO consent (patron_key, channel, purpose, status, at, source_id, batch_id, proof)",
             8,
             "ON CONFLICT (patron_key, channel, purpose, at, status) DO NOTHING",
-        );
+        )?;
         for c in &d.consents {
-            insert.push(
-                &[
-                    Param::Text(c.patron.as_str()),
-                    Param::Text(c.channel.code()),
-                    Param::Text(c.purpose.code()),
-                    Param::Text(c.status.code()),
-                    Param::Int(to_seconds(c.at)),
-                    Param::Int(self.source_id),
-                    Param::Int(self.batch_id),
-                    Param::Text(&c.proof),
-                ],
-                &mut ignore,
-            )?;
+            insert.push(&[
+                Param::Text(c.patron.as_str()),
+                Param::Text(c.channel.code()),
+                Param::Text(c.purpose.code()),
+                Param::Text(c.status.code()),
+                Param::Int(to_seconds(c.at)),
+                Param::Int(self.source_id),
+                Param::Int(self.batch_id),
+                Param::Text(&c.proof),
+            ])?;
         }
-        insert.flush(&mut ignore)
+        insert.flush()
     }
 
     /// Writes campaigns and their events; returns the number of events.
@@ -767,7 +755,7 @@ impl Writer<'_> {
             "INSERT INTO campaign_event (campaign_id, patron_key, kind, at, batch_id)",
             5,
             "ON CONFLICT DO NOTHING",
-        );
+        )?;
         let mut count = 0;
         for c in &d.campaigns {
             let id: i64 = campaign.query_row(
@@ -785,20 +773,17 @@ impl Writer<'_> {
                 (&a.patron, a.kind.code(), a.at).cmp(&(&b.patron, b.kind.code(), b.at))
             });
             for e in sorted {
-                events.push(
-                    &[
-                        Param::Int(id),
-                        Param::Text(e.patron.as_str()),
-                        Param::Text(e.kind.code()),
-                        Param::Int(to_seconds(e.at)),
-                        Param::Int(self.batch_id),
-                    ],
-                    &mut ignore,
-                )?;
+                events.push(&[
+                    Param::Int(id),
+                    Param::Text(e.patron.as_str()),
+                    Param::Text(e.kind.code()),
+                    Param::Int(to_seconds(e.at)),
+                    Param::Int(self.batch_id),
+                ])?;
                 count += 1;
             }
         }
-        events.flush(&mut ignore)?;
+        events.flush()?;
         Ok(count)
     }
 
@@ -813,21 +798,18 @@ impl Writer<'_> {
             "ON CONFLICT (performance_id) DO UPDATE SET tickets = excluded.tickets,
                 paid_tickets = excluded.paid_tickets, free_tickets = excluded.free_tickets,
                 revenue_cents = excluded.revenue_cents",
-        );
+        )?;
         for (&performance, totals) in &batch.performance_sales {
             let count = |n: u64| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
-            sales.push(
-                &[
-                    Param::Int(performance),
-                    count(totals.tickets),
-                    count(totals.paid_tickets),
-                    count(totals.free_tickets),
-                    Param::Int(totals.revenue.as_i64()),
-                ],
-                &mut ignore,
-            )?;
+            sales.push(&[
+                Param::Int(performance),
+                count(totals.tickets),
+                count(totals.paid_tickets),
+                count(totals.free_tickets),
+                Param::Int(totals.revenue.as_i64()),
+            ])?;
         }
-        sales.flush(&mut ignore)?;
+        sales.flush()?;
         let stored: Vec<i64> = self
             .touched_performances
             .iter()
@@ -892,18 +874,15 @@ impl Writer<'_> {
             "INSERT INTO patron_season (patron_key, season_start_year, tickets)",
             3,
             "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets",
-        );
+        )?;
         for ((buyer, season), tickets) in seasons {
-            insert.push(
-                &[
-                    Param::Text(buyer),
-                    Param::Int(i64::from(season)),
-                    Param::Int(tickets),
-                ],
-                &mut ignore,
-            )?;
+            insert.push(&[
+                Param::Text(buyer),
+                Param::Int(i64::from(season)),
+                Param::Int(tickets),
+            ])?;
         }
-        insert.flush(&mut ignore)?;
+        insert.flush()?;
         if rebuild {
             self.tx.execute_batch(CREATE_SEASON_INDEX)?;
         }
