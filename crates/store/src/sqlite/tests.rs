@@ -179,6 +179,20 @@ fn a_new_database_is_at_the_latest_version_in_wal_mode_with_foreign_keys() {
         [],
     );
     assert!(orphan.is_err());
+    // And it refuses codes the model does not know, even with references set aside.
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    let insert = |status: &str, amount: i64| {
+        conn.execute(
+            "INSERT INTO ticket (source_id, external_id, batch_id, order_id, performance_id,
+                tariff_id, amount_cents, face_value_cents, vat_bp, status)
+             VALUES (9, ?1, 9, 9, 9, 9, ?2, 0, 0, ?3)",
+            rusqlite::params![format!("{status}{amount}"), amount, status],
+        )
+    };
+    assert!(insert("lost", 0).is_err());
+    assert!(insert("valid", -1).is_err());
+    assert!(insert("refunded", 0).is_ok());
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
 }
 
 #[test]
