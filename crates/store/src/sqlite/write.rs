@@ -911,24 +911,36 @@ fn drop_sales_index_for(tx: &Transaction, incoming: usize) -> Result<bool, Store
     Ok(rebuild)
 }
 
+/// Replaces, for each key, the rollup rows `delete` removes by those `insert` computes from the
+/// tickets (both take the key as `?1`).
+fn recompute<K: rusqlite::ToSql>(
+    tx: &Transaction,
+    delete: &str,
+    insert: &str,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<(), StoreError> {
+    let (mut delete, mut insert) = (tx.prepare_cached(delete)?, tx.prepare_cached(insert)?);
+    for key in keys {
+        delete.execute([&key])?;
+        insert.execute([&key])?;
+    }
+    Ok(())
+}
+
 /// Recomputes the sales of `performances` from their tickets.
 pub(crate) fn refresh_performance_sales(
     tx: &Transaction,
     performances: &[i64],
 ) -> Result<(), StoreError> {
-    let mut delete =
-        tx.prepare_cached("DELETE FROM performance_sales WHERE performance_id = ?1")?;
-    let mut insert = tx.prepare_cached(
+    recompute(
+        tx,
+        "DELETE FROM performance_sales WHERE performance_id = ?1",
         "INSERT INTO performance_sales
          SELECT performance_id, count(*), sum(amount_cents > 0), sum(amount_cents = 0),
                 sum(amount_cents)
          FROM ticket WHERE performance_id = ?1 AND status = 'valid' GROUP BY performance_id",
-    )?;
-    for &p in performances {
-        delete.execute([p])?;
-        insert.execute([p])?;
-    }
-    Ok(())
+        performances,
+    )
 }
 
 /// Recomputes the buyers' valid tickets in `seasons` from the tickets.
@@ -936,8 +948,9 @@ pub(crate) fn refresh_patron_seasons(
     tx: &Transaction,
     seasons: &BTreeSet<i32>,
 ) -> Result<(), StoreError> {
-    let mut delete = tx.prepare_cached("DELETE FROM patron_season WHERE season_start_year = ?1")?;
-    let mut insert = tx.prepare_cached(
+    recompute(
+        tx,
+        "DELETE FROM patron_season WHERE season_start_year = ?1",
         "INSERT INTO patron_season
          SELECT o.buyer_key, p.season_start_year, count(*)
          FROM performance p
@@ -946,12 +959,8 @@ pub(crate) fn refresh_patron_seasons(
          WHERE p.season_start_year = ?1 AND p.status = 'scheduled' AND t.status = 'valid'
            AND o.buyer_key IS NOT NULL
          GROUP BY o.buyer_key",
-    )?;
-    for &s in seasons {
-        delete.execute([s])?;
-        insert.execute([s])?;
-    }
-    Ok(())
+        seasons,
+    )
 }
 
 /// Re-cuts every performance into seasons after the venue's time zone or season start changed,
