@@ -114,7 +114,7 @@ impl TariffKind {
             | TariffKind::PassCulture => TariffCategory::Reduced,
             TariffKind::Subscription => TariffCategory::Subscription,
             TariffKind::School | TariffKind::Group => TariffCategory::SchoolOrGroup,
-            TariffKind::LastMinute => TariffCategory::Other,
+            TariffKind::LastMinute => TariffCategory::Reduced,
             TariffKind::Invitation => TariffCategory::Free,
         }
     }

@@ -3,7 +3,8 @@
 //!
 //! This crate owns reading files: decoding bytes ([`dialect`]: encoding, line endings,
 //! delimiter, quoting, header row), reading values ([`values`]: numbers, dates, empty
-//! markers) and matching columns to the model's fields ([`mapping`]). Every decision is taken from evidence in the file; what the evidence cannot settle
+//! markers), matching columns to the model's fields ([`mapping`]) and reading the words of
+//! statuses, channels and tariffs ([`vocabulary`]). Every decision is taken from evidence in the file; what the evidence cannot settle
 //! is reported as an ambiguity, never guessed silently. Arbitrary bytes never make it panic.
 //!
 //! It must not touch the store or the terminal: it returns what it read and the problems, each
@@ -12,3 +13,4 @@
 pub mod dialect;
 pub mod mapping;
 pub mod values;
+pub mod vocabulary;
