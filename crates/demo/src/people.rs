@@ -271,7 +271,7 @@ pub(crate) fn customer_number(no: u32) -> String {
 }
 
 fn customer_key(no: u32) -> PatronKey {
-    format!("bil-{}", customer_number(no))
+    format!("{TICKETING_SOURCE}-{}", customer_number(no))
         .parse()
         .expect("keys are ASCII")
 }
