@@ -29,7 +29,9 @@ pub(crate) struct Contact {
 
 impl Contact {
     pub(crate) fn key(&self) -> PatronKey {
-        format!("{EMAILING_SOURCE}-{}", self.id).parse().expect("keys are ASCII")
+        format!("{EMAILING_SOURCE}-{}", self.id)
+            .parse()
+            .expect("keys are ASCII")
     }
 }
 

@@ -127,11 +127,15 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 fn customer_number(key: &PatronKey) -> &str {
-    key.as_str().strip_prefix("billetterie-").unwrap_or(key.as_str())
+    key.as_str()
+        .strip_prefix("billetterie-")
+        .unwrap_or(key.as_str())
 }
 
 fn contact_id(key: &PatronKey) -> &str {
-    key.as_str().strip_prefix("emailing-").unwrap_or(key.as_str())
+    key.as_str()
+        .strip_prefix("emailing-")
+        .unwrap_or(key.as_str())
 }
 
 fn by_id<T>(items: &[T], id: impl Fn(&T) -> &ExternalId) -> HashMap<&str, &T> {

@@ -12,5 +12,6 @@
 
 pub mod dialect;
 pub mod mapping;
+pub mod read;
 pub mod values;
 pub mod vocabulary;

@@ -1,0 +1,773 @@
+//! Rows into the model: a [`Profile`] says which column holds which field and how its values
+//! are written; [`read`] turns each row into facts, and quarantines the rows it cannot take,
+//! each with its line, column, raw value and reason.
+//!
+//! A file yields tickets (with their orders, tariffs and buyers) when it has order numbers,
+//! order dates and prices, and performances (with their shows) when it has performance dates
+//! and a capacity (a column, or the profile's default). A ticket list that only names its
+//! performances refers to them by identifier: they must have been imported before, and the
+//! store says so when they were not.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use jauge_model::{
+    BirthYear, Capacity, Channel, CompactString, Dataset, Discipline, Email, ExternalId, Name,
+    Order, OrderStatus, PatronIdentity, PatronKey, Performance, PerformanceStatus, Show,
+    SourceKind, SourceName, Tariff, TariffCategory, Ticket, TicketStatus, VatRate,
+};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::dialect::Detected;
+use crate::mapping::{Field, Mapping, map_columns};
+use crate::values::{self, NumberFormat, ValueKind};
+use crate::vocabulary;
+
+/// How many rows are sampled to decide each column's format.
+const SAMPLE_ROWS: usize = 500;
+
+/// What a file does not say, and a person does once for the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Defaults {
+    /// The hall of every performance, when the file names none.
+    pub hall: Option<Name>,
+    /// The capacity on sale of every performance, when the file gives none.
+    pub capacity: Option<Capacity>,
+    /// The VAT rate of tickets whose rate the file does not give.
+    pub vat: VatRate,
+    /// The start of performances whose file gives only the day.
+    pub performance_time: Option<NaiveTime>,
+    /// The time zone of the file's local times.
+    pub time_zone: Tz,
+    /// Tariff labels the vocabulary does not know, with their category.
+    pub tariff_categories: BTreeMap<String, TariffCategory>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            hall: None,
+            capacity: None,
+            vat: VatRate::LIVE_PERFORMANCE,
+            performance_time: None,
+            time_zone: jauge_model::DEFAULT_TIME_ZONE,
+            tariff_categories: BTreeMap::new(),
+        }
+    }
+}
+
+/// How to read one source's files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// The column of each field.
+    pub columns: BTreeMap<Field, usize>,
+    /// How each field's values are written.
+    pub kinds: BTreeMap<Field, ValueKind>,
+    pub defaults: Defaults,
+}
+
+/// A profile inferred from a file, with what could not be settled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred {
+    pub profile: Profile,
+    pub mapping: Mapping,
+    /// Formats the sample did not settle, by field.
+    pub ambiguities: Vec<(Field, values::Ambiguity)>,
+}
+
+/// Infers a profile from a detected file: its columns from the headers, each column's format
+/// from a sample of its values.
+pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
+    let mut records = records(detected);
+    let headers: Vec<String> = match (detected.dialect.has_header, records.next()) {
+        (true, Some(Ok((_, header)))) => header.iter().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    let sample: Vec<csv::StringRecord> = records
+        .take(SAMPLE_ROWS)
+        .filter_map(Result::ok)
+        .map(|(_, r)| r)
+        .collect();
+    let mapping = map_columns(&headers);
+    let mut profile = Profile {
+        columns: BTreeMap::new(),
+        kinds: BTreeMap::new(),
+        defaults,
+    };
+    let mut ambiguities = Vec::new();
+    for m in &mapping.matched {
+        let column = sample.iter().filter_map(|r| r.get(m.column));
+        let classified = values::classify(column);
+        profile.columns.insert(m.field, m.column);
+        profile.kinds.insert(m.field, classified.kind);
+        if let Some(ambiguity) = classified.ambiguity {
+            ambiguities.push((m.field, ambiguity));
+        }
+    }
+    Inferred {
+        profile,
+        mapping,
+        ambiguities,
+    }
+}
+
+/// The file's records with their line numbers.
+fn records(
+    detected: &Detected,
+) -> impl Iterator<Item = Result<(u64, csv::StringRecord), csv::Error>> + '_ {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detected.dialect.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(detected.text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    std::iter::from_fn(move || match reader.read_record(&mut record) {
+        Ok(true) => Some(Ok((
+            record.position().map_or(0, |p| p.line()),
+            record.clone(),
+        ))),
+        Ok(false) => None,
+        Err(e) => Some(Err(e)),
+    })
+}
+
+/// A row the importer could not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The line the row starts on, counting from 1.
+    pub line: u64,
+    /// The column at fault, counting from 0, with its header.
+    pub column: Option<(usize, String)>,
+    pub raw: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Quarantined {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some((column, header)) = &self.column {
+            write!(f, ", column {} ({header})", column + 1)?;
+        }
+        write!(f, ": {:?}: {}", self.raw, self.reason)
+    }
+}
+
+/// What a file gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub dataset: Dataset,
+    pub quarantined: Vec<Quarantined>,
+    /// Data rows read (the header excluded).
+    pub rows: u64,
+    /// Values dropped without losing their row (an unreadable email, say), and other remarks.
+    pub notes: Vec<String>,
+}
+
+/// Why a file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error(
+        "the file gives neither tickets (it needs order numbers, order dates and prices) nor \
+         performances (performance dates and a capacity); name its columns in a profile"
+    )]
+    NothingToRead,
+    #[error("the performances need a hall: the file has no hall column; give one in the profile")]
+    NoHall,
+    #[error("the file is not readable CSV at line {line}: {reason}")]
+    Csv { line: u64, reason: String },
+}
+
+/// Reads a detected file with a profile into a dataset of `source`.
+pub fn read(
+    detected: &Detected,
+    profile: &Profile,
+    source: SourceName,
+    kind: SourceKind,
+    origin: &str,
+) -> Result<Read, ReadError> {
+    let has = |f: Field| profile.columns.contains_key(&f);
+    let tickets = has(Field::OrderId) && has(Field::OrderDate) && has(Field::Price);
+    let capacity_known = has(Field::Capacity) || profile.defaults.capacity.is_some();
+    let performances = has(Field::PerformanceDate) && capacity_known;
+    if !tickets && !performances {
+        return Err(ReadError::NothingToRead);
+    }
+    if performances && !has(Field::Hall) && profile.defaults.hall.is_none() {
+        return Err(ReadError::NoHall);
+    }
+    let headers: Vec<String> = records(detected)
+        .next()
+        .and_then(Result::ok)
+        .filter(|_| detected.dialect.has_header)
+        .map(|(_, r)| r.iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+
+    let mut builder = Builder {
+        dataset: Dataset::new(source.clone(), kind, origin),
+        seen: FxHashSet::default(),
+        tickets_of_order: FxHashMap::default(),
+        notes: Vec::new(),
+    };
+    let (mut rows, mut quarantined) = (0, Vec::new());
+    for (index, record) in records(detected).enumerate() {
+        let (line, record) = record.map_err(|e| ReadError::Csv {
+            line: e.position().map_or(0, |p| p.line()),
+            reason: e.to_string(),
+        })?;
+        if index == 0 && detected.dialect.has_header {
+            continue;
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let row = Row {
+            record: &record,
+            line,
+            profile,
+            headers: &headers,
+            source: source.as_str(),
+        };
+        let taken = row
+            .facts(tickets, performances)
+            .map(|facts| builder.add(facts));
+        if let Err(q) = taken {
+            quarantined.push(q);
+        }
+    }
+    Ok(Read {
+        dataset: builder.dataset,
+        quarantined,
+        rows,
+        notes: builder.notes,
+    })
+}
+
+/// The facts one row gives.
+struct Facts {
+    performance: Option<(Show, Performance)>,
+    sale: Option<Sale>,
+}
+
+struct Sale {
+    tariff: Tariff,
+    buyer: Option<PatronIdentity>,
+    order: Order,
+    ticket: Option<ExternalId>,
+    ticket_fields: TicketFields,
+    notes: Vec<String>,
+}
+
+struct TicketFields {
+    performance: ExternalId,
+    amount: jauge_model::Cents,
+    face_value: jauge_model::Cents,
+    vat: VatRate,
+    status: TicketStatus,
+    checked_in_at: Option<DateTime<Utc>>,
+}
+
+/// The kinds of record a row may repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Show,
+    Performance,
+    Tariff,
+    Patron,
+    Order,
+}
+
+/// Accumulates facts, each record once (the first row that gives it wins).
+struct Builder {
+    dataset: Dataset,
+    seen: FxHashSet<(Kind, String)>,
+    tickets_of_order: FxHashMap<ExternalId, usize>,
+    notes: Vec<String>,
+}
+
+impl Builder {
+    fn first(&mut self, kind: Kind, id: &str) -> bool {
+        self.seen.insert((kind, id.to_owned()))
+    }
+
+    fn add(&mut self, facts: Facts) {
+        if let Some((show, performance)) = facts.performance {
+            if self.first(Kind::Show, show.id.as_str()) {
+                self.dataset.shows.push(show);
+            }
+            if self.first(Kind::Performance, performance.id.as_str()) {
+                self.dataset.performances.push(performance);
+            }
+        }
+        let Some(sale) = facts.sale else { return };
+        for note in sale.notes {
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
+        }
+        if self.first(Kind::Tariff, sale.tariff.id.as_str()) {
+            self.dataset.tariffs.push(sale.tariff.clone());
+        }
+        if let Some(buyer) = sale.buyer {
+            let key = buyer
+                .key
+                .as_ref()
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default();
+            if self.first(Kind::Patron, &key) {
+                self.dataset.patrons.push(buyer);
+            }
+        }
+        let order = sale.order.id.clone();
+        if self.first(Kind::Order, order.as_str()) {
+            self.dataset.orders.push(sale.order);
+        }
+        let n = self.tickets_of_order.entry(order.clone()).or_insert(0);
+        *n += 1;
+        let id = sale.ticket.unwrap_or_else(|| {
+            format!("{order}-{n}")
+                .parse()
+                .expect("an order number and a count make an identifier")
+        });
+        let t = sale.ticket_fields;
+        self.dataset.tickets.push(Ticket {
+            id,
+            order,
+            performance: t.performance,
+            tariff: sale.tariff.id,
+            amount_paid: t.amount,
+            face_value: t.face_value,
+            vat_rate: t.vat,
+            status: t.status,
+            checked_in_at: t.checked_in_at,
+            attendee: None,
+        });
+    }
+}
+
+/// One record read through the profile.
+struct Row<'r> {
+    record: &'r csv::StringRecord,
+    line: u64,
+    profile: &'r Profile,
+    headers: &'r [String],
+    source: &'r str,
+}
+
+impl Row<'_> {
+    fn column(&self, field: Field) -> Option<usize> {
+        self.profile.columns.get(&field).copied()
+    }
+
+    /// The field's raw value, trimmed; `None` when absent or an empty marker.
+    fn text(&self, field: Field) -> Option<&str> {
+        let raw = self.record.get(self.column(field)?)?.trim();
+        (!values::is_empty_marker(raw)).then_some(raw)
+    }
+
+    fn fault(&self, field: Field, reason: impl Into<String>) -> Quarantined {
+        let column = self.column(field);
+        Quarantined {
+            line: self.line,
+            column: column.map(|c| {
+                (
+                    c,
+                    self.headers
+                        .get(c)
+                        .cloned()
+                        .unwrap_or_else(|| field.to_string()),
+                )
+            }),
+            raw: column
+                .and_then(|c| self.record.get(c))
+                .unwrap_or_default()
+                .to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    fn required(&self, field: Field) -> Result<&str, Quarantined> {
+        self.text(field)
+            .ok_or_else(|| self.fault(field, format!("the {field} is missing")))
+    }
+
+    fn id(&self, field: Field) -> Result<Option<ExternalId>, Quarantined> {
+        self.text(field)
+            .map(|t| {
+                t.parse()
+                    .map_err(|e: jauge_model::InvalidValue| self.fault(field, e.to_string()))
+            })
+            .transpose()
+    }
+
+    fn name(&self, field: Field) -> Option<Name> {
+        self.text(field).and_then(|t| t.parse().ok())
+    }
+
+    fn number_format(&self, field: Field) -> Vec<NumberFormat> {
+        match self.profile.kinds.get(&field) {
+            Some(ValueKind::Integer(f) | ValueKind::Decimal(f)) => vec![*f],
+            _ => vec![NumberFormat::FRENCH, NumberFormat::ENGLISH],
+        }
+    }
+
+    /// An amount in cents, never negative.
+    fn cents(&self, field: Field) -> Result<Option<jauge_model::Cents>, Quarantined> {
+        let Some(raw) = self.text(field) else {
+            return Ok(None);
+        };
+        let cents = self
+            .number_format(field)
+            .iter()
+            .find_map(|f| values::parse_cents(raw, f))
+            .ok_or_else(|| self.fault(field, "not an amount: write it like 12,50 or 12.50"))?;
+        jauge_model::Cents::from_signed(cents)
+            .map(Some)
+            .map_err(|_| {
+                self.fault(
+                    field,
+                    "a negative amount: a refund is a ticket status, not a price",
+                )
+            })
+    }
+
+    /// A local date-time, from a date-time column, or a date column and a time (column or
+    /// default).
+    fn local(
+        &self,
+        field: Field,
+        time_field: Option<Field>,
+    ) -> Result<Option<NaiveDateTime>, Quarantined> {
+        let Some(raw) = self.text(field) else {
+            return Ok(None);
+        };
+        let bad = || {
+            self.fault(
+                field,
+                "not a date this file's other rows use; check the column",
+            )
+        };
+        match self.profile.kinds.get(&field) {
+            Some(ValueKind::DateTime { date, time }) => values::parse_datetime(raw, date, time)
+                .map(Some)
+                .ok_or_else(bad),
+            Some(ValueKind::Iso8601) => values::parse_iso8601(raw)
+                .map(|t| Some(t.naive_utc()))
+                .ok_or_else(bad),
+            Some(ValueKind::Date(date)) => {
+                let day = values::parse_date(raw, date).ok_or_else(bad)?;
+                let time = match time_field.and_then(|f| self.text(f).map(|t| (f, t))) {
+                    Some((f, t)) => match self.profile.kinds.get(&f) {
+                        Some(ValueKind::Time(format)) => values::parse_time(t, format)
+                            .ok_or_else(|| self.fault(f, "not a time of day"))?,
+                        _ => return Err(self.fault(f, "not a time of day")),
+                    },
+                    None => self
+                        .profile
+                        .defaults
+                        .performance_time
+                        .unwrap_or(NaiveTime::MIN),
+                };
+                Ok(Some(day.and_time(time)))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// An instant: local times in the profile's time zone, ISO 8601 times with their offset.
+    fn instant(
+        &self,
+        field: Field,
+        time_field: Option<Field>,
+    ) -> Result<Option<DateTime<Utc>>, Quarantined> {
+        if let (Some(ValueKind::Iso8601), Some(raw)) =
+            (self.profile.kinds.get(&field), self.text(field))
+        {
+            return values::parse_iso8601(raw)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .ok_or_else(|| self.fault(field, "not an ISO 8601 date-time"));
+        }
+        let Some(local) = self.local(field, time_field)? else {
+            return Ok(None);
+        };
+        match self
+            .profile
+            .defaults
+            .time_zone
+            .from_local_datetime(&local)
+            .earliest()
+        {
+            Some(t) => Ok(Some(t.with_timezone(&Utc))),
+            None => Err(self.fault(
+                field,
+                "this local time does not exist (the clocks went forward)",
+            )),
+        }
+    }
+
+    fn facts(&self, tickets: bool, performances: bool) -> Result<Facts, Quarantined> {
+        let performance = if performances {
+            self.performance()?
+        } else {
+            None
+        };
+        let sale = if tickets {
+            Some(self.sale(performance.as_ref().map(|(_, p)| p))?)
+        } else {
+            None
+        };
+        Ok(Facts { performance, sale })
+    }
+
+    fn show(&self) -> Result<Show, Quarantined> {
+        let id = match self.id(Field::ShowId)? {
+            Some(id) => id,
+            None => self
+                .id(Field::ShowTitle)?
+                .ok_or_else(|| self.fault(Field::ShowTitle, "the show is missing"))?,
+        };
+        let title = self
+            .name(Field::ShowTitle)
+            .unwrap_or_else(|| id.as_str().parse().expect("identifiers are not empty"));
+        Ok(Show {
+            id,
+            title,
+            discipline: self
+                .text(Field::Discipline)
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(Discipline::Other),
+            company: self.name(Field::Company),
+            young_audience: self
+                .text(Field::YoungAudience)
+                .and_then(vocabulary::yes_no)
+                .unwrap_or(false),
+            coproduction: self
+                .text(Field::Coproduction)
+                .and_then(vocabulary::yes_no)
+                .unwrap_or(false),
+            festival: self.name(Field::Festival),
+        })
+    }
+
+    /// The performance's identifier: its own, or the show and start when the file has none.
+    fn performance_id(&self, starts_at: Option<DateTime<Utc>>) -> Result<ExternalId, Quarantined> {
+        if let Some(id) = self.id(Field::PerformanceId)? {
+            return Ok(id);
+        }
+        let show = self.show()?;
+        let starts_at = starts_at
+            .ok_or_else(|| self.fault(Field::PerformanceDate, "the performance date is missing"))?;
+        let local = starts_at.with_timezone(&self.profile.defaults.time_zone);
+        format!("{} {}", show.id, local.format("%Y-%m-%d %H:%M"))
+            .parse()
+            .map_err(|e: jauge_model::InvalidValue| self.fault(Field::ShowTitle, e.to_string()))
+    }
+
+    fn performance(&self) -> Result<Option<(Show, Performance)>, Quarantined> {
+        let starts_at = self
+            .instant(Field::PerformanceDate, Some(Field::PerformanceTime))?
+            .ok_or_else(|| self.fault(Field::PerformanceDate, "the performance date is missing"))?;
+        let capacity = match self.text(Field::Capacity) {
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .and_then(|n| Capacity::new(n).ok())
+                .ok_or_else(|| {
+                    self.fault(
+                        Field::Capacity,
+                        "not a capacity: a whole number of seats above zero",
+                    )
+                })?,
+            None => self
+                .profile
+                .defaults
+                .capacity
+                .ok_or_else(|| self.fault(Field::Capacity, "the capacity is missing"))?,
+        };
+        let hall = match self.name(Field::Hall) {
+            Some(hall) => hall,
+            None => self
+                .profile
+                .defaults
+                .hall
+                .clone()
+                .ok_or_else(|| self.fault(Field::Hall, "the hall is missing"))?,
+        };
+        let status = match self.text(Field::PerformanceStatus) {
+            None => PerformanceStatus::Scheduled,
+            Some(raw) => vocabulary::performance_status(raw).ok_or_else(|| {
+                self.fault(
+                    Field::PerformanceStatus,
+                    "not a status: scheduled or cancelled",
+                )
+            })?,
+        };
+        let show = self.show()?;
+        let id = self.performance_id(Some(starts_at))?;
+        Ok(Some((
+            show.clone(),
+            Performance {
+                id,
+                show: show.id,
+                hall,
+                starts_at,
+                capacity,
+                status,
+            },
+        )))
+    }
+
+    fn sale(&self, defined: Option<&Performance>) -> Result<Sale, Quarantined> {
+        let order_id: ExternalId = self
+            .required(Field::OrderId)?
+            .parse()
+            .map_err(|e: jauge_model::InvalidValue| self.fault(Field::OrderId, e.to_string()))?;
+        let created_at = self
+            .instant(Field::OrderDate, None)?
+            .ok_or_else(|| self.fault(Field::OrderDate, "the order date is missing"))?;
+        let performance = match defined {
+            Some(p) => p.id.clone(),
+            None => {
+                let starts_at = if self.column(Field::PerformanceId).is_some() {
+                    None
+                } else {
+                    self.instant(Field::PerformanceDate, Some(Field::PerformanceTime))?
+                };
+                self.performance_id(starts_at)?
+            }
+        };
+        let amount = self
+            .cents(Field::Price)?
+            .ok_or_else(|| self.fault(Field::Price, "the price is missing"))?;
+        let face_value = self.cents(Field::FaceValue)?.unwrap_or(amount);
+        let vat = match self.text(Field::VatRate) {
+            None => self.profile.defaults.vat,
+            Some(raw) => self
+                .number_format(Field::VatRate)
+                .iter()
+                .find_map(|f| values::parse_scaled(raw.trim_end_matches('%').trim(), f, 2))
+                .and_then(|bp| u16::try_from(bp).ok())
+                .and_then(|bp| VatRate::from_basis_points(bp).ok())
+                .ok_or_else(|| {
+                    self.fault(Field::VatRate, "not a VAT rate: a percentage such as 5,5")
+                })?,
+        };
+        let status = match self.text(Field::TicketStatus) {
+            None => TicketStatus::Valid,
+            Some(raw) => vocabulary::ticket_status(raw).ok_or_else(|| {
+                self.fault(
+                    Field::TicketStatus,
+                    "not a ticket status: valid, cancelled or refunded",
+                )
+            })?,
+        };
+        let tariff_label = self
+            .text(Field::Tariff)
+            .or(self.text(Field::TariffId))
+            .unwrap_or("Tarif unique");
+        let tariff_id: ExternalId = self
+            .text(Field::TariffId)
+            .unwrap_or(tariff_label)
+            .parse()
+            .map_err(|e: jauge_model::InvalidValue| self.fault(Field::TariffId, e.to_string()))?;
+        let mut notes = Vec::new();
+        let category = match self.profile.defaults.tariff_categories.get(tariff_label) {
+            Some(category) => *category,
+            None => vocabulary::tariff_category(tariff_label).unwrap_or_else(|| {
+                notes.push(format!("tariff {tariff_label:?} is in no known category: counted as other until a profile says"));
+                TariffCategory::Other
+            }),
+        };
+        let tariff = Tariff {
+            id: tariff_id,
+            label: tariff_label
+                .parse()
+                .map_err(|e: jauge_model::InvalidValue| self.fault(Field::Tariff, e.to_string()))?,
+            category,
+        };
+        let buyer = self.buyer(&mut notes);
+        let order = Order {
+            id: order_id,
+            channel: self
+                .text(Field::Channel)
+                .and_then(vocabulary::channel)
+                .unwrap_or(Channel::Other),
+            created_at,
+            buyer: buyer.as_ref().and_then(|b| b.key.clone()),
+            status: self
+                .text(Field::OrderStatus)
+                .and_then(vocabulary::order_status)
+                .unwrap_or(OrderStatus::Paid),
+        };
+        Ok(Sale {
+            tariff,
+            buyer,
+            order,
+            ticket: self.id(Field::TicketId)?,
+            ticket_fields: TicketFields {
+                performance,
+                amount,
+                face_value,
+                vat,
+                status,
+                checked_in_at: self.instant(Field::CheckIn, None)?,
+            },
+            notes,
+        })
+    }
+
+    /// The buyer's identity, keyed by the source's customer number (or email).
+    fn buyer(&self, notes: &mut Vec<String>) -> Option<PatronIdentity> {
+        let own = self.text(Field::CustomerId).or(self.text(Field::Email))?;
+        let key = patron_key(self.source, own);
+        let short = |f: Field| self.text(f).map(CompactString::from);
+        let email = self
+            .text(Field::Email)
+            .and_then(|raw| match raw.parse::<Email>() {
+                Ok(email) => Some(email),
+                Err(_) => {
+                    notes.push(format!(
+                        "line {}: email {raw:?} is not an address; kept without it",
+                        self.line
+                    ));
+                    None
+                }
+            });
+        Some(PatronIdentity {
+            key: Some(key),
+            first_name: short(Field::FirstName),
+            last_name: short(Field::LastName),
+            email,
+            phone: short(Field::Phone),
+            postcode: short(Field::Postcode),
+            city: short(Field::City),
+            country: self.text(Field::Country).and_then(|c| c.parse().ok()),
+            birth_year: self
+                .text(Field::BirthYear)
+                .and_then(|y| y.parse().ok())
+                .and_then(|y| BirthYear::new(y).ok()),
+        })
+    }
+}
+
+/// The key of a patron known to `source` by `own` (a customer number, or an email): the
+/// source's name and the number when they make a valid key, else the source's name and a hash
+/// of the number, so the same number always gives the same key.
+pub fn patron_key(source: &str, own: &str) -> PatronKey {
+    let plain = format!("{source}-{own}");
+    plain.parse().unwrap_or_else(|_| {
+        // FNV-1a: small, stable across versions and platforms.
+        let hash = own.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let short: String = source.chars().take(40).collect();
+        format!("{short}-h{hash:016x}")
+            .parse()
+            .expect("a source name and a hex hash make a key")
+    })
+}
+
+#[cfg(test)]
+mod tests;
