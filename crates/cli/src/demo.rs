@@ -10,7 +10,7 @@ use jauge_demo::{DemoOptions, generate, write_files};
 use jauge_store::{SqliteStore, Store};
 
 use crate::error::Failure;
-use crate::{Cli, format, summary};
+use crate::{Cli, format, import, summary};
 
 /// The setting that marks a database as the demo's, so `jauge demo` may replace it.
 const DEMO_MARK: &str = "demo";
@@ -103,7 +103,22 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let loading = Instant::now();
     let mut store = SqliteStore::open(&cli.db)?;
     store.save_setup(&venue.setup)?;
-    let tickets = store.write_dataset(&venue.ticketing)?;
+    // The ticketing system's files go through the importer, as a venue's would; the emailing
+    // tool's facts are loaded as generated until the importer reads emailing exports.
+    let reads = import::import_into(
+        &mut store,
+        &venue.setup,
+        "billetterie",
+        &[&files.performances, &files.ticketing],
+    )?;
+    let quarantined: usize = reads.iter().map(|r| r.read.quarantined.len()).sum();
+    if quarantined > 0 {
+        return Err(Failure::Internal(anyhow::anyhow!(
+            "the importer quarantined {quarantined} rows of the demo's own files"
+        )));
+    }
+    let programme = &reads[0].read.dataset;
+    let tickets = &reads[1].read.dataset;
     let emailing = store.write_dataset(&venue.emailing)?;
     store.set_setting(
         DEMO_MARK,
@@ -131,17 +146,17 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         "{} {} : {} {}, {} {}, {} {}, {} {} ; {} {}, {} {}.",
         if fr { "Chargé dans" } else { "Loaded into" },
         cli.db.display(),
-        format::count(tickets.performances as u64, lang),
+        format::count(programme.performances.len() as u64, lang),
         if fr {
             "représentations"
         } else {
             "performances"
         },
-        format::count(tickets.tickets as u64, lang),
+        format::count(tickets.tickets.len() as u64, lang),
         if fr { "billets" } else { "tickets" },
-        format::count(tickets.orders as u64, lang),
+        format::count(tickets.orders.len() as u64, lang),
         if fr { "commandes" } else { "orders" },
-        format::count(tickets.patrons as u64, lang),
+        format::count(tickets.patrons.len() as u64, lang),
         if fr {
             "comptes clients"
         } else {

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod error;
 mod format;
+mod import;
 mod summary;
 
 /// Jauge — the data desk for live-performance venues.
@@ -42,6 +43,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Show a season's headline figures: tickets, revenue, fill rates, average price, shares.
     Summary(summary::SummaryArgs),
+    /// Import export files (CSV from ticketing tools): detect their dialect, map their columns,
+    /// store what can be taken and show every row that cannot.
+    Import(import::ImportArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Demo(args) => demo::run(&cli, args),
         Command::Summary(args) => summary::run(&cli, args),
+        Command::Import(args) => import::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -432,3 +432,108 @@ fn the_demo_replaces_only_its_own_database() {
     );
     assert_eq!(std::fs::read(&venue_db).unwrap(), before);
 }
+
+fn tickets_of(db: &Path, season: &str) -> u64 {
+    summary_json(db, season)["tickets"].as_u64().unwrap()
+}
+
+#[test]
+fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let before = tickets_of(&db, "2026-2027");
+    let file = dir.path().join("ventes web.csv");
+    std::fs::write(
+        &file,
+        "N° commande;Date commande;Code séance;Tarif;Prix TTC;Statut billet;N° client;Courriel\n\
+         WEB-1;20/11/2026 10:00;SPE-2026-001-R1;Plein tarif;25,00;Valide;W1;ana@exemple.fr\n\
+         WEB-1;20/11/2026 10:00;SPE-2026-001-R1;Tarif réduit;20,00;Valide;W1;ana@exemple.fr\n\
+         WEB-2;21/11/2026 09:15;SPE-2026-001-R1;Plein tarif;vingt;Valide;W2;bob@exemple.fr\n",
+    )
+    .unwrap();
+    let args = |dry: bool| {
+        let mut a = vec![
+            "import",
+            "--db",
+            db.to_str().unwrap(),
+            "--source",
+            "billetterie",
+            file.to_str().unwrap(),
+        ];
+        if dry {
+            a.push("--dry-run");
+        }
+        a
+    };
+
+    let dry = jauge(&args(true));
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let report = text(&dry.stdout);
+    assert!(
+        report.contains("N° commande") && report.contains("order id"),
+        "{report}"
+    );
+    assert!(
+        report.contains("line 4, column 5 (Prix TTC)") && report.contains("\"vingt\""),
+        "{report}"
+    );
+    assert!(report.contains("dry run"), "{report}");
+    assert_eq!(
+        tickets_of(&db, "2026-2027"),
+        before,
+        "a dry run stores nothing"
+    );
+
+    let stored = jauge(&args(false));
+    assert!(stored.status.success(), "{}", text(&stored.stderr));
+    assert_eq!(tickets_of(&db, "2026-2027"), before + 2);
+
+    let again = jauge(&args(false));
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(
+        tickets_of(&db, "2026-2027"),
+        before + 2,
+        "importing the same file twice changes nothing"
+    );
+}
+
+#[test]
+fn an_import_of_an_unusable_file_exits_with_1_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let binary = dir.path().join("tableau.xlsx");
+    std::fs::write(&binary, b"PK\x03\x04 a zip archive").unwrap();
+    let output = jauge(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        binary.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("tableau.xlsx") && message.contains("spreadsheet"),
+        "{message}"
+    );
+
+    let nothing = dir.path().join("liste.csv");
+    std::fs::write(
+        &nothing,
+        "N° commande;Date commande;Prix TTC;Code séance\nX1;hier;gratuit;S\n",
+    )
+    .unwrap();
+    let output = jauge(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        nothing.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("no row could be taken"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -15,3 +15,49 @@ pub mod mapping;
 pub mod read;
 pub mod values;
 pub mod vocabulary;
+
+use jauge_model::{SourceKind, SourceName};
+
+/// A file read: its dialect, the profile inferred for it, and what its rows gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRead {
+    pub dialect: dialect::Dialect,
+    pub inferred: read::Inferred,
+    pub read: read::Read,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Detect(#[from] dialect::DetectError),
+    #[error(transparent)]
+    Read(#[from] read::ReadError),
+}
+
+/// Detects a file's dialect, infers its profile with `defaults`, and reads its rows as facts of
+/// `source`.
+pub fn read_file(
+    bytes: &[u8],
+    source: SourceName,
+    defaults: read::Defaults,
+    origin: &str,
+) -> Result<FileRead, FileError> {
+    let detected = dialect::detect(bytes)?;
+    let inferred = read::infer_profile(&detected, defaults);
+    let kind = if inferred
+        .profile
+        .columns
+        .contains_key(&mapping::Field::OrderId)
+    {
+        SourceKind::TicketingExport
+    } else {
+        SourceKind::CrmExport
+    };
+    let read = read::read(&detected, &inferred.profile, source, kind, origin)?;
+    Ok(FileRead {
+        dialect: detected.dialect,
+        inferred,
+        read,
+    })
+}

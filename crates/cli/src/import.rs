@@ -1,0 +1,207 @@
+//! `jauge import`: reads export files, shows what was found, and stores what could be taken.
+
+use std::path::{Path, PathBuf};
+
+use jauge_ingest::read::Defaults;
+use jauge_ingest::{FileRead, read_file};
+use jauge_model::{SourceName, VenueSetup};
+use jauge_store::{SqliteStore, Store};
+
+use crate::error::Failure;
+use crate::{Cli, format};
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The files to import (CSV in any common dialect).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+
+    /// The source the files come from, such as billetterie (default: each file's name).
+    #[arg(long)]
+    source: Option<String>,
+
+    /// Show what would be imported, and every problem, without storing anything.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// What the files do not say, from the venue's setup: its time zone, and its hall when it has
+/// only one.
+pub fn defaults_for(setup: &VenueSetup) -> Defaults {
+    Defaults {
+        time_zone: setup.venue.time_zone,
+        hall: match &setup.halls[..] {
+            [only] => Some(only.name.clone()),
+            _ => None,
+        },
+        ..Defaults::default()
+    }
+}
+
+/// A source name from a file name: lower case, letters and digits, other characters as '-'.
+fn source_from(path: &Path) -> Result<SourceName, Failure> {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("import");
+    let slug: String = stem
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    slug.parse().map_err(|e: jauge_model::InvalidValue| {
+        Failure::user(format!("{e}; give one with --source"))
+    })
+}
+
+/// Reads one file; the failure names it.
+pub fn read_one(path: &Path, source: SourceName, defaults: Defaults) -> Result<FileRead, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?;
+    let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    read_file(&bytes, source, defaults, origin)
+        .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
+}
+
+/// The report of a read, as lines of text.
+pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
+    let d = &file.dialect;
+    let delimiter = match d.delimiter {
+        b'\t' => "tab".to_owned(),
+        b => format!("'{}'", char::from(b)),
+    };
+    let mut out = format!(
+        "{}: {}, {} lines, delimiter {delimiter}, {} columns{}\n",
+        path.display(),
+        d.encoding,
+        d.line_ending,
+        d.columns,
+        if d.has_header {
+            ", header row"
+        } else {
+            ", no header row"
+        }
+    );
+    for m in &file.inferred.mapping.matched {
+        let kind = file
+            .inferred
+            .profile
+            .kinds
+            .get(&m.field)
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {:<28} → {} ({:?}; {kind})\n",
+            m.header, m.field, m.confidence
+        ));
+    }
+    for (_, header) in &file.inferred.mapping.unmatched {
+        out.push_str(&format!("  {header:<28} → (not read)\n"));
+    }
+    let notes = d
+        .ambiguities
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            file.inferred
+                .mapping
+                .conflicts
+                .iter()
+                .map(ToString::to_string),
+        )
+        .chain(
+            file.inferred
+                .ambiguities
+                .iter()
+                .map(|(field, a)| format!("{field}: {a}")),
+        )
+        .chain(file.read.notes.iter().cloned());
+    for note in notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    let r = &file.read;
+    out.push_str(&format!(
+        "  {} rows: {} tickets, {} orders, {} performances, {} patrons; {} quarantined\n",
+        format::count(r.rows, lang),
+        format::count(r.dataset.tickets.len() as u64, lang),
+        format::count(r.dataset.orders.len() as u64, lang),
+        format::count(r.dataset.performances.len() as u64, lang),
+        format::count(r.dataset.patrons.len() as u64, lang),
+        format::count(r.quarantined.len() as u64, lang),
+    ));
+    const SHOWN: usize = 20;
+    for q in r.quarantined.iter().take(SHOWN) {
+        out.push_str(&format!("  quarantined: {q}\n"));
+    }
+    if r.quarantined.len() > SHOWN {
+        out.push_str(&format!(
+            "  … and {} more quarantined rows\n",
+            r.quarantined.len() - SHOWN
+        ));
+    }
+    out
+}
+
+pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
+    let mut store = crate::summary::open_existing(&cli.db)?;
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user(format!(
+            "{} holds no venue yet: set up the organisation, venue and halls before importing",
+            cli.db.display()
+        ))
+    })?;
+    for path in &args.files {
+        let source = match &args.source {
+            Some(name) => name
+                .parse()
+                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?,
+            None => source_from(path)?,
+        };
+        let file = read_one(path, source, defaults_for(&setup))?;
+        print!("{}", report(path, &file, cli.lang));
+        let taken = file.read.dataset.len();
+        if taken == 0 {
+            return Err(Failure::user(format!(
+                "{}: no row could be taken; see the quarantined rows above",
+                path.display()
+            )));
+        }
+        if args.dry_run {
+            println!("  (dry run: nothing stored)");
+            continue;
+        }
+        let written = store.write_dataset(&file.read.dataset)?;
+        println!(
+            "  stored in {} as batch {}",
+            cli.db.display(),
+            written.batch.map(|b| b.to_string()).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Imports files into an open store (for the demo): the dataset of each, stored as a batch.
+pub fn import_into(
+    store: &mut SqliteStore,
+    setup: &VenueSetup,
+    source: &str,
+    paths: &[&Path],
+) -> Result<Vec<FileRead>, Failure> {
+    let mut reads = Vec::new();
+    for path in paths {
+        let source: SourceName = source
+            .parse()
+            .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
+        let file = read_one(path, source, defaults_for(setup))?;
+        store.write_dataset(&file.read.dataset)?;
+        reads.push(file);
+    }
+    Ok(reads)
+}
