@@ -111,7 +111,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         "billetterie",
         &[&files.performances, &files.ticketing],
     )?;
-    let quarantined: usize = reads.iter().map(|r| r.read.quarantined.len()).sum();
+    let quarantined: usize = reads.iter().map(|r| r.read.dataset.quarantined.len()).sum();
     if quarantined > 0 {
         return Err(Failure::Internal(anyhow::anyhow!(
             "the importer quarantined {quarantined} rows of the demo's own files"

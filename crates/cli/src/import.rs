@@ -134,16 +134,16 @@ pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
         format::count(r.dataset.orders.len() as u64, lang),
         format::count(r.dataset.performances.len() as u64, lang),
         format::count(r.dataset.patrons.len() as u64, lang),
-        format::count(r.quarantined.len() as u64, lang),
+        format::count(r.dataset.quarantined.len() as u64, lang),
     ));
     const SHOWN: usize = 20;
-    for q in r.quarantined.iter().take(SHOWN) {
+    for q in r.dataset.quarantined.iter().take(SHOWN) {
         out.push_str(&format!("  quarantined: {q}\n"));
     }
-    if r.quarantined.len() > SHOWN {
+    if r.dataset.quarantined.len() > SHOWN {
         out.push_str(&format!(
             "  … and {} more quarantined rows\n",
-            r.quarantined.len() - SHOWN
+            r.dataset.quarantined.len() - SHOWN
         ));
     }
     out

@@ -14,6 +14,7 @@ mod demo;
 mod error;
 mod format;
 mod import;
+mod quarantine;
 mod summary;
 
 /// Jauge — the data desk for live-performance venues.
@@ -46,6 +47,8 @@ enum Command {
     /// Import export files (CSV from ticketing tools): detect their dialect, map their columns,
     /// store what can be taken and show every row that cannot.
     Import(import::ImportArgs),
+    /// List the rows imports could not take, with their file, line, column and reason.
+    Quarantine(quarantine::QuarantineArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&cli, args),
         Command::Summary(args) => summary::run(&cli, args),
         Command::Import(args) => import::run(&cli, args),
+        Command::Quarantine(args) => quarantine::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

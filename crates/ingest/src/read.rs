@@ -9,14 +9,13 @@
 //! store says so when they were not.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use jauge_model::{
     BirthYear, Capacity, Channel, CompactString, Dataset, Discipline, Email, ExternalId, Name,
-    Order, OrderStatus, PatronIdentity, PatronKey, Performance, PerformanceStatus, Show,
-    SourceKind, SourceName, Tariff, TariffCategory, Ticket, TicketStatus, VatRate,
+    Order, OrderStatus, PatronIdentity, PatronKey, Performance, PerformanceStatus, QuarantinedRow,
+    Show, SourceKind, SourceName, Tariff, TariffCategory, Ticket, TicketStatus, VatRate,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -133,32 +132,11 @@ fn records(
     })
 }
 
-/// A row the importer could not take.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quarantined {
-    /// The line the row starts on, counting from 1.
-    pub line: u64,
-    /// The column at fault, counting from 0, with its header.
-    pub column: Option<(usize, String)>,
-    pub raw: String,
-    pub reason: String,
-}
-
-impl fmt::Display for Quarantined {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}", self.line)?;
-        if let Some((column, header)) = &self.column {
-            write!(f, ", column {} ({header})", column + 1)?;
-        }
-        write!(f, ": {:?}: {}", self.raw, self.reason)
-    }
-}
-
 /// What a file gave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
+    /// The facts, and the rows that could not be taken.
     pub dataset: Dataset,
-    pub quarantined: Vec<Quarantined>,
     /// Data rows read (the header excluded).
     pub rows: u64,
     /// Values dropped without losing their row (an unreadable email, say), and other remarks.
@@ -210,7 +188,7 @@ pub fn read(
         tickets_of_order: FxHashMap::default(),
         notes: Vec::new(),
     };
-    let (mut rows, mut quarantined) = (0, Vec::new());
+    let mut rows = 0;
     for (index, record) in records(detected).enumerate() {
         let (line, record) = record.map_err(|e| ReadError::Csv {
             line: e.position().map_or(0, |p| p.line()),
@@ -234,12 +212,11 @@ pub fn read(
             .facts(tickets, performances)
             .map(|facts| builder.add(facts));
         if let Err(q) = taken {
-            quarantined.push(q);
+            builder.dataset.quarantined.push(q);
         }
     }
     Ok(Read {
         dataset: builder.dataset,
-        quarantined,
         rows,
         notes: builder.notes,
     })
@@ -367,9 +344,9 @@ impl Row<'_> {
         (!values::is_empty_marker(raw)).then_some(raw)
     }
 
-    fn fault(&self, field: Field, reason: impl Into<String>) -> Quarantined {
+    fn fault(&self, field: Field, reason: impl Into<String>) -> QuarantinedRow {
         let column = self.column(field);
-        Quarantined {
+        QuarantinedRow {
             line: self.line,
             column: column.map(|c| {
                 (
@@ -388,12 +365,12 @@ impl Row<'_> {
         }
     }
 
-    fn required(&self, field: Field) -> Result<&str, Quarantined> {
+    fn required(&self, field: Field) -> Result<&str, QuarantinedRow> {
         self.text(field)
             .ok_or_else(|| self.fault(field, format!("the {field} is missing")))
     }
 
-    fn id(&self, field: Field) -> Result<Option<ExternalId>, Quarantined> {
+    fn id(&self, field: Field) -> Result<Option<ExternalId>, QuarantinedRow> {
         self.text(field)
             .map(|t| {
                 t.parse()
@@ -414,7 +391,7 @@ impl Row<'_> {
     }
 
     /// An amount in cents, never negative.
-    fn cents(&self, field: Field) -> Result<Option<jauge_model::Cents>, Quarantined> {
+    fn cents(&self, field: Field) -> Result<Option<jauge_model::Cents>, QuarantinedRow> {
         let Some(raw) = self.text(field) else {
             return Ok(None);
         };
@@ -439,7 +416,7 @@ impl Row<'_> {
         &self,
         field: Field,
         time_field: Option<Field>,
-    ) -> Result<Option<NaiveDateTime>, Quarantined> {
+    ) -> Result<Option<NaiveDateTime>, QuarantinedRow> {
         let Some(raw) = self.text(field) else {
             return Ok(None);
         };
@@ -481,7 +458,7 @@ impl Row<'_> {
         &self,
         field: Field,
         time_field: Option<Field>,
-    ) -> Result<Option<DateTime<Utc>>, Quarantined> {
+    ) -> Result<Option<DateTime<Utc>>, QuarantinedRow> {
         if let (Some(ValueKind::Iso8601), Some(raw)) =
             (self.profile.kinds.get(&field), self.text(field))
         {
@@ -507,7 +484,7 @@ impl Row<'_> {
         }
     }
 
-    fn facts(&self, tickets: bool, performances: bool) -> Result<Facts, Quarantined> {
+    fn facts(&self, tickets: bool, performances: bool) -> Result<Facts, QuarantinedRow> {
         let performance = if performances {
             self.performance()?
         } else {
@@ -521,7 +498,7 @@ impl Row<'_> {
         Ok(Facts { performance, sale })
     }
 
-    fn show(&self) -> Result<Show, Quarantined> {
+    fn show(&self) -> Result<Show, QuarantinedRow> {
         let id = match self.id(Field::ShowId)? {
             Some(id) => id,
             None => self
@@ -552,7 +529,10 @@ impl Row<'_> {
     }
 
     /// The performance's identifier: its own, or the show and start when the file has none.
-    fn performance_id(&self, starts_at: Option<DateTime<Utc>>) -> Result<ExternalId, Quarantined> {
+    fn performance_id(
+        &self,
+        starts_at: Option<DateTime<Utc>>,
+    ) -> Result<ExternalId, QuarantinedRow> {
         if let Some(id) = self.id(Field::PerformanceId)? {
             return Ok(id);
         }
@@ -565,7 +545,7 @@ impl Row<'_> {
             .map_err(|e: jauge_model::InvalidValue| self.fault(Field::ShowTitle, e.to_string()))
     }
 
-    fn performance(&self) -> Result<Option<(Show, Performance)>, Quarantined> {
+    fn performance(&self) -> Result<Option<(Show, Performance)>, QuarantinedRow> {
         let starts_at = self
             .instant(Field::PerformanceDate, Some(Field::PerformanceTime))?
             .ok_or_else(|| self.fault(Field::PerformanceDate, "the performance date is missing"))?;
@@ -619,7 +599,7 @@ impl Row<'_> {
         )))
     }
 
-    fn sale(&self, defined: Option<&Performance>) -> Result<Sale, Quarantined> {
+    fn sale(&self, defined: Option<&Performance>) -> Result<Sale, QuarantinedRow> {
         let order_id: ExternalId = self
             .required(Field::OrderId)?
             .parse()

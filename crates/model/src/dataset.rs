@@ -25,6 +25,29 @@ pub struct Dataset {
     pub tickets: Vec<Ticket>,
     pub consents: Vec<Consent>,
     pub campaigns: Vec<Campaign>,
+    /// The rows of the source that could not be taken, kept for a person to see.
+    pub quarantined: Vec<QuarantinedRow>,
+}
+
+/// A row of a source that could not be taken, with its place and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantinedRow {
+    /// The line the row starts on, counting from 1.
+    pub line: u64,
+    /// The column at fault, counting from 0, with its header.
+    pub column: Option<(usize, String)>,
+    pub raw: String,
+    pub reason: String,
+}
+
+impl fmt::Display for QuarantinedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some((column, header)) = &self.column {
+            write!(f, ", column {} ({header})", column + 1)?;
+        }
+        write!(f, ": {:?}: {}", self.raw, self.reason)
+    }
 }
 
 /// A record a dataset refers to.
@@ -127,6 +150,7 @@ impl Dataset {
             tickets: Vec::new(),
             consents: Vec::new(),
             campaigns: Vec::new(),
+            quarantined: Vec::new(),
         }
     }
 
@@ -246,7 +270,7 @@ impl Dataset {
         problems
     }
 
-    /// The number of facts it holds, for reports.
+    /// The number of facts it holds (quarantined rows are not facts), for reports.
     pub fn len(&self) -> usize {
         self.shows.len()
             + self.performances.len()

@@ -23,7 +23,7 @@ mod sale;
 mod season;
 mod show;
 
-pub use dataset::{Dataset, DatasetProblem, Reference};
+pub use dataset::{Dataset, DatasetProblem, QuarantinedRow, Reference};
 pub use error::InvalidValue;
 pub use lang::Lang;
 pub use money::{Cents, VatRate};

@@ -12,7 +12,9 @@
 use std::path::PathBuf;
 
 use jauge_analytics::SeasonFacts;
-use jauge_model::{BatchId, Dataset, DatasetProblem, Season, VenueSetup};
+use jauge_model::{
+    BatchId, Dataset, DatasetProblem, QuarantinedRow, Season, SourceName, VenueSetup,
+};
 
 mod sqlite;
 
@@ -38,10 +40,23 @@ pub trait Store {
     /// What the season summary is computed from, read from the rollups.
     fn season_facts(&self, season: Season) -> Result<SeasonFacts, StoreError>;
 
+    /// The rows imports could not take, of one source or of all, by source, file and line.
+    fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;
+
     /// A free-form setting of this database.
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A quarantined row with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineEntry {
+    pub source: SourceName,
+    /// The file (or feed) the row was in.
+    pub origin: String,
+    pub batch: BatchId,
+    pub row: QuarantinedRow,
 }
 
 /// What a written batch held.
@@ -57,6 +72,7 @@ pub struct BatchReport {
     pub consents: usize,
     pub campaigns: usize,
     pub campaign_events: usize,
+    pub quarantined: usize,
     /// How long each step of the write took, in order, for supervision and benchmarks.
     pub phases: Vec<(&'static str, std::time::Duration)>,
 }

@@ -42,7 +42,7 @@ fn the_demo_venues_exports_read_back_to_the_facts_they_were_written_from() {
         Defaults::default(),
         "billetterie",
     );
-    assert_eq!(performances.quarantined, vec![]);
+    assert_eq!(performances.dataset.quarantined, vec![]);
     assert_eq!(
         by_id(&performances.dataset.performances, |p| p.id.clone()),
         by_id(&generated.performances, |p| p.id.clone())
@@ -59,7 +59,7 @@ fn the_demo_venues_exports_read_back_to_the_facts_they_were_written_from() {
         "billetterie",
     );
     assert_eq!(inferred.mapping.unmatched, vec![]);
-    assert_eq!(tickets.quarantined, vec![]);
+    assert_eq!(tickets.dataset.quarantined, vec![]);
     assert_eq!(tickets.rows as usize, generated.tickets.len());
     let read = &tickets.dataset;
     assert_eq!(
@@ -126,6 +126,7 @@ fn rows_that_cannot_be_taken_are_quarantined_with_their_place_and_reason() {
     let taken: BTreeSet<&str> = read.dataset.orders.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(taken, BTreeSet::from(["C1", "C7"]));
     let quarantined: Vec<(u64, usize, &str)> = read
+        .dataset
         .quarantined
         .iter()
         .map(|q| (q.line, q.column.as_ref().unwrap().0, q.raw.as_str()))
@@ -140,7 +141,7 @@ fn rows_that_cannot_be_taken_are_quarantined_with_their_place_and_reason() {
             (7, 5, "Perdu")
         ]
     );
-    let message = read.quarantined[1].to_string();
+    let message = read.dataset.quarantined[1].to_string();
     assert!(
         message.starts_with("line 4, column 5 (Prix TTC)") && message.contains("refund"),
         "{message}"
@@ -208,7 +209,12 @@ fn the_real_concert_export_reads_without_losing_or_inventing_a_row() {
         ..Defaults::default()
     };
     let (read, inferred) = read_file(&bytes, defaults, "taipei");
-    assert_eq!(read.quarantined, vec![], "{:?}", read.quarantined.first());
+    assert_eq!(
+        read.dataset.quarantined,
+        vec![],
+        "{:?}",
+        read.dataset.quarantined.first()
+    );
 
     // An independent count, straight from the text.
     let text = String::from_utf8_lossy(&bytes).replace('\r', "\n");

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("model", include_str!("migrations/0001_model.sql")),
     ("rollups", include_str!("migrations/0002_rollups.sql")),
+    ("quarantine", include_str!("migrations/0003_quarantine.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

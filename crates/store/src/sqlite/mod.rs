@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use jauge_analytics::{PatronInSeason, PerformanceSales, SalesTotals, SeasonFacts};
 use jauge_model::{
-    Capacity, Cents, Hall, Organisation, PerformanceStatus, Season, SeasonStartMonth, Venue,
-    VenueSetup,
+    BatchId, Capacity, Cents, Hall, Organisation, PerformanceStatus, QuarantinedRow, Season,
+    SeasonStartMonth, SourceName, Venue, VenueSetup,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
-use crate::{BatchReport, Store, StoreError};
+use crate::{BatchReport, QuarantineEntry, Store, StoreError};
 
 mod bulk;
 mod migrations;
@@ -335,6 +335,48 @@ impl Store for SqliteStore {
             performances,
             patrons,
         })
+    }
+
+    fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT s.name, q.origin, q.batch_id, q.line, q.column_index, q.column_name, q.raw,
+                    q.reason
+             FROM quarantine q JOIN source s ON s.id = q.source_id
+             WHERE ?1 IS NULL OR s.name = ?1
+             ORDER BY s.name, q.origin, q.line",
+        )?;
+        let rows = statement.query_map([source.map(SourceName::as_str)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (source, origin, batch, line, column, header, raw, reason) = row?;
+            let number =
+                |n: i64| u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("line {n}")));
+            Ok(QuarantineEntry {
+                source: source.parse().map_err(corrupt)?,
+                origin,
+                batch: BatchId(batch),
+                row: QuarantinedRow {
+                    line: number(line)?,
+                    column: match (column, header) {
+                        (Some(c), Some(h)) => Some((number(c)? as usize, h)),
+                        _ => None,
+                    },
+                    raw,
+                    reason,
+                },
+            })
+        })
+        .collect()
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

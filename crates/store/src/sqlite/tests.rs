@@ -574,3 +574,53 @@ proptest! {
         assert_referential_integrity(&store);
     }
 }
+
+#[test]
+fn quarantined_rows_are_kept_per_file_and_replaced_when_the_file_comes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let row = |line: u64, raw: &str| QuarantinedRow {
+        line,
+        column: Some((4, "Prix TTC".into())),
+        raw: raw.into(),
+        reason: "not an amount".into(),
+    };
+    let mut first = dataset(&[(0, 2500, TicketStatus::Valid, 0)]);
+    first.quarantined = vec![row(3, "douze"), row(7, "treize")];
+    let report = store.write_dataset(&first).unwrap();
+    assert_eq!(report.quarantined, 2);
+    let mut other = dataset(&[]);
+    other.origin = "other.csv".into();
+    other.quarantined = vec![row(2, "x")];
+    store.write_dataset(&other).unwrap();
+
+    let listed = store.quarantine(None).unwrap();
+    let lines: Vec<(&str, u64, &str)> = listed
+        .iter()
+        .map(|q| (q.origin.as_str(), q.row.line, q.row.raw.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("other.csv", 2, "x"),
+            ("test.csv", 3, "douze"),
+            ("test.csv", 7, "treize")
+        ]
+    );
+    assert_eq!(listed[1].row, row(3, "douze"));
+
+    // The corrected file comes again: its quarantine is what is wrong now, the other file's stays.
+    first.quarantined = vec![row(7, "treize")];
+    store.write_dataset(&first).unwrap();
+    let lines: Vec<u64> = store
+        .quarantine(None)
+        .unwrap()
+        .iter()
+        .map(|q| q.row.line)
+        .collect();
+    assert_eq!(lines, [2, 7]);
+    let unknown: SourceName = "crm".parse().unwrap();
+    assert_eq!(store.quarantine(Some(&unknown)).unwrap(), vec![]);
+    assert_referential_integrity(&store);
+}

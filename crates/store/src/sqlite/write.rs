@@ -180,7 +180,8 @@ fn write_facts(
             clock.lap("tickets");
             w.consents(d)?;
             let campaign_events = w.campaigns(d)?;
-            clock.lap("consents and campaigns");
+            w.quarantine(d)?;
+            clock.lap("consents, campaigns and quarantine");
             w.refresh_rollups(rollups)?;
             clock.lap("rollups");
             Ok::<_, StoreError>(campaign_events)
@@ -209,6 +210,7 @@ fn write_facts(
         consents: d.consents.len(),
         campaigns: d.campaigns.len(),
         campaign_events,
+        quarantined: d.quarantined.len(),
         phases: clock.laps,
     })
 }
@@ -736,6 +738,37 @@ impl Writer<'_> {
                 Param::Int(self.source_id),
                 Param::Int(self.batch_id),
                 Param::Text(&c.proof),
+            ])?;
+        }
+        insert.flush()
+    }
+
+    /// Replaces the quarantine of this file from this source by the rows it could not take now.
+    fn quarantine(&mut self, d: &Dataset) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM quarantine WHERE source_id = ?1 AND origin = ?2",
+            params![self.source_id, d.origin],
+        )?;
+        let mut insert = BulkInsert::new(
+            self.tx,
+            "INSERT INTO quarantine (source_id, batch_id, origin, line, column_index, column_name,
+                                     raw, reason)",
+            8,
+            "",
+        )?;
+        for q in &d.quarantined {
+            insert.push(&[
+                Param::Int(self.source_id),
+                Param::Int(self.batch_id),
+                Param::Text(&d.origin),
+                Param::Int(i64::try_from(q.line).unwrap_or(i64::MAX)),
+                q.column
+                    .as_ref()
+                    .map(|(c, _)| i64::try_from(*c).unwrap_or(i64::MAX))
+                    .into(),
+                q.column.as_ref().map(|(_, h)| h.as_str()).into(),
+                Param::Text(&q.raw),
+                Param::Text(&q.reason),
             ])?;
         }
         insert.flush()
