@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use jauge_ingest::read::Defaults;
+use jauge_ingest::supervision::{Fingerprint, closest, drift};
 use jauge_ingest::{FileRead, read_file};
 use jauge_model::{SourceName, VenueSetup};
 use jauge_store::{SqliteStore, Store};
@@ -23,6 +24,10 @@ pub struct ImportArgs {
     /// Show what would be imported, and every problem, without storing anything.
     #[arg(long)]
     dry_run: bool,
+
+    /// Import even when the file's columns differ from the source's earlier files.
+    #[arg(long)]
+    accept_drift: bool,
 }
 
 /// What the files do not say, from the venue's setup: its time zone, and its hall when it has
@@ -164,8 +169,31 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                 .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?,
             None => source_from(path)?,
         };
-        let file = read_one(path, source, defaults_for(&setup))?;
+        let mut file = read_one(path, source.clone(), defaults_for(&setup))?;
         print!("{}", report(path, &file, cli.lang));
+        // A source's files are expected to keep their shape: a change stops the import.
+        let known: Vec<Fingerprint> = store
+            .shapes(&source)?
+            .iter()
+            .map(|s| Fingerprint::from_text(s))
+            .collect();
+        if let Some(before) = closest(&known, &file.inferred.fingerprint) {
+            let changes = drift(before, &file.inferred.fingerprint);
+            if !changes.is_empty() {
+                let list: Vec<String> = changes.iter().map(|c| format!("  - {c}")).collect();
+                if !args.accept_drift {
+                    return Err(Failure::user(format!(
+                        "{}: the columns differ from the earlier files of source {source}:\n{}\n\
+                         Check the mapping above; import with --accept-drift if the change is \
+                         expected",
+                        path.display(),
+                        list.join("\n")
+                    )));
+                }
+                println!("  drift accepted:\n{}", list.join("\n"));
+                file.read.dataset.drift_accepted = Some(list.join("\n"));
+            }
+        }
         let taken = file.read.dataset.len();
         if taken == 0 {
             return Err(Failure::user(format!(

@@ -15,6 +15,7 @@ mod error;
 mod format;
 mod import;
 mod quarantine;
+mod sources;
 mod summary;
 
 /// Jauge — the data desk for live-performance venues.
@@ -49,6 +50,9 @@ enum Command {
     Import(import::ImportArgs),
     /// List the rows imports could not take, with their file, line, column and reason.
     Quarantine(quarantine::QuarantineArgs),
+    /// Supervise the sources: last import, volumes, quarantine, drifts, staleness. Exits with 1
+    /// when one is unhealthy, for cron.
+    Sources(sources::SourcesArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Summary(args) => summary::run(&cli, args),
         Command::Import(args) => import::run(&cli, args),
         Command::Quarantine(args) => quarantine::run(&cli, args),
+        Command::Sources(args) => sources::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

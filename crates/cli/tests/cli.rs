@@ -453,12 +453,15 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
     )
     .unwrap();
     let args = |dry: bool| {
+        // The web shop's list has fewer columns than the box office's usual export: a drift
+        // of the source's shape, accepted here.
         let mut a = vec![
             "import",
             "--db",
             db.to_str().unwrap(),
             "--source",
             "billetterie",
+            "--accept-drift",
             file.to_str().unwrap(),
         ];
         if dry {
@@ -535,5 +538,93 @@ fn an_import_of_an_unusable_file_exits_with_1_and_names_it() {
         text(&output.stderr).contains("no row could be taken"),
         "{}",
         text(&output.stderr)
+    );
+}
+
+#[test]
+fn a_file_whose_columns_changed_is_stopped_unless_the_drift_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let db = db.to_str().unwrap();
+    let write = |name: &str, header: &str, row: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{row}\n")).unwrap();
+        path
+    };
+    // A festival's own ticket list: its performances are in it (show, date, hall, capacity).
+    let march = write(
+        "web-mars.csv",
+        "N° commande;Date commande;Spectacle;Date de représentation;Salle;Jauge;Tarif;Prix TTC;Courriel",
+        "WEB-9;01/03/2026 10:00;Bal de clôture;20/06/2026 21:00;Grande salle;600;Plein tarif;25,00;ana@exemple.fr",
+    );
+    let april = write(
+        "web-avril.csv",
+        "N° commande;Date commande;Spectacle;Date de représentation;Salle;Jauge;Tarif;Montant;E-mail;Canal",
+        "WEB-10;01/04/2026 10:00;Bal de clôture;20/06/2026 21:00;Grande salle;600;Plein tarif;25,00;bob@exemple.fr;Internet",
+    );
+    let import = |path: &Path, accept: bool| {
+        let mut args = vec![
+            "import",
+            "--db",
+            db,
+            "--source",
+            "web",
+            path.to_str().unwrap(),
+        ];
+        if accept {
+            args.push("--accept-drift");
+        }
+        jauge(&args)
+    };
+    let first = import(&march, false);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+
+    let stopped = import(&april, false);
+    assert_eq!(stopped.status.code(), Some(1));
+    let message = text(&stopped.stderr);
+    for change in [
+        "column \"Prix TTC\" is now called \"Montant\"",
+        "column \"Courriel\" is now called \"E-mail\"",
+        "column \"Canal\" is new",
+        "--accept-drift",
+    ] {
+        assert!(message.contains(change), "{change} missing from: {message}");
+    }
+
+    let accepted = import(&april, true);
+    assert!(accepted.status.success(), "{}", text(&accepted.stderr));
+    assert!(text(&accepted.stdout).contains("drift accepted"));
+
+    // Supervision: every source healthy, one accepted drift on the web source.
+    let sources = jauge(&["--lang", "en", "sources", "--db", db]);
+    let listing = text(&sources.stdout);
+    assert_eq!(
+        sources.status.code(),
+        Some(0),
+        "{listing}{}",
+        text(&sources.stderr)
+    );
+    let web = listing
+        .lines()
+        .find(|l| l.starts_with("web "))
+        .unwrap_or_else(|| panic!("{listing}"));
+    assert!(
+        web.contains("2 imports") && web.contains("1 accepted drifts") && web.ends_with("healthy"),
+        "{web}"
+    );
+    // A source that brought nothing for longer than allowed is stale, and cron hears of it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let stale = jauge(&["--lang", "en", "sources", "--db", db, "--stale-after", "0"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        text(&stale.stdout).contains("— stale"),
+        "{}",
+        text(&stale.stdout)
+    );
+    assert!(
+        text(&stale.stderr).contains("unhealthy sources: billetterie, emailing, web"),
+        "{}",
+        text(&stale.stderr)
     );
 }

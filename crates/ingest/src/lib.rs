@@ -13,6 +13,7 @@
 pub mod dialect;
 pub mod mapping;
 pub mod read;
+pub mod supervision;
 pub mod values;
 pub mod vocabulary;
 
@@ -54,7 +55,8 @@ pub fn read_file(
     } else {
         SourceKind::CrmExport
     };
-    let read = read::read(&detected, &inferred.profile, source, kind, origin)?;
+    let mut read = read::read(&detected, &inferred.profile, source, kind, origin)?;
+    read.dataset.shape = Some(inferred.fingerprint.to_text());
     Ok(FileRead {
         dialect: detected.dialect,
         inferred,

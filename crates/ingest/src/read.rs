@@ -21,6 +21,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::dialect::Detected;
 use crate::mapping::{Field, Mapping, map_columns};
+use crate::supervision::{Fingerprint, Holds};
 use crate::values::{self, NumberFormat, ValueKind};
 use crate::vocabulary;
 
@@ -72,6 +73,8 @@ pub struct Profile {
 pub struct Inferred {
     pub profile: Profile,
     pub mapping: Mapping,
+    /// The file's shape, to compare with the source's earlier files.
+    pub fingerprint: Fingerprint,
     /// Formats the sample did not settle, by field.
     pub ambiguities: Vec<(Field, values::Ambiguity)>,
 }
@@ -79,16 +82,40 @@ pub struct Inferred {
 /// Infers a profile from a detected file: its columns from the headers, each column's format
 /// from a sample of its values.
 pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
-    let mut records = records(detected);
-    let headers: Vec<String> = match (detected.dialect.has_header, records.next()) {
-        (true, Some(Ok((_, header)))) => header.iter().map(str::to_owned).collect(),
-        _ => Vec::new(),
+    let mut records = records(detected).filter_map(Result::ok).map(|(_, r)| r);
+    let headers: Vec<String> = if detected.dialect.has_header {
+        records
+            .next()
+            .map(|h| h.iter().map(str::to_owned).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
     };
-    let sample: Vec<csv::StringRecord> = records
-        .take(SAMPLE_ROWS)
-        .filter_map(Result::ok)
-        .map(|(_, r)| r)
-        .collect();
+    let sample: Vec<csv::StringRecord> = records.take(SAMPLE_ROWS).collect();
+    let kinds: Vec<values::Classification> = {
+        let width = sample
+            .iter()
+            .map(csv::StringRecord::len)
+            .max()
+            .unwrap_or(0)
+            .max(headers.len());
+        (0..width)
+            .map(|c| values::classify(sample.iter().filter_map(|r| r.get(c))))
+            .collect()
+    };
+    let fingerprint = Fingerprint {
+        columns: kinds
+            .iter()
+            .enumerate()
+            .map(|(c, k)| {
+                let header = headers
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", c + 1));
+                (header, Holds::of(&k.kind))
+            })
+            .collect(),
+    };
     let mapping = map_columns(&headers);
     let mut profile = Profile {
         columns: BTreeMap::new(),
@@ -97,17 +124,19 @@ pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
     };
     let mut ambiguities = Vec::new();
     for m in &mapping.matched {
-        let column = sample.iter().filter_map(|r| r.get(m.column));
-        let classified = values::classify(column);
+        let Some(classified) = kinds.get(m.column) else {
+            continue;
+        };
         profile.columns.insert(m.field, m.column);
         profile.kinds.insert(m.field, classified.kind);
-        if let Some(ambiguity) = classified.ambiguity {
+        if let Some(ambiguity) = classified.ambiguity.clone() {
             ambiguities.push((m.field, ambiguity));
         }
     }
     Inferred {
         profile,
         mapping,
+        fingerprint,
         ambiguities,
     }
 }

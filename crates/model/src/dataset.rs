@@ -27,6 +27,11 @@ pub struct Dataset {
     pub campaigns: Vec<Campaign>,
     /// The rows of the source that could not be taken, kept for a person to see.
     pub quarantined: Vec<QuarantinedRow>,
+    /// The file's shape as the importer describes it, kept to notice when the source's files
+    /// change.
+    pub shape: Option<String>,
+    /// The changes of shape a person accepted for this batch, if any.
+    pub drift_accepted: Option<String>,
 }
 
 /// A row of a source that could not be taken, with its place and the reason.
@@ -151,6 +156,8 @@ impl Dataset {
             consents: Vec::new(),
             campaigns: Vec::new(),
             quarantined: Vec::new(),
+            shape: None,
+            drift_accepted: None,
         }
     }
 

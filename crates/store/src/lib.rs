@@ -43,10 +43,32 @@ pub trait Store {
     /// The rows imports could not take, of one source or of all, by source, file and line.
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;
 
+    /// The shapes of the files imported from `source` (as the importer described them), the
+    /// newest first, each once.
+    fn shapes(&self, source: &SourceName) -> Result<Vec<String>, StoreError>;
+
+    /// Every source with its imports, for supervision.
+    fn sources(&self) -> Result<Vec<SourceStatus>, StoreError>;
+
     /// A free-form setting of this database.
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A source as supervision sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStatus {
+    pub name: SourceName,
+    pub kind: jauge_model::SourceKind,
+    pub imports: u64,
+    pub last_import: Option<chrono::DateTime<chrono::Utc>>,
+    /// Facts the last import brought.
+    pub last_facts: u64,
+    /// Rows in quarantine.
+    pub quarantined: u64,
+    /// Imports whose change of shape a person accepted.
+    pub drifts: u64,
 }
 
 /// A quarantined row with where it came from.

@@ -8,6 +8,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("model", include_str!("migrations/0001_model.sql")),
     ("rollups", include_str!("migrations/0002_rollups.sql")),
     ("quarantine", include_str!("migrations/0003_quarantine.sql")),
+    (
+        "supervision",
+        include_str!("migrations/0004_supervision.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -10,7 +10,7 @@ use jauge_model::{
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
-use crate::{BatchReport, QuarantineEntry, Store, StoreError};
+use crate::{BatchReport, QuarantineEntry, SourceStatus, Store, StoreError};
 
 mod bulk;
 mod migrations;
@@ -127,7 +127,6 @@ pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
     instant.timestamp()
 }
 
-#[cfg(test)]
 pub(crate) fn from_seconds(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(seconds, 0)
         .ok_or_else(|| StoreError::Corrupt(format!("instant {seconds} out of range")))
@@ -374,6 +373,53 @@ impl Store for SqliteStore {
                     raw,
                     reason,
                 },
+            })
+        })
+        .collect()
+    }
+
+    fn shapes(&self, source: &SourceName) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT b.shape FROM import_batch b JOIN source s ON s.id = b.source_id
+             WHERE s.name = ?1 AND b.shape IS NOT NULL
+             GROUP BY b.shape ORDER BY max(b.id) DESC LIMIT 50",
+        )?;
+        let shapes = statement.query_map([source.as_str()], |r| r.get(0))?;
+        Ok(shapes.collect::<Result<_, _>>()?)
+    }
+
+    fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT s.name, s.kind, count(b.id), max(b.finished_at),
+                    (SELECT l.facts FROM import_batch l WHERE l.source_id = s.id
+                     ORDER BY l.id DESC LIMIT 1),
+                    (SELECT count(*) FROM quarantine q WHERE q.source_id = s.id),
+                    count(b.drift_accepted)
+             FROM source s LEFT JOIN import_batch b ON b.source_id = s.id
+             GROUP BY s.id ORDER BY s.name",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (name, kind, imports, last, facts, quarantined, drifts) = row?;
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            Ok(SourceStatus {
+                name: name.parse().map_err(corrupt)?,
+                kind: kind.parse().map_err(corrupt)?,
+                imports: count(imports),
+                last_import: last.map(from_seconds).transpose()?,
+                last_facts: facts.map_or(0, count),
+                quarantined: count(quarantined),
+                drifts: count(drifts),
             })
         })
         .collect()

@@ -624,3 +624,38 @@ fn quarantined_rows_are_kept_per_file_and_replaced_when_the_file_comes_again() {
     assert_eq!(store.quarantine(Some(&unknown)).unwrap(), vec![]);
     assert_referential_integrity(&store);
 }
+
+#[test]
+fn sources_are_supervised_with_their_last_shape_imports_and_drifts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let source: SourceName = "billetterie".parse().unwrap();
+    assert_eq!(store.shapes(&source).unwrap(), Vec::<String>::new());
+    let mut d = dataset(&[(0, 2500, TicketStatus::Valid, 0)]);
+    d.shape = Some("text\tN° commande\n".into());
+    store.write_dataset(&d).unwrap();
+    d.shape = Some("text\tN° commande\ntext\tCanal\n".into());
+    d.drift_accepted = Some("column \"Canal\" is new".into());
+    d.quarantined = vec![QuarantinedRow {
+        line: 2,
+        column: None,
+        raw: "x".into(),
+        reason: "r".into(),
+    }];
+    store.write_dataset(&d).unwrap();
+
+    assert_eq!(
+        store.shapes(&source).unwrap(),
+        ["text\tN° commande\ntext\tCanal\n", "text\tN° commande\n"]
+    );
+    let sources = store.sources().unwrap();
+    assert_eq!(sources.len(), 1);
+    let s = &sources[0];
+    assert_eq!(
+        (s.name.as_str(), s.kind, s.imports, s.quarantined, s.drifts),
+        ("billetterie", SourceKind::TicketingExport, 2, 1, 1)
+    );
+    assert_eq!(s.last_facts, d.len() as u64);
+    assert!(s.last_import.is_some());
+}

@@ -119,8 +119,9 @@ fn write_facts(
         )?,
     };
     let batch_id: i64 = tx.query_row(
-        "INSERT INTO import_batch (source_id, origin, started_at) VALUES (?1, ?2, ?3) RETURNING id",
-        params![source_id, d.origin, now],
+        "INSERT INTO import_batch (source_id, origin, started_at, shape, drift_accepted)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        params![source_id, d.origin, now, d.shape, d.drift_accepted],
         |r| r.get(0),
     )?;
     let mut w = Writer {

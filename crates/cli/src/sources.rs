@@ -1,0 +1,86 @@
+//! `jauge sources`: each source with its last import, volumes, quarantine and drifts, and
+//! whether it is healthy — for a person, or for cron (exit code 1 when one is not).
+
+use chrono::Utc;
+use jauge_store::Store;
+
+use crate::error::Failure;
+use crate::{Cli, format, summary};
+
+#[derive(Debug, clap::Args)]
+pub struct SourcesArgs {
+    /// A source that brought nothing for this many days is stale.
+    #[arg(long, default_value_t = 30)]
+    stale_after: u32,
+}
+
+pub fn run(cli: &Cli, args: &SourcesArgs) -> Result<(), Failure> {
+    let store = summary::open_existing(&cli.db)?;
+    let fr = cli.lang == jauge_model::Lang::Fr;
+    let now = Utc::now();
+    let mut unhealthy = Vec::new();
+    for s in store.sources()? {
+        let days = s.last_import.map(|at| (now - at).num_days());
+        let allowed = chrono::Duration::days(i64::from(args.stale_after));
+        let stale = s.last_import.is_none_or(|at| now - at > allowed);
+        let mut problems = Vec::new();
+        if stale {
+            problems.push(if fr {
+                "sans données récentes"
+            } else {
+                "stale"
+            });
+        }
+        if s.quarantined > 0 {
+            problems.push(if fr {
+                "lignes en quarantaine"
+            } else {
+                "rows in quarantine"
+            });
+        }
+        let state = if problems.is_empty() {
+            if fr {
+                "ok".to_owned()
+            } else {
+                "healthy".to_owned()
+            }
+        } else {
+            unhealthy.push(s.name.to_string());
+            problems.join(", ")
+        };
+        let last = match (s.last_import, days) {
+            (Some(at), Some(d)) => format!(
+                "{} ({d} {})",
+                at.with_timezone(&jauge_model::DEFAULT_TIME_ZONE)
+                    .format("%d/%m/%Y %H:%M"),
+                if fr { "j" } else { "d" }
+            ),
+            _ => "—".to_owned(),
+        };
+        println!(
+            "{:<16} {:<17} {} imports, {} {last}, {} {}, {} {}, {} {} — {state}",
+            s.name,
+            s.kind.code(),
+            format::count(s.imports, cli.lang),
+            if fr { "dernier" } else { "last" },
+            format::count(s.last_facts, cli.lang),
+            if fr { "faits" } else { "facts" },
+            format::count(s.quarantined, cli.lang),
+            if fr { "en quarantaine" } else { "quarantined" },
+            format::count(s.drifts, cli.lang),
+            if fr {
+                "dérives acceptées"
+            } else {
+                "accepted drifts"
+            },
+        );
+    }
+    if unhealthy.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::user(format!(
+            "unhealthy sources: {}",
+            unhealthy.join(", ")
+        )))
+    }
+}
