@@ -628,3 +628,73 @@ fn a_file_whose_columns_changed_is_stopped_unless_the_drift_is_accepted() {
         text(&stale.stderr)
     );
 }
+
+/// One import is one transaction: killed while it writes, it leaves the store as it was, and
+/// the next run completes.
+#[test]
+fn an_import_killed_while_writing_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let wal = dir.path().join("jauge.db-wal");
+    let file = dir.path().join("gros-export.csv");
+    let mut csv = String::from(
+        "N° commande;Date commande;Spectacle;Date de représentation;Salle;Jauge;Tarif;Prix TTC\n",
+    );
+    for n in 0..200_000 {
+        let day = 1 + n % 28;
+        csv.push_str(&format!(
+            "B{n};01/10/2025 10:00;Marathon {};{day:02}/11/2025 20:00;Grande salle;650;Plein tarif;12,50\n",
+            n % 50
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let before = summary_json(&db, "2025-2026");
+    let args = [
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--source",
+        "gros",
+        file.to_str().unwrap(),
+    ];
+
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let start = wal_size();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jauge"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // Kill it once the write-ahead log grows: the transaction is writing.
+    while wal_size() < start + 64_000 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success());
+
+    assert_eq!(
+        summary_json(&db, "2025-2026"),
+        before,
+        "a killed import changed the store"
+    );
+    let sources = text(&jauge(&["sources", "--db", db.to_str().unwrap()]).stdout);
+    assert!(!sources.contains("gros"), "{sources}");
+
+    let again = jauge(&args);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let after = summary_json(&db, "2025-2026");
+    assert_eq!(
+        after["tickets"].as_u64().unwrap(),
+        before["tickets"].as_u64().unwrap() + 200_000
+    );
+}
