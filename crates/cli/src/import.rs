@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use jauge_ingest::profile::ProfileFile;
 use jauge_ingest::read::Defaults;
 use jauge_ingest::supervision::{Fingerprint, closest, drift};
 use jauge_ingest::{FileRead, read_file};
@@ -28,6 +29,15 @@ pub struct ImportArgs {
     /// Import even when the file's columns differ from the source's earlier files.
     #[arg(long)]
     accept_drift: bool,
+
+    /// Read the files with this profile (TOML): columns the headers do not name, what the
+    /// files do not say (hall, capacity, time zone…), tariff categories.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+
+    /// Save the profile used for the (last) file, to edit and give with --profile next time.
+    #[arg(long)]
+    save_profile: Option<PathBuf>,
 }
 
 /// What the files do not say, from the venue's setup: its time zone, and its hall when it has
@@ -67,12 +77,23 @@ fn source_from(path: &Path) -> Result<SourceName, Failure> {
 }
 
 /// Reads one file; the failure names it.
-pub fn read_one(path: &Path, source: SourceName, defaults: Defaults) -> Result<FileRead, Failure> {
+pub fn read_one(
+    path: &Path,
+    source: SourceName,
+    defaults: Defaults,
+    profile: Option<&ProfileFile>,
+) -> Result<FileRead, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?;
     let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    read_file(&bytes, source, defaults, origin)
+    read_file(&bytes, source, defaults, profile, origin)
         .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
+}
+
+fn load_profile(path: &Path) -> Result<ProfileFile, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::user(format!("cannot read the profile {}: {e}", path.display())))?;
+    ProfileFile::from_toml(&text).map_err(|e| Failure::user(format!("{}: {e}", path.display())))
 }
 
 /// The report of a read, as lines of text.
@@ -162,6 +183,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             cli.db.display()
         ))
     })?;
+    let profile = args.profile.as_deref().map(load_profile).transpose()?;
     for path in &args.files {
         let source = match &args.source {
             Some(name) => name
@@ -169,7 +191,16 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                 .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?,
             None => source_from(path)?,
         };
-        let mut file = read_one(path, source.clone(), defaults_for(&setup))?;
+        let mut file = read_one(path, source.clone(), defaults_for(&setup), profile.as_ref())?;
+        if let Some(save) = &args.save_profile {
+            let mut saved = profile.clone().unwrap_or_default();
+            for (field, header) in ProfileFile::from_inferred(&file.inferred).columns {
+                saved.columns.entry(field).or_insert(header);
+            }
+            std::fs::write(save, saved.to_toml())
+                .map_err(|e| Failure::user(format!("cannot write {}: {e}", save.display())))?;
+            println!("  profile saved in {}", save.display());
+        }
         print!("{}", report(path, &file, cli.lang));
         // A source's files are expected to keep their shape: a change stops the import.
         let known: Vec<Fingerprint> = store
@@ -227,7 +258,7 @@ pub fn import_into(
         let source: SourceName = source
             .parse()
             .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
-        let file = read_one(path, source, defaults_for(setup))?;
+        let file = read_one(path, source, defaults_for(setup), None)?;
         store.write_dataset(&file.read.dataset)?;
         reads.push(file);
     }

@@ -698,3 +698,100 @@ fn an_import_killed_while_writing_leaves_the_store_as_it_was() {
         before["tickets"].as_u64().unwrap() + 200_000
     );
 }
+
+/// The real concert export (bare CR lines, `2010/10/14 p.m. 11:25:58.` timestamps, no hall, no
+/// capacity) imports through a profile, with no row lost or invented.
+#[test]
+fn the_real_concert_export_imports_through_a_profile() {
+    let concert = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/tickets/concert_taipei_2010.csv");
+    let Ok(bytes) = std::fs::read(&concert) else {
+        eprintln!("skipped: {} is not here", concert.display());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("arena.db");
+    {
+        let mut setup = jauge_demo::generate(jauge_demo::DemoOptions {
+            seed: 1,
+            scale: 0.05,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        })
+        .setup;
+        setup.halls = vec![jauge_model::Hall {
+            name: "Arena".parse().unwrap(),
+            capacity: jauge_model::Capacity::new(12_000).unwrap(),
+        }];
+        let mut store = SqliteStore::open(&db).unwrap();
+        store.save_setup(&setup).unwrap();
+    }
+    let profile = dir.path().join("taipei.toml");
+    std::fs::write(
+        &profile,
+        "[defaults]\ncapacity = 12000\ntime_zone = \"Asia/Taipei\"\n\n\
+         [tariffs]\n\"member\" = \"reduced\"\n\"non-member\" = \"full_price\"\n",
+    )
+    .unwrap();
+    let saved = dir.path().join("saved.toml");
+    let output = jauge(&[
+        "--lang",
+        "en",
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--source",
+        "taipei",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--save-profile",
+        saved.to_str().unwrap(),
+        concert.to_str().unwrap(),
+    ]);
+    let report = text(&output.stdout);
+    assert!(output.status.success(), "{report}{}", text(&output.stderr));
+
+    // Independently: rows, distinct orders and the sum of prices, from the raw text.
+    let raw = String::from_utf8_lossy(&bytes).replace('\r', "\n");
+    let mut lines = raw.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (order, price) = (column("ORDER_ID"), column("PRICE"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let orders: BTreeSet<&str> = rows.iter().map(|r| r[order]).collect();
+    let cents: u64 = rows
+        .iter()
+        .map(|r| r[price].trim().parse::<u64>().unwrap() * 100)
+        .sum();
+
+    // The report writes counts in English with thousands separators: 7,069.
+    let english = |n: usize| {
+        let digits = n.to_string();
+        let (head, tail) = digits.split_at(digits.len().saturating_sub(3));
+        if head.is_empty() {
+            tail.to_owned()
+        } else {
+            format!("{head},{tail}")
+        }
+    };
+    let expected = format!(
+        "{} tickets, {} orders",
+        english(rows.len()),
+        english(orders.len())
+    );
+    assert!(
+        report.contains(&expected),
+        "{expected} missing from {report}"
+    );
+    assert!(report.contains("0 quarantined"), "{report}");
+    let season = summary_json(&db, "2010-2011");
+    assert_eq!(season["tickets"].as_u64().unwrap(), rows.len() as u64);
+    assert_eq!(season["revenue"].as_u64().unwrap(), cents);
+    assert_eq!(season["performances"].as_u64().unwrap(), 1);
+
+    // The saved profile keeps the defaults and names the columns, ready for next time.
+    let saved = std::fs::read_to_string(&saved).unwrap();
+    assert!(
+        saved.contains("order_id = \"ORDER_ID\"") && saved.contains("Asia/Taipei"),
+        "{saved}"
+    );
+}

@@ -12,6 +12,7 @@
 
 pub mod dialect;
 pub mod mapping;
+pub mod profile;
 pub mod read;
 pub mod supervision;
 pub mod values;
@@ -34,18 +35,24 @@ pub enum FileError {
     Detect(#[from] dialect::DetectError),
     #[error(transparent)]
     Read(#[from] read::ReadError),
+    #[error(transparent)]
+    Profile(#[from] profile::ProfileError),
 }
 
-/// Detects a file's dialect, infers its profile with `defaults`, and reads its rows as facts of
-/// `source`.
+/// Detects a file's dialect, infers its profile with `defaults` and the source's saved
+/// `profile`, and reads its rows as facts of `source`.
 pub fn read_file(
     bytes: &[u8],
     source: SourceName,
     defaults: read::Defaults,
+    profile: Option<&profile::ProfileFile>,
     origin: &str,
 ) -> Result<FileRead, FileError> {
     let detected = dialect::detect(bytes)?;
-    let inferred = read::infer_profile(&detected, defaults);
+    let mut inferred = read::infer_profile(&detected, defaults);
+    if let Some(profile) = profile {
+        profile.apply(&mut inferred)?;
+    }
     let kind = if inferred
         .profile
         .columns

@@ -413,6 +413,25 @@ impl Field {
     ];
 }
 
+impl Field {
+    /// The field's code in profiles: `OrderId` is `order_id`.
+    pub fn code(self) -> String {
+        let mut code = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                code.push('_');
+            }
+            code.extend(c.to_lowercase());
+        }
+        code
+    }
+
+    /// The field a profile's code names.
+    pub fn from_code(code: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
 impl fmt::Display for Field {
     /// `OrderId` reads "order id".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -72,6 +72,10 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inferred {
     pub profile: Profile,
+    /// The file's headers (empty without a header row).
+    pub headers: Vec<String>,
+    /// How each column's sampled values are written.
+    pub column_kinds: Vec<ValueKind>,
     pub mapping: Mapping,
     /// The file's shape, to compare with the source's earlier files.
     pub fingerprint: Fingerprint,
@@ -133,8 +137,11 @@ pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
             ambiguities.push((m.field, ambiguity));
         }
     }
+    let column_kinds = kinds.into_iter().map(|k| k.kind).collect();
     Inferred {
         profile,
+        headers,
+        column_kinds,
         mapping,
         fingerprint,
         ambiguities,

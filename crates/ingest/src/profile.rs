@@ -1,0 +1,256 @@
+//! A source's profile, saved as a small TOML file: which header holds which field when the
+//! names do not say it, what the files do not say (hall, capacity, time zone…), and the
+//! category of tariffs the vocabulary does not know. Formats are not saved: they are read from
+//! each file again.
+//!
+//! ```toml
+//! [columns]
+//! order_id = "ORDER_ID"
+//! price = "PRICE"
+//!
+//! [defaults]
+//! hall = "Arena"
+//! capacity = 12000
+//! time_zone = "Asia/Taipei"
+//!
+//! [tariffs]
+//! "member" = "reduced"
+//! ```
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveTime;
+use jauge_model::{Capacity, TariffCategory, VatRate};
+use serde::{Deserialize, Serialize};
+
+use crate::mapping::{Field, normalise};
+use crate::read::Inferred;
+
+/// A profile as saved.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// Field code → the header holding it.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub defaults: DefaultsFile,
+    /// Tariff label → category code (`full_price`, `reduced`, `subscription`, `free`,
+    /// `school_or_group`, `other`).
+    #[serde(default)]
+    pub tariffs: BTreeMap<String, String>,
+}
+
+/// What the files do not say.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsFile {
+    pub hall: Option<String>,
+    pub capacity: Option<u32>,
+    /// An IANA time zone such as `Europe/Paris`.
+    pub time_zone: Option<String>,
+    /// The VAT rate in basis points (550 for 5.5 %).
+    pub vat_basis_points: Option<u16>,
+    /// The start of performances when the files give only the day, `hh:mm`.
+    pub performance_time: Option<String>,
+}
+
+/// Why a profile cannot be used, with what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("the profile is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("the profile names an unknown field {0:?}; fields are {1}")]
+    UnknownField(String, String),
+    #[error(
+        "the profile maps {field} to column {header:?}, which the file does not have; its columns are {columns}"
+    )]
+    NoSuchColumn {
+        field: String,
+        header: String,
+        columns: String,
+    },
+    #[error("the profile's {what} {value:?} is not valid: {expected}")]
+    Invalid {
+        what: &'static str,
+        value: String,
+        expected: String,
+    },
+}
+
+impl ProfileFile {
+    pub fn from_toml(text: &str) -> Result<ProfileFile, ProfileError> {
+        toml::from_str(text).map_err(|e| ProfileError::Syntax(e.to_string()))
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a profile always serialises")
+    }
+
+    /// The profile a person would save for this file: the columns as mapped, so a later
+    /// renaming is noticed against them, and empty defaults to fill in.
+    pub fn from_inferred(inferred: &Inferred) -> ProfileFile {
+        ProfileFile {
+            columns: inferred
+                .mapping
+                .matched
+                .iter()
+                .map(|m| (m.field.code(), m.header.clone()))
+                .collect(),
+            ..ProfileFile::default()
+        }
+    }
+
+    /// Applies the profile to what was inferred from a file: its columns replace the inferred
+    /// ones for their fields, its defaults and tariff categories are added.
+    pub fn apply(&self, inferred: &mut Inferred) -> Result<(), ProfileError> {
+        for (code, header) in &self.columns {
+            let field = Field::from_code(code).ok_or_else(|| {
+                let all: Vec<String> = Field::ALL.iter().map(|f| f.code()).collect();
+                ProfileError::UnknownField(code.clone(), all.join(", "))
+            })?;
+            let column = inferred
+                .headers
+                .iter()
+                .position(|h| h == header)
+                .or_else(|| {
+                    inferred
+                        .headers
+                        .iter()
+                        .position(|h| normalise(h) == normalise(header))
+                })
+                .ok_or_else(|| ProfileError::NoSuchColumn {
+                    field: code.clone(),
+                    header: header.clone(),
+                    columns: inferred
+                        .headers
+                        .iter()
+                        .map(|h| format!("{h:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            // The column now holds this field only.
+            inferred.profile.columns.retain(|_, c| *c != column);
+            inferred.profile.columns.insert(field, column);
+            if let Some(kind) = inferred.column_kinds.get(column) {
+                inferred.profile.kinds.insert(field, *kind);
+            }
+        }
+        let invalid = |what, value: &dyn ToString, expected: &str| ProfileError::Invalid {
+            what,
+            value: value.to_string(),
+            expected: expected.to_owned(),
+        };
+        let d = &self.defaults;
+        let defaults = &mut inferred.profile.defaults;
+        if let Some(hall) = &d.hall {
+            defaults.hall = Some(
+                hall.parse()
+                    .map_err(|_| invalid("hall", hall, "a hall's name"))?,
+            );
+        }
+        if let Some(seats) = d.capacity {
+            defaults.capacity = Some(
+                Capacity::new(seats)
+                    .map_err(|_| invalid("capacity", &seats, "a number of seats above zero"))?,
+            );
+        }
+        if let Some(zone) = &d.time_zone {
+            defaults.time_zone = zone
+                .parse()
+                .map_err(|_| invalid("time zone", zone, "an IANA name such as Europe/Paris"))?;
+        }
+        if let Some(bp) = d.vat_basis_points {
+            defaults.vat = VatRate::from_basis_points(bp).map_err(|_| {
+                invalid(
+                    "VAT rate",
+                    &bp,
+                    "basis points from 0 to 10000 (550 for 5.5 %)",
+                )
+            })?;
+        }
+        if let Some(time) = &d.performance_time {
+            defaults.performance_time = Some(
+                NaiveTime::parse_from_str(time, "%H:%M")
+                    .map_err(|_| invalid("performance time", time, "a time such as 20:30"))?,
+            );
+        }
+        for (label, code) in &self.tariffs {
+            let category: TariffCategory = code.parse().map_err(|_| {
+                invalid(
+                    "tariff category",
+                    code,
+                    "full_price, reduced, subscription, free, school_or_group or other",
+                )
+            })?;
+            defaults.tariff_categories.insert(label.clone(), category);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::detect;
+    use crate::read::{Defaults, infer_profile};
+
+    fn inferred(csv: &str) -> Inferred {
+        infer_profile(&detect(csv.as_bytes()).unwrap(), Defaults::default())
+    }
+
+    #[test]
+    fn a_profile_names_the_columns_the_headers_do_not() {
+        let mut i = inferred("Ref;Quand;Combien\nA1;14/03/2026 20:30;12,50\n");
+        assert_eq!(i.profile.columns.get(&Field::OrderId), None);
+        let profile = ProfileFile::from_toml(
+            "[columns]\norder_id = \"Ref\"\norder_date = \"quand\"\nprice = \"Combien\"\n\n\
+             [defaults]\ncapacity = 300\nhall = \"Studio\"\ntime_zone = \"Europe/Brussels\"\n\n\
+             [tariffs]\n\"Tarif ami\" = \"reduced\"\n",
+        )
+        .unwrap();
+        profile.apply(&mut i).unwrap();
+        assert_eq!(i.profile.columns.get(&Field::OrderId), Some(&0));
+        assert_eq!(
+            i.profile.columns.get(&Field::OrderDate),
+            Some(&1),
+            "headers match whatever their case"
+        );
+        assert!(matches!(
+            i.profile.kinds.get(&Field::Price),
+            Some(crate::values::ValueKind::Decimal(_))
+        ));
+        assert_eq!(i.profile.defaults.capacity.map(Capacity::get), Some(300));
+        assert_eq!(i.profile.defaults.time_zone, chrono_tz::Europe::Brussels);
+        assert_eq!(
+            i.profile.defaults.tariff_categories["Tarif ami"],
+            TariffCategory::Reduced
+        );
+    }
+
+    #[test]
+    fn a_saved_profile_reads_back() {
+        let i = inferred("N° commande;Prix TTC\nA1;12,50\n");
+        let saved = ProfileFile::from_inferred(&i);
+        assert_eq!(saved.columns["order_id"], "N° commande");
+        assert_eq!(ProfileFile::from_toml(&saved.to_toml()).unwrap(), saved);
+    }
+
+    #[test]
+    fn a_wrong_profile_says_what_to_change() {
+        let mut i = inferred("Ref;Prix\nA1;12,50\n");
+        let error = |toml: &str| {
+            ProfileFile::from_toml(toml)
+                .and_then(|p| p.apply(&mut i.clone()))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("[columns]\nprix = \"Prix\"\n").contains("unknown field \"prix\""));
+        assert!(error("[columns]\nprice = \"Montant\"\n").contains("\"Ref\", \"Prix\""));
+        assert!(error("[defaults]\ncapacity = 0\n").contains("above zero"));
+        assert!(error("[defaults]\ntime_zone = \"Paris\"\n").contains("Europe/Paris"));
+        assert!(error("[tariffs]\n\"Ami\" = \"cheap\"\n").contains("school_or_group"));
+        assert!(error("colonnes = 1\n").contains("not valid TOML"));
+        let _ = &mut i;
+    }
+}
