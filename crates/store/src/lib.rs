@@ -47,6 +47,9 @@ pub trait Store {
     /// newest first, each once.
     fn shapes(&self, source: &SourceName) -> Result<Vec<String>, StoreError>;
 
+    /// What later imports of `source` changed in its tickets and orders, oldest first.
+    fn changes(&self, source: &SourceName) -> Result<Vec<Change>, StoreError>;
+
     /// Every source with its imports, for supervision.
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError>;
 
@@ -54,6 +57,18 @@ pub trait Store {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A ticket or an order a later import changed: what it held before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// `ticket` or `order`.
+    pub record: String,
+    pub external_id: String,
+    pub batch: BatchId,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    /// One `field: before → after` per change.
+    pub changes: Vec<String>,
 }
 
 /// A source as supervision sees it.

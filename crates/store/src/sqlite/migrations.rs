@@ -12,6 +12,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "supervision",
         include_str!("migrations/0004_supervision.sql"),
     ),
+    ("history", include_str!("migrations/0005_history.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

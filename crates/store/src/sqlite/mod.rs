@@ -10,7 +10,7 @@ use jauge_model::{
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
-use crate::{BatchReport, QuarantineEntry, SourceStatus, Store, StoreError};
+use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
 
 mod bulk;
 mod migrations;
@@ -386,6 +386,34 @@ impl Store for SqliteStore {
         )?;
         let shapes = statement.query_map([source.as_str()], |r| r.get(0))?;
         Ok(shapes.collect::<Result<_, _>>()?)
+    }
+
+    fn changes(&self, source: &SourceName) -> Result<Vec<Change>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT h.record, h.external_id, h.batch_id, h.changed_at, h.changes
+             FROM change_history h JOIN source s ON s.id = h.source_id
+             WHERE s.name = ?1 ORDER BY h.id",
+        )?;
+        let rows = statement.query_map([source.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (record, external_id, batch, at, changes) = row?;
+            Ok(Change {
+                record,
+                external_id,
+                batch: BatchId(batch),
+                changed_at: from_seconds(at)?,
+                changes: changes.split("; ").map(str::to_owned).collect(),
+            })
+        })
+        .collect()
     }
 
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {

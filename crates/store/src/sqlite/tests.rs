@@ -659,3 +659,45 @@ fn sources_are_supervised_with_their_last_shape_imports_and_drifts() {
     assert_eq!(s.last_facts, d.len() as u64);
     assert!(s.last_import.is_some());
 }
+
+#[test]
+fn a_later_export_that_changes_facts_keeps_what_they_held_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let source: SourceName = "billetterie".parse().unwrap();
+    let first = dataset(&[
+        (0, 2500, TicketStatus::Valid, 0),
+        (1, 1800, TicketStatus::Valid, 1),
+    ]);
+    store.write_dataset(&first).unwrap();
+    store.write_dataset(&first).unwrap();
+    assert_eq!(
+        store.changes(&source).unwrap(),
+        vec![],
+        "the same export again changes nothing"
+    );
+
+    // A refund and a corrected buyer arrive in the next export.
+    let mut later = first.clone();
+    later.tickets[0].status = TicketStatus::Refunded;
+    later.orders[1].buyer = Some("pk3".parse().unwrap());
+    let batch = store.write_dataset(&later).unwrap().batch.unwrap();
+    let changes = store.changes(&source).unwrap();
+    let described: Vec<(&str, &str, Vec<String>)> = changes
+        .iter()
+        .map(|c| (c.record.as_str(), c.external_id.as_str(), c.changes.clone()))
+        .collect();
+    assert_eq!(
+        described,
+        vec![
+            ("order", "O1", vec!["buyer: pk1 → pk3".to_owned()]),
+            ("ticket", "B0", vec!["status: valid → refunded".to_owned()]),
+        ]
+    );
+    assert!(changes.iter().all(|c| c.batch == batch));
+    // The facts now hold the new values, and the rollups follow.
+    let facts = store.season_facts("2024-2025".parse().unwrap()).unwrap();
+    assert_eq!(jauge_analytics::season_summary(&facts).tickets, 1);
+    assert_referential_integrity(&store);
+}

@@ -8,6 +8,7 @@
 //! created are computed from the batch itself instead of read back.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -145,6 +146,7 @@ fn write_facts(
         touched_performances: BTreeSet::new(),
         touched_seasons: BTreeSet::new(),
         buyers_changed: false,
+        history: Vec::new(),
     };
     let mut clock = Stopwatch::start();
     w.shows(d)?;
@@ -182,6 +184,7 @@ fn write_facts(
             w.consents(d)?;
             let campaign_events = w.campaigns(d)?;
             w.quarantine(d)?;
+            w.write_history()?;
             clock.lap("consents, campaigns and quarantine");
             w.refresh_rollups(rollups)?;
             clock.lap("rollups");
@@ -214,6 +217,19 @@ fn write_facts(
         quarantined: d.quarantined.len(),
         phases: clock.laps,
     })
+}
+
+/// Notes `field: before → after` when they differ.
+fn differs<A: fmt::Display + ?Sized, B: fmt::Display + ?Sized>(
+    changed: &mut Vec<String>,
+    field: &str,
+    before: &A,
+    after: &B,
+) {
+    let (before, after) = (before.to_string(), after.to_string());
+    if before != after {
+        changed.push(format!("{field}: {before} → {after}"));
+    }
 }
 
 /// Times the steps of a write.
@@ -416,6 +432,8 @@ struct Writer<'t> {
     touched_seasons: BTreeSet<i32>,
     /// An order stored by an earlier batch changed buyer.
     buyers_changed: bool,
+    /// Records of earlier batches this one changes: (record, identifier, what changed).
+    history: Vec<(&'static str, String, Vec<String>)>,
 }
 
 impl Writer<'_> {
@@ -586,20 +604,41 @@ impl Writer<'_> {
         let mut ids = HashMap::default();
         ids.reserve(d.orders.len());
         for (index, o) in d.orders.iter().enumerate() {
-            let stored: Option<(i64, Option<String>)> = if self.source_is_new {
+            let stored: Option<(i64, Option<String>, String, i64, String)> = if self.source_is_new {
                 None
             } else {
                 self.tx
                     .prepare_cached(
-                        "SELECT id, buyer_key FROM sale_order WHERE source_id = ?1 AND external_id = ?2",
+                        "SELECT id, buyer_key, channel, created_at, status FROM sale_order
+                         WHERE source_id = ?1 AND external_id = ?2",
                     )?
-                    .query_row(params![self.source_id, o.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row(params![self.source_id, o.id.as_str()], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
                     .optional()?
             };
             let id = match stored {
-                Some((id, stored_buyer)) => {
-                    self.buyers_changed |=
-                        stored_buyer.as_deref() != o.buyer.as_ref().map(|b| b.as_str());
+                Some((id, stored_buyer, channel, created_at, status)) => {
+                    let buyer = o.buyer.as_ref().map(|b| b.as_str());
+                    self.buyers_changed |= stored_buyer.as_deref() != buyer;
+                    let mut changed = Vec::new();
+                    differs(
+                        &mut changed,
+                        "buyer",
+                        &stored_buyer.unwrap_or_default(),
+                        buyer.unwrap_or_default(),
+                    );
+                    differs(&mut changed, "channel", &channel, o.channel.code());
+                    differs(
+                        &mut changed,
+                        "created_at",
+                        &created_at,
+                        &to_seconds(o.created_at),
+                    );
+                    differs(&mut changed, "status", &status, o.status.code());
+                    if !changed.is_empty() {
+                        self.history.push(("order", o.id.to_string(), changed));
+                    }
                     id
                 }
                 None => {
@@ -667,21 +706,82 @@ impl Writer<'_> {
         }
         if !self.source_is_new {
             // A ticket moved from another performance leaves that one to refresh.
+            // A ticket an earlier batch stored: its changes go to the history, and a ticket
+            // moved from another performance leaves that one to refresh.
             let mut before = self.tx.prepare_cached(
-                "SELECT t.performance_id, p.season_start_year FROM ticket t
-                 JOIN performance p ON p.id = t.performance_id
+                "SELECT t.performance_id, p.season_start_year, t.order_id, t.tariff_id,
+                        t.amount_cents, t.face_value_cents, t.vat_bp, t.status,
+                        coalesce(t.checked_in_at, ''), coalesce(t.attendee_key, '')
+                 FROM ticket t JOIN performance p ON p.id = t.performance_id
                  WHERE t.source_id = ?1 AND t.external_id = ?2",
             )?;
-            for &(performance, _, _, t) in &rows {
-                let stored: Option<(i64, i32)> = before
+            for &(performance, order, tariff, t) in &rows {
+                let stored = before
                     .query_row(params![self.source_id, t.id.as_str()], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i32>(1)?,
+                            [
+                                r.get::<_, i64>(2)?,
+                                r.get(3)?,
+                                r.get(4)?,
+                                r.get(5)?,
+                                r.get(6)?,
+                            ],
+                            r.get::<_, String>(7)?,
+                            r.get::<_, rusqlite::types::Value>(8)?,
+                            r.get::<_, String>(9)?,
+                        ))
                     })
                     .optional()?;
-                if let Some((old, season)) = stored.filter(|&(old, _)| old != performance) {
+                let Some((old, season, numbers, status, checked_in, attendee)) = stored else {
+                    continue;
+                };
+                if old != performance {
                     self.touched_performances.insert(old);
                     self.touched_seasons.insert(season);
                     rollups.read_back.insert(season);
+                }
+                let mut changed = Vec::new();
+                differs(&mut changed, "performance", &old, &performance);
+                let now = [
+                    order,
+                    tariff,
+                    t.amount_paid.as_i64(),
+                    t.face_value.as_i64(),
+                    i64::from(t.vat_rate.basis_points()),
+                ];
+                for ((name, was), is) in [
+                    "order",
+                    "tariff",
+                    "amount_cents",
+                    "face_value_cents",
+                    "vat_bp",
+                ]
+                .iter()
+                .zip(numbers)
+                .zip(now)
+                {
+                    differs(&mut changed, name, &was, &is);
+                }
+                differs(&mut changed, "status", &status, t.status.code());
+                let checked_in = match checked_in {
+                    rusqlite::types::Value::Integer(at) => at.to_string(),
+                    _ => String::new(),
+                };
+                let checked_in_now = t
+                    .checked_in_at
+                    .map(|at| to_seconds(at).to_string())
+                    .unwrap_or_default();
+                differs(&mut changed, "checked_in_at", &checked_in, &checked_in_now);
+                differs(
+                    &mut changed,
+                    "attendee",
+                    &attendee,
+                    t.attendee.as_ref().map_or("", |a| a.as_str()),
+                );
+                if !changed.is_empty() {
+                    self.history.push(("ticket", t.id.to_string(), changed));
                 }
             }
         }
@@ -742,6 +842,26 @@ impl Writer<'_> {
             ])?;
         }
         insert.flush()
+    }
+
+    /// Writes what this batch changed in records of earlier batches.
+    fn write_history(&mut self) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO change_history (record, source_id, external_id, batch_id, changed_at, changes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (record, id, changes) in &self.history {
+            insert.execute(params![
+                record,
+                self.source_id,
+                id,
+                self.batch_id,
+                now,
+                changes.join("; ")
+            ])?;
+        }
+        Ok(())
     }
 
     /// Replaces the quarantine of this file from this source by the rows it could not take now.
