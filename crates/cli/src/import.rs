@@ -14,7 +14,7 @@ use crate::{Cli, format};
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The files to import (CSV in any common dialect).
+    /// The files to import: CSV in any common dialect, XLSX, XLS, ODS or JSON lines.
     #[arg(required = true)]
     files: Vec<PathBuf>,
 

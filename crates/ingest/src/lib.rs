@@ -14,6 +14,7 @@ pub mod dialect;
 pub mod mapping;
 pub mod profile;
 pub mod read;
+pub mod sheet;
 pub mod supervision;
 pub mod values;
 pub mod vocabulary;
@@ -37,6 +38,8 @@ pub enum FileError {
     Read(#[from] read::ReadError),
     #[error(transparent)]
     Profile(#[from] profile::ProfileError),
+    #[error(transparent)]
+    Sheet(#[from] sheet::SheetError),
 }
 
 /// Detects a file's dialect, infers its profile with `defaults` and the source's saved
@@ -48,7 +51,15 @@ pub fn read_file(
     profile: Option<&profile::ProfileFile>,
     origin: &str,
 ) -> Result<FileRead, FileError> {
-    let detected = dialect::detect(bytes)?;
+    // Spreadsheets and JSON lines are turned into delimited text first.
+    let converted = if sheet::is_spreadsheet(bytes) {
+        Some(sheet::spreadsheet_to_text(bytes)?)
+    } else if sheet::is_json_lines(bytes) {
+        Some(sheet::json_lines_to_text(bytes)?)
+    } else {
+        None
+    };
+    let detected = dialect::detect(converted.as_deref().map_or(bytes, str::as_bytes))?;
     let mut inferred = read::infer_profile(&detected, defaults);
     if let Some(profile) = profile {
         profile.apply(&mut inferred)?;

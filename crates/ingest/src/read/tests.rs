@@ -249,3 +249,56 @@ fn the_real_concert_export_reads_without_losing_or_inventing_a_row() {
     // The "member" and "non-member" tariffs are in no known category: said once each.
     assert_eq!(read.notes.len(), 2, "{:?}", read.notes);
 }
+
+#[test]
+fn spreadsheets_and_json_lines_read_like_any_export() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sheets");
+    let jsonl = "{\"N° commande\": \"C1\", \"Date commande\": \"2026-03-14 20:30:00\", \"Code séance\": \"S1\", \"Tarif\": \"Plein tarif\", \"Prix TTC\": 12.5, \"Statut billet\": \"Valide\", \"N° client\": \"K1\", \"Courriel\": \"ana@exemple.fr\"}\n\
+                 {\"N° commande\": \"C1\", \"Date commande\": \"2026-03-14 20:30:00\", \"Code séance\": \"S1\", \"Tarif\": \"Tarif réduit\", \"Prix TTC\": 10, \"Statut billet\": \"Valide\", \"N° client\": \"K1\", \"Courriel\": \"ana@exemple.fr\"}\n\
+                 {\"N° commande\": \"C2\", \"Date commande\": \"2026-03-15 09:05:00\", \"Code séance\": \"S1\", \"Tarif\": \"Invitation\", \"Prix TTC\": 0, \"Statut billet\": \"Annulé\"}\n";
+    let sources: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "xlsx",
+            std::fs::read(format!("{dir}/billetterie.xlsx")).unwrap(),
+        ),
+        (
+            "ods",
+            std::fs::read(format!("{dir}/billetterie.ods")).unwrap(),
+        ),
+        ("jsonl", jsonl.as_bytes().to_vec()),
+    ];
+    for (what, bytes) in sources {
+        let file = crate::read_file(
+            &bytes,
+            "billetterie".parse().unwrap(),
+            Defaults::default(),
+            None,
+            what,
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let d = &file.read.dataset;
+        assert_eq!(d.quarantined, vec![], "{what}");
+        let amounts: Vec<u64> = d.tickets.iter().map(|t| t.amount_paid.get()).collect();
+        assert_eq!(amounts, [1250, 1000, 0], "{what}");
+        let statuses: Vec<TicketStatus> = d.tickets.iter().map(|t| t.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                TicketStatus::Valid,
+                TicketStatus::Valid,
+                TicketStatus::Cancelled
+            ],
+            "{what}"
+        );
+        assert_eq!(d.orders.len(), 2, "{what}");
+        let paris = jauge_model::DEFAULT_TIME_ZONE
+            .with_ymd_and_hms(2026, 3, 14, 20, 30, 0)
+            .unwrap();
+        assert_eq!(
+            d.orders[0].created_at,
+            paris.with_timezone(&chrono::Utc),
+            "{what}"
+        );
+        assert_eq!(d.patrons.len(), 1, "{what}");
+    }
+}
