@@ -103,14 +103,23 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let loading = Instant::now();
     let mut store = SqliteStore::open(&cli.db)?;
     store.save_setup(&venue.setup)?;
-    // The ticketing system's files go through the importer, as a venue's would; the emailing
-    // tool's facts are loaded as generated until the importer reads emailing exports.
-    let reads = import::import_into(
+    // The files go through the importer, as a venue's would: the ticketing system's two, then
+    // the emailing tool's two with the built-in profiles of such exports.
+    let mut reads = import::import_into(
         &mut store,
         &venue.setup,
         "billetterie",
-        &[&files.performances, &files.ticketing],
+        &[(&files.performances, None), (&files.ticketing, None)],
     )?;
+    reads.extend(import::import_into(
+        &mut store,
+        &venue.setup,
+        "emailing",
+        &[
+            (&files.contacts, Some("emailing-contacts")),
+            (&files.activity, Some("emailing-activity")),
+        ],
+    )?);
     let quarantined: usize = reads.iter().map(|r| r.read.dataset.quarantined.len()).sum();
     if quarantined > 0 {
         return Err(Failure::Internal(anyhow::anyhow!(
@@ -119,7 +128,8 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     }
     let programme = &reads[0].read.dataset;
     let tickets = &reads[1].read.dataset;
-    let emailing = store.write_dataset(&venue.emailing)?;
+    let contacts = &reads[2].read.dataset;
+    let activity = &reads[3].read.dataset;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),
@@ -162,13 +172,13 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         } else {
             "customer accounts"
         },
-        format::count(emailing.patrons as u64, lang),
+        format::count(contacts.patrons.len() as u64, lang),
         if fr {
             "contacts emailing"
         } else {
             "emailing contacts"
         },
-        format::count(emailing.campaigns as u64, lang),
+        format::count(activity.campaigns.len() as u64, lang),
         if fr { "campagnes" } else { "campaigns" },
     );
     println!(

@@ -30,8 +30,9 @@ pub struct ImportArgs {
     #[arg(long)]
     accept_drift: bool,
 
-    /// Read the files with this profile (TOML): columns the headers do not name, what the
-    /// files do not say (hall, capacity, time zone…), tariff categories.
+    /// Read the files with this profile: a TOML file (columns the headers do not name, what
+    /// the files do not say — hall, capacity, time zone… — tariff categories), or a built-in
+    /// one: emailing-contacts, emailing-activity.
     #[arg(long)]
     profile: Option<PathBuf>,
 
@@ -90,7 +91,22 @@ pub fn read_one(
         .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
 }
 
+/// A profile from a TOML file, or one Jauge ships, by name.
 fn load_profile(path: &Path) -> Result<ProfileFile, Failure> {
+    if !path.exists() {
+        if let Some(profile) = path.to_str().and_then(jauge_ingest::profile::builtin) {
+            return Ok(profile);
+        }
+        let names: Vec<&str> = jauge_ingest::profile::BUILTIN
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(Failure::user(format!(
+            "there is no profile file {}, nor a built-in profile of that name ({})",
+            path.display(),
+            names.join(", ")
+        )));
+    }
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::user(format!("cannot read the profile {}: {e}", path.display())))?;
     ProfileFile::from_toml(&text).map_err(|e| Failure::user(format!("{}: {e}", path.display())))
@@ -246,19 +262,23 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Imports files into an open store (for the demo): the dataset of each, stored as a batch.
+/// Imports files into an open store (for the demo), each with its profile if it needs one:
+/// the dataset of each, stored as a batch.
 pub fn import_into(
     store: &mut SqliteStore,
     setup: &VenueSetup,
     source: &str,
-    paths: &[&Path],
+    paths: &[(&Path, Option<&str>)],
 ) -> Result<Vec<FileRead>, Failure> {
     let mut reads = Vec::new();
-    for path in paths {
+    for &(path, profile) in paths {
+        let profile = profile
+            .map(|name| load_profile(Path::new(name)))
+            .transpose()?;
         let source: SourceName = source
             .parse()
             .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
-        let file = read_one(path, source, defaults_for(setup), None)?;
+        let file = read_one(path, source, defaults_for(setup), profile.as_ref())?;
         store.write_dataset(&file.read.dataset)?;
         reads.push(file);
     }

@@ -78,6 +78,33 @@ pub enum ProfileError {
     },
 }
 
+/// The profiles Jauge ships, by name.
+pub const BUILTIN: [(&str, &str); 2] = [
+    (
+        "emailing-contacts",
+        "# An emailing tool's contacts (Brevo-style French export).\n\
+         [columns]\ncustomer_id = \"ID\"\nemail = \"EMAIL\"\nlast_name = \"NOM\"\n\
+         first_name = \"PRENOM\"\npostcode = \"CODE_POSTAL\"\ncity = \"VILLE\"\n\
+         signup_date = \"DATE_INSCRIPTION\"\nnewsletter = \"NEWSLETTER\"\n\
+         unsubscribe_date = \"DATE_DESINSCRIPTION\"\n",
+    ),
+    (
+        "emailing-activity",
+        "# An emailing tool's campaign activity (Brevo-style French export).\n\
+         [columns]\ncampaign_id = \"CAMPAGNE_ID\"\ncampaign = \"CAMPAGNE\"\n\
+         sent_at = \"DATE_ENVOI\"\ncustomer_id = \"CONTACT_ID\"\nemail = \"EMAIL\"\n\
+         event = \"EVENEMENT\"\nevent_at = \"DATE_EVENEMENT\"\n",
+    ),
+];
+
+/// A profile Jauge ships.
+pub fn builtin(name: &str) -> Option<ProfileFile> {
+    BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, toml)| ProfileFile::from_toml(toml).expect("built-in profiles are valid"))
+}
+
 impl ProfileFile {
     pub fn from_toml(text: &str) -> Result<ProfileFile, ProfileError> {
         toml::from_str(text).map_err(|e| ProfileError::Syntax(e.to_string()))
@@ -226,6 +253,17 @@ mod tests {
             i.profile.defaults.tariff_categories["Tarif ami"],
             TariffCategory::Reduced
         );
+    }
+
+    #[test]
+    fn built_in_profiles_are_valid() {
+        for (name, _) in BUILTIN {
+            assert!(
+                builtin(name).is_some_and(|p| !p.columns.is_empty()),
+                "{name}"
+            );
+        }
+        assert_eq!(builtin("nothing"), None);
     }
 
     #[test]

@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use jauge_model::{
-    BirthYear, Capacity, Channel, CompactString, Dataset, Discipline, Email, ExternalId, Name,
-    Order, OrderStatus, PatronIdentity, PatronKey, Performance, PerformanceStatus, QuarantinedRow,
-    Show, SourceKind, SourceName, Tariff, TariffCategory, Ticket, TicketStatus, VatRate,
+    BirthYear, Campaign, CampaignEvent, Capacity, Channel, CompactString, Consent, ConsentChannel,
+    ConsentPurpose, ConsentStatus, Dataset, Discipline, Email, ExternalId, Name, Order,
+    OrderStatus, PatronIdentity, PatronKey, Performance, PerformanceStatus, QuarantinedRow, Show,
+    SourceKind, SourceName, Tariff, TariffCategory, Ticket, TicketStatus, VatRate,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -183,8 +184,10 @@ pub struct Read {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     #[error(
-        "the file gives neither tickets (it needs order numbers, order dates and prices) nor \
-         performances (performance dates and a capacity); name its columns in a profile"
+        "the file gives neither tickets (it needs order numbers, order dates and prices), nor \
+         performances (performance dates and a capacity), nor emailing contacts (numbers or \
+         emails, and sign-up dates), nor campaign activity (campaigns, events, recipients); \
+         name its columns in a profile"
     )]
     NothingToRead,
     #[error("the performances need a hall: the file has no hall column; give one in the profile")]
@@ -205,7 +208,17 @@ pub fn read(
     let tickets = has(Field::OrderId) && has(Field::OrderDate) && has(Field::Price);
     let capacity_known = has(Field::Capacity) || profile.defaults.capacity.is_some();
     let performances = has(Field::PerformanceDate) && capacity_known;
-    if !tickets && !performances {
+    let someone = has(Field::CustomerId) || has(Field::Email);
+    let activity = (has(Field::CampaignId) || has(Field::Campaign)) && has(Field::Event) && someone;
+    let contacts =
+        !tickets && !activity && someone && (has(Field::SignupDate) || has(Field::Newsletter));
+    let modes = Modes {
+        tickets,
+        performances,
+        contacts,
+        activity,
+    };
+    if !(tickets || performances || contacts || activity) {
         return Err(ReadError::NothingToRead);
     }
     if performances && !has(Field::Hall) && profile.defaults.hall.is_none() {
@@ -222,6 +235,7 @@ pub fn read(
         dataset: Dataset::new(source.clone(), kind, origin),
         seen: FxHashSet::default(),
         tickets_of_order: FxHashMap::default(),
+        campaigns: FxHashMap::default(),
         notes: Vec::new(),
     };
     let mut rows = 0;
@@ -243,10 +257,9 @@ pub fn read(
             profile,
             headers: &headers,
             source: source.as_str(),
+            origin,
         };
-        let taken = row
-            .facts(tickets, performances)
-            .map(|facts| builder.add(facts));
+        let taken = row.facts(modes).map(|facts| builder.add(facts));
         if let Err(q) = taken {
             builder.dataset.quarantined.push(q);
         }
@@ -259,9 +272,20 @@ pub fn read(
 }
 
 /// The facts one row gives.
+/// Which facts the file's columns allow.
+#[derive(Debug, Clone, Copy)]
+struct Modes {
+    tickets: bool,
+    performances: bool,
+    contacts: bool,
+    activity: bool,
+}
+
 struct Facts {
     performance: Option<(Show, Performance)>,
     sale: Option<Sale>,
+    contact: Option<(PatronIdentity, Vec<Consent>)>,
+    event: Option<(ExternalId, Name, DateTime<Utc>, CampaignEvent)>,
 }
 
 struct Sale {
@@ -297,6 +321,8 @@ struct Builder {
     dataset: Dataset,
     seen: FxHashSet<(Kind, String)>,
     tickets_of_order: FxHashMap<ExternalId, usize>,
+    /// Campaigns by identifier, with their place in the dataset.
+    campaigns: FxHashMap<ExternalId, usize>,
     notes: Vec<String>,
 }
 
@@ -306,6 +332,33 @@ impl Builder {
     }
 
     fn add(&mut self, facts: Facts) {
+        if let Some((identity, consents)) = facts.contact {
+            let key = identity
+                .key
+                .as_ref()
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default();
+            if self.first(Kind::Patron, &key) {
+                self.dataset.patrons.push(identity);
+            }
+            self.dataset.consents.extend(consents);
+        }
+        if let Some((id, name, sent_at, event)) = facts.event {
+            let index = match self.campaigns.get(&id) {
+                Some(&i) => i,
+                None => {
+                    self.dataset.campaigns.push(Campaign {
+                        id: id.clone(),
+                        name,
+                        sent_at,
+                        events: Vec::new(),
+                    });
+                    self.campaigns.insert(id, self.dataset.campaigns.len() - 1);
+                    self.dataset.campaigns.len() - 1
+                }
+            };
+            self.dataset.campaigns[index].events.push(event);
+        }
         if let Some((show, performance)) = facts.performance {
             if self.first(Kind::Show, show.id.as_str()) {
                 self.dataset.shows.push(show);
@@ -314,7 +367,9 @@ impl Builder {
                 self.dataset.performances.push(performance);
             }
         }
-        let Some(sale) = facts.sale else { return };
+        let Some(sale) = facts.sale else {
+            return;
+        };
         for note in sale.notes {
             if !self.notes.contains(&note) {
                 self.notes.push(note);
@@ -367,6 +422,7 @@ struct Row<'r> {
     profile: &'r Profile,
     headers: &'r [String],
     source: &'r str,
+    origin: &'r str,
 }
 
 impl Row<'_> {
@@ -520,18 +576,115 @@ impl Row<'_> {
         }
     }
 
-    fn facts(&self, tickets: bool, performances: bool) -> Result<Facts, QuarantinedRow> {
-        let performance = if performances {
+    fn facts(&self, modes: Modes) -> Result<Facts, QuarantinedRow> {
+        let performance = if modes.performances {
             self.performance()?
         } else {
             None
         };
-        let sale = if tickets {
+        let sale = if modes.tickets {
             Some(self.sale(performance.as_ref().map(|(_, p)| p))?)
         } else {
             None
         };
-        Ok(Facts { performance, sale })
+        let contact = if modes.contacts {
+            Some(self.contact()?)
+        } else {
+            None
+        };
+        let event = if modes.activity {
+            Some(self.event()?)
+        } else {
+            None
+        };
+        Ok(Facts {
+            performance,
+            sale,
+            contact,
+            event,
+        })
+    }
+
+    /// The key of the person the row is about: their number in the source, else their email.
+    fn someone(&self) -> Result<PatronKey, QuarantinedRow> {
+        let own = self
+            .text(Field::CustomerId)
+            .or(self.text(Field::Email))
+            .ok_or_else(|| {
+                self.fault(
+                    Field::CustomerId,
+                    "the contact has neither a number nor an email",
+                )
+            })?;
+        Ok(patron_key(self.source, own))
+    }
+
+    /// An emailing contact and their newsletter consent: given at sign-up, withdrawn at
+    /// unsubscription; the row is the proof.
+    fn contact(&self) -> Result<(PatronIdentity, Vec<Consent>), QuarantinedRow> {
+        let key = self.someone()?;
+        let mut notes = Vec::new();
+        let identity = self.identity(key.clone(), &mut notes);
+        let signed_up = self.instant(Field::SignupDate, None)?;
+        let unsubscribed = self.instant(Field::UnsubscribeDate, None)?;
+        let subscribed = match self.text(Field::Newsletter) {
+            None => true,
+            Some(raw) => vocabulary::yes_no(raw)
+                .ok_or_else(|| self.fault(Field::Newsletter, "not a yes or no"))?,
+        };
+        let source: SourceName = self.source.parse().expect("the source's name is valid");
+        let proof = format!("{}, line {}", self.origin, self.line);
+        let consent = |status, at| Consent {
+            patron: key.clone(),
+            channel: ConsentChannel::Email,
+            purpose: ConsentPurpose::Newsletter,
+            status,
+            at,
+            source: source.clone(),
+            proof: proof.clone(),
+        };
+        let mut consents = Vec::new();
+        if let Some(at) = signed_up.filter(|_| subscribed || unsubscribed.is_some()) {
+            consents.push(consent(ConsentStatus::Given, at));
+        }
+        if let Some(at) = unsubscribed {
+            consents.push(consent(ConsentStatus::Withdrawn, at));
+        }
+        Ok((identity, consents))
+    }
+
+    /// One recipient's event of a campaign.
+    fn event(&self) -> Result<(ExternalId, Name, DateTime<Utc>, CampaignEvent), QuarantinedRow> {
+        let id: ExternalId = match self.id(Field::CampaignId)? {
+            Some(id) => id,
+            None => self
+                .id(Field::Campaign)?
+                .ok_or_else(|| self.fault(Field::Campaign, "the campaign is missing"))?,
+        };
+        let name = self
+            .name(Field::Campaign)
+            .unwrap_or_else(|| id.as_str().parse().expect("identifiers are not empty"));
+        let sent_at = self
+            .instant(Field::SentAt, None)?
+            .ok_or_else(|| self.fault(Field::SentAt, "the sending date is missing"))?;
+        let word = self.required(Field::Event)?;
+        let kind = vocabulary::campaign_event(word).ok_or_else(|| {
+            self.fault(
+                Field::Event,
+                "not an emailing event: delivered, opened, clicked, unsubscribed or bounced",
+            )
+        })?;
+        let at = self.instant(Field::EventAt, None)?.unwrap_or(sent_at);
+        Ok((
+            id,
+            name,
+            sent_at,
+            CampaignEvent {
+                patron: self.someone()?,
+                kind,
+                at,
+            },
+        ))
     }
 
     fn show(&self) -> Result<Show, QuarantinedRow> {
@@ -736,8 +889,12 @@ impl Row<'_> {
 
     /// The buyer's identity, keyed by the source's customer number (or email).
     fn buyer(&self, notes: &mut Vec<String>) -> Option<PatronIdentity> {
-        let own = self.text(Field::CustomerId).or(self.text(Field::Email))?;
-        let key = patron_key(self.source, own);
+        let key = self.someone().ok()?;
+        Some(self.identity(key, notes))
+    }
+
+    /// Who the row's person is, as the row says.
+    fn identity(&self, key: PatronKey, notes: &mut Vec<String>) -> PatronIdentity {
         let short = |f: Field| self.text(f).map(CompactString::from);
         let email = self
             .text(Field::Email)
@@ -751,7 +908,7 @@ impl Row<'_> {
                     None
                 }
             });
-        Some(PatronIdentity {
+        PatronIdentity {
             key: Some(key),
             first_name: short(Field::FirstName),
             last_name: short(Field::LastName),
@@ -764,7 +921,7 @@ impl Row<'_> {
                 .text(Field::BirthYear)
                 .and_then(|y| y.parse().ok())
                 .and_then(|y| BirthYear::new(y).ok()),
-        })
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 //! row, or ask for a profile entry. A label is compared once normalised (see
 //! [`crate::mapping::normalise`]), so case, accents and punctuation do not matter.
 
-use jauge_model::{Channel, OrderStatus, PerformanceStatus, TariffCategory, TicketStatus};
+use jauge_model::{
+    CampaignEventKind, Channel, OrderStatus, PerformanceStatus, TariffCategory, TicketStatus,
+};
 
 use crate::mapping::normalise;
 
@@ -286,6 +288,55 @@ pub fn tariff_category(raw: &str) -> Option<TariffCategory> {
         .map(|&(_, category)| category)
 }
 
+/// What happened to an emailing's recipient, in the words emailing tools export.
+pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
+    let label = normalise(raw);
+    let rules: [(&[&str], CampaignEventKind); 5] = [
+        (
+            &[
+                "desinscription",
+                "desinscrit",
+                "desabonnement",
+                "unsubscribe",
+                "unsubscribed",
+                "optout",
+                "opt out",
+            ],
+            CampaignEventKind::Unsubscribed,
+        ),
+        (
+            &[
+                "erreur",
+                "erreur definitive",
+                "bounce",
+                "bounced",
+                "hard bounce",
+                "soft bounce",
+                "rebond",
+                "rejete",
+                "invalide",
+            ],
+            CampaignEventKind::Bounced,
+        ),
+        (
+            &["clic", "clics", "click", "clicked", "clique"],
+            CampaignEventKind::Clicked,
+        ),
+        (
+            &["ouverture", "ouvert", "open", "opened", "vu"],
+            CampaignEventKind::Opened,
+        ),
+        (
+            &["delivre", "delivered", "remis", "envoye", "sent", "recu"],
+            CampaignEventKind::Delivered,
+        ),
+    ];
+    rules
+        .iter()
+        .find(|(words, _)| mentions(&label, words))
+        .map(|&(_, kind)| kind)
+}
+
 /// Yes or no, in the forms exports write them.
 pub fn yes_no(raw: &str) -> Option<bool> {
     match normalise(raw).as_str() {
@@ -393,6 +444,29 @@ mod tests {
                 tariff.label
             );
         }
+    }
+
+    #[test]
+    fn campaign_events_in_french_and_english() {
+        assert_eq!(campaign_event("ouverture"), Some(CampaignEventKind::Opened));
+        assert_eq!(campaign_event("Clic"), Some(CampaignEventKind::Clicked));
+        assert_eq!(
+            campaign_event("désinscription"),
+            Some(CampaignEventKind::Unsubscribed)
+        );
+        assert_eq!(
+            campaign_event("erreur définitive"),
+            Some(CampaignEventKind::Bounced)
+        );
+        assert_eq!(
+            campaign_event("hard_bounce"),
+            Some(CampaignEventKind::Bounced)
+        );
+        assert_eq!(
+            campaign_event("délivré"),
+            Some(CampaignEventKind::Delivered)
+        );
+        assert_eq!(campaign_event("transféré"), None);
     }
 
     #[test]

@@ -302,3 +302,83 @@ fn spreadsheets_and_json_lines_read_like_any_export() {
         assert_eq!(d.patrons.len(), 1, "{what}");
     }
 }
+
+#[test]
+fn the_demo_venues_emailing_exports_read_back_to_their_contacts_consents_and_campaigns() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
+        seed: 3,
+        scale: 0.1,
+        today,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let files = jauge_demo::write_files(&venue, dir.path()).unwrap();
+    let generated = &venue.emailing;
+    let read = |path: &std::path::Path, profile: &str| {
+        let bytes = std::fs::read(path).unwrap();
+        let profile = crate::profile::builtin(profile).unwrap();
+        crate::read_file(
+            &bytes,
+            "emailing".parse().unwrap(),
+            Defaults::default(),
+            Some(&profile),
+            "export.csv",
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .read
+        .dataset
+    };
+    let tz = jauge_model::DEFAULT_TIME_ZONE;
+    // Local times without an offset cannot tell the repeated autumn hour's twins apart.
+    let same_instant = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| {
+        a == b
+            || matches!(
+                tz.from_local_datetime(&b.with_timezone(&tz).naive_local()),
+                chrono::LocalResult::Ambiguous(..)
+            )
+    };
+
+    let contacts = read(&files.contacts, "emailing-contacts");
+    assert_eq!(contacts.quarantined, vec![]);
+    assert_eq!(
+        by_id(&contacts.patrons, |p| p.key.clone()),
+        by_id(&generated.patrons, |p| p.key.clone())
+    );
+    assert_eq!(contacts.consents.len(), generated.consents.len());
+    for (read, written) in contacts.consents.iter().zip(&generated.consents) {
+        assert_eq!(
+            (&read.patron, read.status, read.channel, read.purpose),
+            (
+                &written.patron,
+                written.status,
+                written.channel,
+                written.purpose
+            )
+        );
+        assert!(
+            same_instant(read.at, written.at),
+            "{} read as {}",
+            written.at,
+            read.at
+        );
+    }
+
+    let activity = read(&files.activity, "emailing-activity");
+    assert_eq!(activity.quarantined, vec![]);
+    let written = by_id(&generated.campaigns, |c| c.id.clone());
+    let campaigns = by_id(&activity.campaigns, |c| c.id.clone());
+    // A campaign nobody opened, clicked or left has no row in the activity export.
+    assert!(campaigns.keys().all(|id| written.contains_key(id)));
+    for (id, campaign) in &campaigns {
+        let original = &written[id];
+        assert_eq!(
+            (&campaign.name, campaign.sent_at),
+            (&original.name, original.sent_at)
+        );
+        assert_eq!(campaign.events.len(), original.events.len(), "{id}");
+        for (read, written) in campaign.events.iter().zip(&original.events) {
+            assert_eq!((&read.patron, read.kind), (&written.patron, written.kind));
+            assert!(same_instant(read.at, written.at));
+        }
+    }
+}
