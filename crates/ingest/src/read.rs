@@ -239,12 +239,27 @@ pub fn read(
         notes: Vec::new(),
     };
     let mut rows = 0;
-    for (index, record) in records(detected).enumerate() {
-        let (line, record) = record.map_err(|e| ReadError::Csv {
-            line: e.position().map_or(0, |p| p.line()),
-            reason: e.to_string(),
-        })?;
-        if index == 0 && detected.dialect.has_header {
+    let tariffs = std::cell::RefCell::new(FxHashMap::default());
+    // One record, read into again and again: a large file's rows are not copied.
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detected.dialect.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(detected.text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut index = 0;
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| ReadError::Csv {
+                line: e.position().map_or(0, |p| p.line()),
+                reason: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        index += 1;
+        if index == 1 && detected.dialect.has_header {
             continue;
         }
         if record.iter().all(|f| f.trim().is_empty()) {
@@ -253,11 +268,12 @@ pub fn read(
         rows += 1;
         let row = Row {
             record: &record,
-            line,
+            line: record.position().map_or(0, |p| p.line()),
             profile,
             headers: &headers,
             source: source.as_str(),
             origin,
+            tariffs: &tariffs,
         };
         let taken = row.facts(modes).map(|facts| builder.add(facts));
         if let Err(q) = taken {
@@ -271,7 +287,6 @@ pub fn read(
     })
 }
 
-/// The facts one row gives.
 /// Which facts the file's columns allow.
 #[derive(Debug, Clone, Copy)]
 struct Modes {
@@ -319,7 +334,7 @@ enum Kind {
 /// Accumulates facts, each record once (the first row that gives it wins).
 struct Builder {
     dataset: Dataset,
-    seen: FxHashSet<(Kind, String)>,
+    seen: FxHashSet<(Kind, CompactString)>,
     tickets_of_order: FxHashMap<ExternalId, usize>,
     /// Campaigns by identifier, with their place in the dataset.
     campaigns: FxHashMap<ExternalId, usize>,
@@ -328,7 +343,7 @@ struct Builder {
 
 impl Builder {
     fn first(&mut self, kind: Kind, id: &str) -> bool {
-        self.seen.insert((kind, id.to_owned()))
+        self.seen.insert((kind, CompactString::from(id)))
     }
 
     fn add(&mut self, facts: Facts) {
@@ -423,6 +438,8 @@ struct Row<'r> {
     headers: &'r [String],
     source: &'r str,
     origin: &'r str,
+    /// Tariff labels already categorised in this file.
+    tariffs: &'r std::cell::RefCell<FxHashMap<String, TariffCategory>>,
 }
 
 impl Row<'_> {
@@ -844,10 +861,25 @@ impl Row<'_> {
         let mut notes = Vec::new();
         let category = match self.profile.defaults.tariff_categories.get(tariff_label) {
             Some(category) => *category,
-            None => vocabulary::tariff_category(tariff_label).unwrap_or_else(|| {
-                notes.push(format!("tariff {tariff_label:?} is in no known category: counted as other until a profile says"));
-                TariffCategory::Other
-            }),
+            None if self.tariffs.borrow().contains_key(tariff_label) => {
+                self.tariffs.borrow()[tariff_label]
+            }
+            None => {
+                let category = vocabulary::tariff_category(tariff_label);
+                self.tariffs.borrow_mut().insert(
+                    tariff_label.to_owned(),
+                    category.unwrap_or(TariffCategory::Other),
+                );
+                match category {
+                    Some(category) => category,
+                    None => {
+                        notes.push(format!(
+                            "tariff {tariff_label:?} is in no known category: counted as other until a profile says"
+                        ));
+                        TariffCategory::Other
+                    }
+                }
+            }
         };
         let tariff = Tariff {
             id: tariff_id,

@@ -10,10 +10,17 @@ use jauge_model::{
 
 use crate::mapping::normalise;
 
-/// Whether `label` holds one of `words` as a whole word or phrase.
+/// Whether `label` holds one of `words` as a whole word or phrase (labels are normalised:
+/// words are separated by single spaces).
 fn mentions(label: &str, words: &[&str]) -> bool {
-    let padded = format!(" {label} ");
-    words.iter().any(|w| padded.contains(&format!(" {w} ")))
+    words.iter().any(|w| {
+        if w.contains(' ') {
+            let padded = format!(" {label} ");
+            padded.contains(&format!(" {w} "))
+        } else {
+            label.split(' ').any(|token| token == *w)
+        }
+    })
 }
 
 /// A ticket's status; an empty cell means valid (exports often leave it blank).

@@ -56,7 +56,7 @@ impl fmt::Display for QuarantinedRow {
 }
 
 /// A record a dataset refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Reference {
     Show(ExternalId),
     Performance(ExternalId),
@@ -84,8 +84,9 @@ impl fmt::Display for Reference {
 pub enum DatasetProblem {
     /// Two records of one kind share an identifier.
     Duplicate { kind: &'static str, id: String },
-    /// A record refers to something the dataset does not hold. The store dismisses those it
-    /// already holds; the others stop the import.
+    /// A record refers to something the dataset does not hold (reported once per missing
+    /// record, with the first record referring to it). The store dismisses those it already
+    /// holds; the others stop the import.
     Dangling {
         kind: &'static str,
         id: String,
@@ -197,14 +198,27 @@ impl Dataset {
             }
         }
 
+        // A missing record is reported once, with the first record that refers to it: a
+        // ticket list refers to each performance thousands of times.
+        let mut missing = HashSet::default();
+        let mut refer = |problems: &mut Vec<DatasetProblem>,
+                         kind: &'static str,
+                         id: &dyn fmt::Display,
+                         field: &'static str,
+                         target: Reference| {
+            if missing.insert(target.clone()) {
+                problems.push(dangling(kind, id, field, target));
+            }
+        };
         for p in &self.performances {
             match halls.iter().find(|h| h.name == p.hall) {
-                None => problems.push(dangling(
+                None => refer(
+                    &mut problems,
                     "performance",
                     &p.id,
                     "hall",
                     Reference::Hall(p.hall.clone()),
-                )),
+                ),
                 Some(hall) if p.capacity > hall.capacity => {
                     problems.push(DatasetProblem::CapacityAboveHall {
                         performance: p.id.to_string(),
@@ -216,62 +230,84 @@ impl Dataset {
                 Some(_) => {}
             }
             if !shows.contains(&p.show) {
-                problems.push(dangling(
+                refer(
+                    &mut problems,
                     "performance",
                     &p.id,
                     "show",
                     Reference::Show(p.show.clone()),
-                ));
+                );
             }
         }
-        let patron = |kind, id: &dyn fmt::Display, field, key: &PatronKey| {
-            (!patrons.contains(key))
-                .then(|| dangling(kind, id, field, Reference::Patron(key.clone())))
-        };
         for o in &self.orders {
-            problems.extend(
-                o.buyer
-                    .as_ref()
-                    .and_then(|b| patron("order", &o.id, "buyer", b)),
-            );
+            if let Some(b) = o.buyer.as_ref().filter(|b| !patrons.contains(b)) {
+                refer(
+                    &mut problems,
+                    "order",
+                    &o.id,
+                    "buyer",
+                    Reference::Patron(b.clone()),
+                );
+            }
         }
         for t in &self.tickets {
             if !orders.contains(&t.order) {
-                problems.push(dangling(
+                refer(
+                    &mut problems,
                     "ticket",
                     &t.id,
                     "order",
                     Reference::Order(t.order.clone()),
-                ));
+                );
             }
             if !performances.contains(&t.performance) {
-                problems.push(dangling(
+                refer(
+                    &mut problems,
                     "ticket",
                     &t.id,
                     "performance",
                     Reference::Performance(t.performance.clone()),
-                ));
+                );
             }
             if !tariffs.contains(&t.tariff) {
-                problems.push(dangling(
+                refer(
+                    &mut problems,
                     "ticket",
                     &t.id,
                     "tariff",
                     Reference::Tariff(t.tariff.clone()),
-                ));
+                );
             }
-            problems.extend(
-                t.attendee
-                    .as_ref()
-                    .and_then(|a| patron("ticket", &t.id, "attendee", a)),
-            );
+            if let Some(a) = t.attendee.as_ref().filter(|a| !patrons.contains(a)) {
+                refer(
+                    &mut problems,
+                    "ticket",
+                    &t.id,
+                    "attendee",
+                    Reference::Patron(a.clone()),
+                );
+            }
         }
         for c in &self.consents {
-            problems.extend(patron("consent", &c.patron, "patron", &c.patron));
+            if !patrons.contains(&c.patron) {
+                refer(
+                    &mut problems,
+                    "consent",
+                    &c.patron,
+                    "patron",
+                    Reference::Patron(c.patron.clone()),
+                );
+            }
         }
         for c in &self.campaigns {
-            for e in &c.events {
-                problems.extend(patron("campaign", &c.id, "recipient", &e.patron));
+            for e in c.events.iter().filter(|e| !patrons.contains(&e.patron)) {
+                refer(
+                    &mut problems,
+                    "campaign",
+                    &c.id,
+                    "recipient",
+                    Reference::Patron(e.patron.clone()),
+                );
             }
         }
         problems

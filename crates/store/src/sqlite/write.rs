@@ -128,7 +128,10 @@ fn write_facts(
     let mut w = Writer {
         tx,
         source_id,
-        source_is_new: source.is_none(),
+        // What an earlier batch of this source stored: a first import of tickets or orders
+        // has nothing to compare with, and skips the lookups.
+        orders_stored: source.is_some_and(|id| stored_for(tx, "sale_order", id)),
+        tickets_stored: source.is_some_and(|id| stored_for(tx, "ticket", id)),
         batch_id,
         season_of: SeasonCutter {
             tz: setup.venue.time_zone,
@@ -335,6 +338,13 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
     resolved
 }
 
+/// Whether `table` holds rows of the source (a database error reads as "yes": the careful path).
+fn stored_for(tx: &Transaction, table: &str, source_id: i64) -> bool {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = ?1)");
+    tx.query_row(&sql, [source_id], |r| r.get(0))
+        .unwrap_or(true)
+}
+
 /// Cuts instants into the venue's seasons.
 #[derive(Clone, Copy)]
 struct SeasonCutter {
@@ -419,7 +429,9 @@ struct BatchRollups<'d> {
 struct Writer<'t> {
     tx: &'t Transaction<'t>,
     source_id: i64,
-    source_is_new: bool,
+    /// Whether earlier batches of this source stored orders, and tickets.
+    orders_stored: bool,
+    tickets_stored: bool,
     batch_id: i64,
     season_of: SeasonCutter,
     halls: HashMap<String, i64>,
@@ -604,7 +616,8 @@ impl Writer<'_> {
         let mut ids = HashMap::default();
         ids.reserve(d.orders.len());
         for (index, o) in d.orders.iter().enumerate() {
-            let stored: Option<(i64, Option<String>, String, i64, String)> = if self.source_is_new {
+            let stored: Option<(i64, Option<String>, String, i64, String)> = if !self.orders_stored
+            {
                 None
             } else {
                 self.tx
@@ -704,7 +717,7 @@ impl Writer<'_> {
             }
             rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
         }
-        if !self.source_is_new {
+        if self.tickets_stored {
             // A ticket moved from another performance leaves that one to refresh.
             // A ticket an earlier batch stored: its changes go to the history, and a ticket
             // moved from another performance leaves that one to refresh.
