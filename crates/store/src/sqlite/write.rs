@@ -155,6 +155,7 @@ fn write_facts(
     w.shows(d)?;
     w.performances(d)?;
     w.tariffs(d)?;
+    w.earlier_performances(d)?;
     let order_ids = w.plan_orders(d)?;
     clock.lap("programme and tariffs");
 
@@ -407,7 +408,8 @@ impl Lookup {
     }
 }
 
-/// A performance this batch created: no ticket of another batch can refer to it.
+/// A performance no earlier batch sold a ticket for: this batch created it, or it was stored
+/// before any ticket of its source. Its rollups come from the batch alone.
 #[derive(Debug, Clone, Copy)]
 struct NewPerformance {
     season: i32,
@@ -603,6 +605,50 @@ impl Writer<'_> {
         }
         keys.flush()?;
         identities.flush()
+    }
+
+    /// Knows the performances earlier batches of this source stored, when this batch's tickets
+    /// refer to some (a ticket list after its performance list). When the source had no ticket
+    /// yet, none of them has any: their rollups can come from this batch.
+    fn earlier_performances(&mut self, d: &Dataset) -> Result<(), StoreError> {
+        if d.tickets
+            .iter()
+            .all(|t| self.performances.ids.contains_key(&t.performance))
+        {
+            return Ok(());
+        }
+        let mut statement = self.tx.prepare(
+            "SELECT external_id, id, season_start_year, status FROM performance WHERE source_id = ?1",
+        )?;
+        let rows = statement.query_map([self.source_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i32>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (external, id, season, status) = row?;
+            let Ok(external) = external.parse::<ExternalId>() else {
+                continue;
+            };
+            if self.performances.ids.contains_key(&external) {
+                continue;
+            }
+            self.performances.ids.insert(external, id);
+            if !self.tickets_stored {
+                self.new_performances.insert(
+                    id,
+                    NewPerformance {
+                        season,
+                        scheduled: status == "scheduled",
+                    },
+                );
+                self.touched_seasons.insert(season);
+            }
+        }
+        Ok(())
     }
 
     /// Gives each order its row id: an order already stored keeps its own, a new one takes
