@@ -191,6 +191,49 @@ pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
     out
 }
 
+/// The first facts read, as a person would check them before storing.
+fn preview(file: &FileRead, lang: jauge_model::Lang) -> String {
+    const ROWS: usize = 3;
+    let d = &file.read.dataset;
+    let mut out = String::new();
+    for p in d.performances.iter().take(ROWS) {
+        out.push_str(&format!(
+            "  preview: performance {} · show {} · {} · {} · {} seats · {}\n",
+            p.id,
+            p.show,
+            p.hall,
+            p.starts_at.format("%Y-%m-%d %H:%M UTC"),
+            p.capacity.get(),
+            p.status.code()
+        ));
+    }
+    for t in d.tickets.iter().take(ROWS) {
+        out.push_str(&format!(
+            "  preview: ticket {} · order {} · performance {} · tariff {} · {} · {}\n",
+            t.id,
+            t.order,
+            t.performance,
+            t.tariff,
+            format::money(t.amount_paid, lang),
+            t.status.code()
+        ));
+    }
+    for p in d.patrons.iter().take(ROWS) {
+        let key = p.key.as_ref().map(|k| k.as_str()).unwrap_or_default();
+        let email = p.email.as_ref().map(|e| e.as_str()).unwrap_or("—");
+        out.push_str(&format!("  preview: patron {key} · {email}\n"));
+    }
+    for c in d.campaigns.iter().take(ROWS) {
+        out.push_str(&format!(
+            "  preview: campaign {} · {} · {} events\n",
+            c.id,
+            c.name,
+            c.events.len()
+        ));
+    }
+    out
+}
+
 pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
     let mut store = crate::summary::open_existing(&cli.db)?;
     let setup = store.setup()?.ok_or_else(|| {
@@ -218,6 +261,9 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             println!("  profile saved in {}", save.display());
         }
         print!("{}", report(path, &file, cli.lang));
+        if args.dry_run {
+            print!("{}", preview(&file, cli.lang));
+        }
         // A source's files are expected to keep their shape: a change stops the import.
         let known: Vec<Fingerprint> = store
             .shapes(&source)?

@@ -482,6 +482,10 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
         "{report}"
     );
     assert!(report.contains("dry run"), "{report}");
+    assert!(
+        report.contains("preview: ticket WEB-1-1 · order WEB-1"),
+        "{report}"
+    );
     assert_eq!(
         tickets_of(&db, "2026-2027"),
         before,
