@@ -670,17 +670,30 @@ impl Row<'_> {
         Ok((identity, consents))
     }
 
-    /// One recipient's event of a campaign.
-    fn event(&self) -> Result<(ExternalId, Name, DateTime<Utc>, CampaignEvent), QuarantinedRow> {
-        let id: ExternalId = match self.id(Field::CampaignId)? {
+    /// A record's identifier and name: each stands for the other when the file has only one.
+    fn id_and_name(
+        &self,
+        id: Field,
+        name: Field,
+        missing: &str,
+    ) -> Result<(ExternalId, Name), QuarantinedRow> {
+        let id = match self.id(id)? {
             Some(id) => id,
-            None => self
-                .id(Field::Campaign)?
-                .ok_or_else(|| self.fault(Field::Campaign, "the campaign is missing"))?,
+            None => self.id(name)?.ok_or_else(|| self.fault(name, missing))?,
         };
         let name = self
-            .name(Field::Campaign)
+            .name(name)
             .unwrap_or_else(|| id.as_str().parse().expect("identifiers are not empty"));
+        Ok((id, name))
+    }
+
+    /// One recipient's event of a campaign.
+    fn event(&self) -> Result<(ExternalId, Name, DateTime<Utc>, CampaignEvent), QuarantinedRow> {
+        let (id, name) = self.id_and_name(
+            Field::CampaignId,
+            Field::Campaign,
+            "the campaign is missing",
+        )?;
         let sent_at = self
             .instant(Field::SentAt, None)?
             .ok_or_else(|| self.fault(Field::SentAt, "the sending date is missing"))?;
@@ -705,15 +718,8 @@ impl Row<'_> {
     }
 
     fn show(&self) -> Result<Show, QuarantinedRow> {
-        let id = match self.id(Field::ShowId)? {
-            Some(id) => id,
-            None => self
-                .id(Field::ShowTitle)?
-                .ok_or_else(|| self.fault(Field::ShowTitle, "the show is missing"))?,
-        };
-        let title = self
-            .name(Field::ShowTitle)
-            .unwrap_or_else(|| id.as_str().parse().expect("identifiers are not empty"));
+        let (id, title) =
+            self.id_and_name(Field::ShowId, Field::ShowTitle, "the show is missing")?;
         Ok(Show {
             id,
             title,
