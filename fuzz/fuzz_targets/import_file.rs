@@ -12,5 +12,5 @@ fuzz_target!(|bytes: &[u8]| {
         capacity: jauge_model::Capacity::new(100).ok(),
         ..Default::default()
     };
-    let _ = jauge_ingest::read_file(bytes, source, defaults, None, "fuzz.csv");
+    let _ = jauge_ingest::read_file(bytes.to_vec(), source, defaults, None, "fuzz.csv");
 });

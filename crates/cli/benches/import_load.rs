@@ -6,40 +6,45 @@
 //! `cargo bench -p jauge --bench import_load` (`JAUGE_BENCH_SCALE` changes the size; 1.0 is
 //! about 60,000 rows). Goals on a 2-core machine: ≥ 250,000 rows/s, peak RSS < 400 MiB.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use jauge_demo::{DemoOptions, generate, write_files};
 use jauge_store::{SqliteStore, Store};
 
-/// The largest resident set of the children waited for so far, in MiB.
-fn children_peak_rss_mib() -> f64 {
-    #[repr(C)]
-    struct Rusage {
-        utime: [i64; 2],
-        stime: [i64; 2],
-        maxrss: i64,
-        rest: [i64; 13],
-    }
-    unsafe extern "C" {
-        fn getrusage(who: i32, usage: *mut Rusage) -> i32;
-    }
-    const RUSAGE_CHILDREN: i32 = -1;
-    let mut usage = Rusage {
-        utime: [0; 2],
-        stime: [0; 2],
-        maxrss: 0,
-        rest: [0; 13],
-    };
-    // SAFETY: getrusage writes one `struct rusage`, whose layout on Linux x86-64 and aarch64 is
-    // two timevals and fourteen longs, as declared above.
-    let ok = unsafe { getrusage(RUSAGE_CHILDREN, &mut usage) } == 0;
-    if ok {
-        usage.maxrss as f64 / 1024.0
+/// Runs `jauge import` on one file and returns the child's peak resident set in MiB, measured
+/// by GNU time (`/usr/bin/time -f %M`) when it is installed.
+fn run_import(db: &Path, file: &Path) -> Option<f64> {
+    let gnu_time = Path::new("/usr/bin/time");
+    let mut command = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.args(["-f", "%M"]).arg(env!("CARGO_BIN_EXE_jauge"));
+        c
     } else {
-        f64::NAN
+        Command::new(env!("CARGO_BIN_EXE_jauge"))
+    };
+    let output = command
+        .args(["import", "--db"])
+        .arg(db)
+        .args(["--source", "billetterie"])
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("jauge runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the import of {} failed: {stderr}",
+        file.display()
+    );
+    if !gnu_time.exists() {
+        return None;
     }
+    let kib: f64 = stderr.lines().last()?.trim().parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 fn main() {
@@ -65,37 +70,25 @@ fn main() {
         store.set_setting("bench", "import").expect("setting");
     }
     drop(venue);
-    let jauge = |file: &std::path::Path| {
-        let status = Command::new(env!("CARGO_BIN_EXE_jauge"))
-            .args([
-                "import",
-                "--db",
-                db.to_str().unwrap(),
-                "--source",
-                "billetterie",
-            ])
-            .arg(file)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("jauge runs");
-        assert!(status.success(), "the import of {} failed", file.display());
-    };
-    jauge(&files.performances);
+    run_import(&db, &files.performances);
     let size = std::fs::metadata(&files.ticketing)
         .map(|m| m.len())
         .unwrap_or(0);
 
     let started = Instant::now();
-    jauge(&files.ticketing);
+    let peak = run_import(&db, &files.ticketing);
     let imported = started.elapsed().as_secs_f64();
-    let peak = children_peak_rss_mib();
+    let peak = match peak {
+        Some(mib) => format!("{mib:.0} MiB"),
+        None => "unavailable (install GNU time)".to_owned(),
+    };
 
     println!(
         "import_load: scale {scale}, {rows} rows, {:.0} MiB file",
         size as f64 / 1_048_576.0
     );
     println!(
-        "  jauge import  {imported:.2} s: {:.0} rows/s (goal ≥ 250000), peak RSS {peak:.0} MiB (goal < 400)",
+        "  jauge import  {imported:.2} s: {:.0} rows/s (goal ≥ 250000), peak RSS {peak} (goal < 400 MiB)",
         rows as f64 / imported
     );
     let baseline_db = dir.path().join("baseline.db");

@@ -87,7 +87,7 @@ pub fn read_one(
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?;
     let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    read_file(&bytes, source, defaults, profile, origin)
+    read_file(bytes, source, defaults, profile, origin)
         .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
 }
 

@@ -43,23 +43,26 @@ pub enum FileError {
 }
 
 /// Detects a file's dialect, infers its profile with `defaults` and the source's saved
-/// `profile`, and reads its rows as facts of `source`.
+/// `profile`, and reads its rows as facts of `source`. It takes the bytes to give them back as
+/// soon as they are decoded.
 pub fn read_file(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     source: SourceName,
     defaults: read::Defaults,
     profile: Option<&profile::ProfileFile>,
     origin: &str,
 ) -> Result<FileRead, FileError> {
     // Spreadsheets and JSON lines are turned into delimited text first.
-    let converted = if sheet::is_spreadsheet(bytes) {
-        Some(sheet::spreadsheet_to_text(bytes)?)
-    } else if sheet::is_json_lines(bytes) {
-        Some(sheet::json_lines_to_text(bytes)?)
+    let converted = if sheet::is_spreadsheet(&bytes) {
+        Some(sheet::spreadsheet_to_text(&bytes)?)
+    } else if sheet::is_json_lines(&bytes) {
+        Some(sheet::json_lines_to_text(&bytes)?)
     } else {
         None
     };
-    let detected = dialect::detect(converted.as_deref().map_or(bytes, str::as_bytes))?;
+    let detected = dialect::detect(converted.as_deref().map_or(&bytes[..], str::as_bytes))?;
+    // The decoded text is all that is read from now on: a large file's bytes go back now.
+    drop((bytes, converted));
     let mut inferred = read::infer_profile(&detected, defaults);
     if let Some(profile) = profile {
         profile.apply(&mut inferred)?;

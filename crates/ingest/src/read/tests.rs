@@ -269,7 +269,7 @@ fn spreadsheets_and_json_lines_read_like_any_export() {
     ];
     for (what, bytes) in sources {
         let file = crate::read_file(
-            &bytes,
+            bytes,
             "billetterie".parse().unwrap(),
             Defaults::default(),
             None,
@@ -318,7 +318,7 @@ fn the_demo_venues_emailing_exports_read_back_to_their_contacts_consents_and_cam
         let bytes = std::fs::read(path).unwrap();
         let profile = crate::profile::builtin(profile).unwrap();
         crate::read_file(
-            &bytes,
+            bytes,
             "emailing".parse().unwrap(),
             Defaults::default(),
             Some(&profile),
