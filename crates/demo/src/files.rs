@@ -42,6 +42,35 @@ impl DemoFiles {
     }
 }
 
+/// The header row of the demo venue's ticketing export, as a French ticketing tool names it.
+pub const TICKETING_HEADERS: [&str; 25] = [
+    "N° commande",
+    "Date commande",
+    "Canal",
+    "Statut commande",
+    "N° billet",
+    "Code séance",
+    "Spectacle",
+    "Date de représentation",
+    "Salle",
+    "Code tarif",
+    "Tarif",
+    "Prix TTC",
+    "Valeur faciale",
+    "Taux TVA",
+    "Statut billet",
+    "Date contrôle",
+    "N° client",
+    "Nom",
+    "Prénom",
+    "Courriel",
+    "Téléphone",
+    "Code postal",
+    "Ville",
+    "Pays",
+    "Année de naissance",
+];
+
 /// Writes the demo venue's files into `dir` (created if needed), replacing earlier ones.
 pub fn write_files(venue: &DemoVenue, dir: &Path) -> io::Result<DemoFiles> {
     std::fs::create_dir_all(dir.join("verite"))?;
@@ -155,33 +184,7 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
         .collect();
 
     let mut w = ticketing_writer();
-    w.write_record([
-        "N° commande",
-        "Date commande",
-        "Canal",
-        "Statut commande",
-        "N° billet",
-        "Code séance",
-        "Spectacle",
-        "Date de représentation",
-        "Salle",
-        "Code tarif",
-        "Tarif",
-        "Prix TTC",
-        "Valeur faciale",
-        "Taux TVA",
-        "Statut billet",
-        "Date contrôle",
-        "N° client",
-        "Nom",
-        "Prénom",
-        "Courriel",
-        "Téléphone",
-        "Code postal",
-        "Ville",
-        "Pays",
-        "Année de naissance",
-    ])?;
+    w.write_record(TICKETING_HEADERS)?;
     for t in &d.tickets {
         let order = orders[t.order.as_str()];
         let performance = performances[t.performance.as_str()];

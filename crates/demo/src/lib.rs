@@ -22,7 +22,7 @@ mod programme;
 mod sales;
 mod venue;
 
-pub use files::{DemoFiles, write_files};
+pub use files::{DemoFiles, TICKETING_HEADERS, write_files};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -653,33 +653,7 @@ mod tests {
 
     #[test]
     fn the_demo_venues_export_maps_completely() {
-        let headers = [
-            "N° commande",
-            "Date commande",
-            "Canal",
-            "Statut commande",
-            "N° billet",
-            "Code séance",
-            "Spectacle",
-            "Date de représentation",
-            "Salle",
-            "Code tarif",
-            "Tarif",
-            "Prix TTC",
-            "Valeur faciale",
-            "Taux TVA",
-            "Statut billet",
-            "Date contrôle",
-            "N° client",
-            "Nom",
-            "Prénom",
-            "Courriel",
-            "Téléphone",
-            "Code postal",
-            "Ville",
-            "Pays",
-            "Année de naissance",
-        ];
+        let headers = jauge_demo::TICKETING_HEADERS;
         let expected = [
             Field::OrderId,
             Field::OrderDate,
