@@ -18,7 +18,8 @@ use jauge_store::{SqliteStore, Store};
 /// by GNU time (`/usr/bin/time -f %M`) when it is installed.
 fn run_import(db: &Path, file: &Path) -> Option<f64> {
     let gnu_time = Path::new("/usr/bin/time");
-    let mut command = if gnu_time.exists() {
+    let measured = gnu_time.exists();
+    let mut command = if measured {
         let mut c = Command::new(gnu_time);
         c.args(["-f", "%M"]).arg(env!("CARGO_BIN_EXE_jauge"));
         c
@@ -40,7 +41,7 @@ fn run_import(db: &Path, file: &Path) -> Option<f64> {
         "the import of {} failed: {stderr}",
         file.display()
     );
-    if !gnu_time.exists() {
+    if !measured {
         return None;
     }
     let kib: f64 = stderr.lines().last()?.trim().parse().ok()?;

@@ -346,16 +346,17 @@ impl Builder {
         self.seen.insert((kind, CompactString::from(id)))
     }
 
+    /// Keeps a patron's first row; later rows of the same key add nothing.
+    fn add_patron(&mut self, patron: PatronIdentity) {
+        let key = patron.key.as_ref().map_or("", |k| k.as_str());
+        if self.first(Kind::Patron, key) {
+            self.dataset.patrons.push(patron);
+        }
+    }
+
     fn add(&mut self, facts: Facts) {
         if let Some((identity, consents)) = facts.contact {
-            let key = identity
-                .key
-                .as_ref()
-                .map(|k| k.as_str().to_owned())
-                .unwrap_or_default();
-            if self.first(Kind::Patron, &key) {
-                self.dataset.patrons.push(identity);
-            }
+            self.add_patron(identity);
             self.dataset.consents.extend(consents);
         }
         if let Some((id, name, sent_at, event)) = facts.event {
@@ -394,14 +395,7 @@ impl Builder {
             self.dataset.tariffs.push(sale.tariff.clone());
         }
         if let Some(buyer) = sale.buyer {
-            let key = buyer
-                .key
-                .as_ref()
-                .map(|k| k.as_str().to_owned())
-                .unwrap_or_default();
-            if self.first(Kind::Patron, &key) {
-                self.dataset.patrons.push(buyer);
-            }
+            self.add_patron(buyer);
         }
         let order = sale.order.id.clone();
         if self.first(Kind::Order, order.as_str()) {

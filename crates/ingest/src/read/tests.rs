@@ -20,20 +20,29 @@ fn read_file(bytes: &[u8], defaults: Defaults, source: &str) -> (Read, Inferred)
     (read, inferred)
 }
 
+/// A small demo venue and its export files, in a directory that lives as long as the guard.
+fn demo_venue_files() -> (
+    jauge_demo::DemoVenue,
+    jauge_demo::DemoFiles,
+    tempfile::TempDir,
+) {
+    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
+        seed: 3,
+        scale: 0.1,
+        today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let files = jauge_demo::write_files(&venue, dir.path()).unwrap();
+    (venue, files, dir)
+}
+
 fn by_id<T: Clone, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> BTreeMap<K, T> {
     items.iter().map(|i| (key(i), i.clone())).collect()
 }
 
 #[test]
 fn the_demo_venues_exports_read_back_to_the_facts_they_were_written_from() {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
-        seed: 3,
-        scale: 0.1,
-        today,
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let files = jauge_demo::write_files(&venue, dir.path()).unwrap();
+    let (venue, files, _dir) = demo_venue_files();
     let generated = &venue.ticketing;
 
     // The performances file: shows and performances.
@@ -305,14 +314,7 @@ fn spreadsheets_and_json_lines_read_like_any_export() {
 
 #[test]
 fn the_demo_venues_emailing_exports_read_back_to_their_contacts_consents_and_campaigns() {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
-        seed: 3,
-        scale: 0.1,
-        today,
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let files = jauge_demo::write_files(&venue, dir.path()).unwrap();
+    let (venue, files, _dir) = demo_venue_files();
     let generated = &venue.emailing;
     let read = |path: &std::path::Path, profile: &str| {
         let bytes = std::fs::read(path).unwrap();
