@@ -32,7 +32,18 @@ pub trait Store {
     /// Writes one import batch atomically, stamping every fact with its source and batch.
     /// Facts already stored under the same source identifiers are updated, so writing the same
     /// dataset twice leaves the same facts. A dataset with problems is refused whole.
-    fn write_dataset(&mut self, dataset: &Dataset) -> Result<BatchReport, StoreError>;
+    fn write_dataset(&mut self, dataset: &Dataset) -> Result<BatchReport, StoreError> {
+        self.write_parts(&mut std::iter::once(Ok(dataset.clone())))
+    }
+
+    /// Writes one import batch that arrives in parts — a large file's rows as they are read —
+    /// atomically, as [`Store::write_dataset`] writes one dataset: every part is checked, and
+    /// a part with a problem, or an `Err` in place of a part (the file could not be read to
+    /// its end), leaves the store as it was. All parts share the first one's source and origin.
+    fn write_parts(
+        &mut self,
+        parts: &mut dyn Iterator<Item = Result<Dataset, String>>,
+    ) -> Result<BatchReport, StoreError>;
 
     /// The seasons that have performances, oldest first.
     fn seasons(&self) -> Result<Vec<Season>, StoreError>;
@@ -149,6 +160,9 @@ pub enum StoreError {
         origin: String,
         problems: Vec<DatasetProblem>,
     },
+
+    #[error("{0}; nothing was stored")]
+    Abandoned(String),
 
     #[error(
         "the database holds a value this version cannot read ({0}); it may have been edited by hand"

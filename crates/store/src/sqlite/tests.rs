@@ -701,3 +701,117 @@ fn a_later_export_that_changes_facts_keeps_what_they_held_before() {
     assert_eq!(jauge_analytics::season_summary(&facts).tickets, 1);
     assert_referential_integrity(&store);
 }
+
+/// `parts` of `d`: its programme and tariffs first, then its patrons, orders and tickets cut at
+/// `cuts`, each part holding the orders of its own tickets only when they start there (an
+/// order's later tickets may come in a later part, as when a large file is read in parts).
+fn in_parts(d: &Dataset, cuts: &[usize]) -> Vec<Dataset> {
+    let mut bounds: Vec<usize> = cuts.iter().map(|&c| c.min(d.tickets.len())).collect();
+    bounds.extend([0, d.tickets.len()]);
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut parts = Vec::new();
+    let mut orders_seen = std::collections::HashSet::new();
+    for window in bounds.windows(2) {
+        let mut part = Dataset::new(d.source.clone(), d.kind, &d.origin);
+        if parts.is_empty() {
+            part.shows = d.shows.clone();
+            part.performances = d.performances.clone();
+            part.tariffs = d.tariffs.clone();
+            part.patrons = d.patrons.clone();
+        }
+        part.tickets = d.tickets[window[0]..window[1]].to_vec();
+        for t in &part.tickets {
+            if orders_seen.insert(t.order.clone()) {
+                part.orders
+                    .extend(d.orders.iter().find(|o| o.id == t.order).cloned());
+            }
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A batch written in parts stores the same facts and rollups as written whole, and its
+    /// rollups equal those read back from the tickets.
+    #[test]
+    fn a_batch_in_parts_stores_what_it_stores_whole(
+        tickets in proptest::collection::vec((0usize..4, 0u64..5000, any_status(), 0usize..5), 1..40),
+        cuts in proptest::collection::vec(0usize..40, 0..4),
+        orders_of_two in 0usize..10,
+    ) {
+        let mut d = dataset(&tickets);
+        // Some orders hold two tickets, which parts may cut apart.
+        for i in (1..d.tickets.len()).step_by(orders_of_two.max(2)) {
+            let previous = d.tickets[i - 1].order.clone();
+            d.tickets[i].order = previous;
+        }
+        let used: std::collections::HashSet<_> = d.tickets.iter().map(|t| t.order.clone()).collect();
+        d.orders.retain(|o| used.contains(&o.id));
+        let whole_dir = tempfile::tempdir().unwrap();
+        let mut whole = open(whole_dir.path());
+        whole.save_setup(&setup()).unwrap();
+        let report = whole.write_dataset(&d).unwrap();
+        let parts_dir = tempfile::tempdir().unwrap();
+        let mut parted = open(parts_dir.path());
+        parted.save_setup(&setup()).unwrap();
+        let mut parts = in_parts(&d, &cuts).into_iter().map(Ok);
+        let parted_report = parted.write_parts(&mut parts).unwrap();
+        prop_assert_eq!(parted_report.tickets, report.tickets);
+        prop_assert_eq!(parted_report.orders, report.orders);
+        for table in ["ticket", "sale_order", "patron", "performance"] {
+            prop_assert_eq!(count(&parted, table), count(&whole, table));
+        }
+        prop_assert_eq!(rollups_in(parted.connection()), rollups_in(whole.connection()));
+        prop_assert_eq!(rollups_in(parted.connection()), rollups_read_back(&mut parted));
+        assert_referential_integrity(&parted);
+    }
+}
+
+#[test]
+fn a_batch_whose_reading_fails_midway_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let d = dataset(&[(0, 2500, TicketStatus::Valid, 0); 6]);
+    let mut parts = in_parts(&d, &[3])
+        .into_iter()
+        .map(Ok)
+        .chain([Err("line 9: the file ends inside quotes".to_owned())]);
+    let failed = store.write_parts(&mut parts).unwrap_err();
+    assert!(matches!(failed, StoreError::Abandoned(_)), "{failed}");
+    assert!(failed.to_string().contains("line 9"), "{failed}");
+    for table in [
+        "ticket",
+        "sale_order",
+        "source",
+        "import_batch",
+        "performance",
+    ] {
+        assert_eq!(count(&store, table), 0, "{table} holds rows");
+    }
+    assert_referential_integrity(&store);
+}
+
+#[test]
+fn a_ticket_given_in_two_parts_fails_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let d = dataset(&[(0, 2500, TicketStatus::Valid, 0); 4]);
+    let mut parts = in_parts(&d, &[2]);
+    let again = parts[0].tickets[0].clone();
+    parts[1].tickets.push(again);
+    let failed = store
+        .write_parts(&mut parts.into_iter().map(Ok))
+        .unwrap_err();
+    assert!(
+        matches!(&failed, StoreError::Rejected { problems, .. }
+            if matches!(&problems[..], [DatasetProblem::Duplicate { kind: "ticket", .. }])),
+        "{failed}"
+    );
+    assert_eq!(count(&store, "ticket"), 0);
+}

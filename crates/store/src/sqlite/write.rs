@@ -7,6 +7,7 @@
 //! sales index instead of inserting into it, and rollups of performances and seasons the batch
 //! created are computed from the batch itself instead of read back.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -15,8 +16,8 @@ use rustc_hash::FxHashMap as HashMap;
 use chrono_tz::Tz;
 use jauge_analytics::SalesTotals;
 use jauge_model::{
-    BatchId, Dataset, DatasetProblem, ExternalId, PerformanceStatus, Reference, Season,
-    SeasonStartMonth, Ticket, TicketStatus, VenueSetup,
+    BatchId, CompactString, Dataset, DatasetProblem, ExternalId, PerformanceStatus, Reference,
+    Season, SeasonStartMonth, Ticket, TicketStatus, VenueSetup,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -24,68 +25,58 @@ use super::bulk::{BulkInsert, Param};
 use super::{read_setup, to_seconds};
 use crate::{BatchReport, StoreError};
 
-/// Writes a dataset in one transaction. Foreign-key enforcement is off while it runs: the
-/// writer resolves every reference to a row id itself (a missing one fails the batch) and the
-/// dataset's references are checked as well, so the database's own check would only repeat
-/// them, at a quarter of the write's time. It is back on for every other statement.
-pub(crate) fn write_dataset(conn: &mut Connection, d: &Dataset) -> Result<BatchReport, StoreError> {
+/// Writes a batch that arrives in parts (one dataset, or a large file's rows as they are read)
+/// in one transaction. Foreign-key enforcement is off while it runs: the writer resolves every
+/// reference to a row id itself (a missing one fails the batch) and each part's references are
+/// checked as well, so the database's own check would only repeat them, at a quarter of the
+/// write's time. It is back on for every other statement.
+pub(crate) fn write_parts<D: Borrow<Dataset>>(
+    conn: &mut Connection,
+    parts: impl Iterator<Item = Result<D, String>>,
+) -> Result<BatchReport, StoreError> {
     let setup = read_setup(conn)?.ok_or(StoreError::NoVenue)?;
     conn.pragma_update(None, "foreign_keys", false)?;
-    let written = write_checked(conn, d, &setup);
+    let written = write_checked(conn, parts, &setup);
     conn.pragma_update(None, "foreign_keys", true)?;
     written
 }
 
-fn write_checked(
+fn write_checked<D: Borrow<Dataset>>(
     conn: &mut Connection,
-    d: &Dataset,
+    mut parts: impl Iterator<Item = Result<D, String>>,
     setup: &VenueSetup,
 ) -> Result<BatchReport, StoreError> {
+    let Some(first) = parts.next() else {
+        return Ok(BatchReport::default());
+    };
+    let first = first.map_err(StoreError::Abandoned)?;
     let tx = conn.transaction()?;
-    let source: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM source WHERE name = ?1",
-            [d.source.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    // The dataset is checked on the other core while this one writes (see `write_facts`); the
-    // transaction is committed only if the check finds nothing the store does not hold.
-    let mut problems = None;
-    let written = write_facts(&tx, d, setup, source, &mut problems);
-    let mut problems_left = Vec::new();
-    for problem in problems.unwrap_or_else(|| d.problems(&setup.halls)) {
-        if !already_stored(&tx, source, &problem)? {
-            problems_left.push(problem);
-        }
+    let mut w = Writer::begin(&tx, first.borrow(), setup)?;
+    let mut part = Some(first);
+    while let Some(d) = part {
+        w.write_part(d.borrow(), setup)?;
+        drop(d);
+        part = parts.next().transpose().map_err(StoreError::Abandoned)?;
     }
-    if !problems_left.is_empty() {
-        return Err(StoreError::Rejected {
-            origin: d.origin.clone(),
-            problems: problems_left,
-        });
-    }
-    let mut report = written?;
+    let report = w.finish()?;
+    let mut report = report;
     let committing = std::time::Instant::now();
     tx.commit()?;
     report.phases.push(("commit", committing.elapsed()));
     Ok(report)
 }
 
-/// Whether a dangling reference points at a record the store already holds. The batch cannot
-/// have written it, since it is not in the dataset.
+/// Whether a dangling reference points at a record the store already holds: an earlier batch
+/// wrote it, or an earlier part of this one.
 fn already_stored(
     tx: &Transaction,
-    source: Option<i64>,
+    source: i64,
     problem: &DatasetProblem,
 ) -> Result<bool, StoreError> {
     let DatasetProblem::Dangling { target, .. } = problem else {
         return Ok(false);
     };
     let scoped = |table: &str, id: &ExternalId| -> Result<bool, StoreError> {
-        let Some(source) = source else {
-            return Ok(false);
-        };
         let sql = format!("SELECT 1 FROM {table} WHERE source_id = ?1 AND external_id = ?2");
         Ok(tx
             .prepare_cached(&sql)?
@@ -103,124 +94,212 @@ fn already_stored(
     }
 }
 
-fn write_facts(
-    tx: &Transaction,
-    d: &Dataset,
-    setup: &VenueSetup,
-    source: Option<i64>,
-    problems: &mut Option<Vec<DatasetProblem>>,
-) -> Result<BatchReport, StoreError> {
-    let now = chrono::Utc::now().timestamp();
-    let source_id = match source {
-        Some(id) => id,
-        None => tx.query_row(
-            "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-            params![d.source.as_str(), d.kind.code(), now],
-            |r| r.get(0),
-        )?,
-    };
-    let batch_id: i64 = tx.query_row(
-        "INSERT INTO import_batch (source_id, origin, started_at, shape, drift_accepted)
-         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-        params![source_id, d.origin, now, d.shape, d.drift_accepted],
-        |r| r.get(0),
-    )?;
-    let mut w = Writer {
-        tx,
-        source_id,
-        // What an earlier batch of this source stored: a first import of tickets or orders
-        // has nothing to compare with, and skips the lookups.
-        orders_stored: source.is_some_and(|id| stored_for(tx, "sale_order", id)),
-        tickets_stored: source.is_some_and(|id| stored_for(tx, "ticket", id)),
-        batch_id,
-        season_of: SeasonCutter {
-            tz: setup.venue.time_zone,
-            start: setup.venue.season_start,
-        },
-        halls: tx
-            .prepare("SELECT name, id FROM hall")?
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-            .collect::<Result<_, _>>()?,
-        shows: Lookup::new("show"),
-        performances: Lookup::new("performance"),
-        tariffs: Lookup::new("tariff"),
-        orders: Lookup::new("sale_order"),
-        new_performances: HashMap::default(),
-        touched_performances: BTreeSet::new(),
-        touched_seasons: BTreeSet::new(),
-        buyers_changed: false,
-        history: Vec::new(),
-    };
-    let mut clock = Stopwatch::start();
-    w.shows(d)?;
-    w.performances(d)?;
-    w.tariffs(d)?;
-    w.earlier_performances(d)?;
-    let order_ids = w.plan_orders(d)?;
-    clock.lap("programme and tariffs");
-
-    // The other core resolves the tickets' references, then checks the dataset, while this one
-    // writes patrons and orders.
-    let written = std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let known = Known {
-            performances: w.performances.ids.clone(),
-            tariffs: w.tariffs.ids.clone(),
-            orders: &order_ids,
-            new_performances: w.new_performances.clone(),
+impl<'t> Writer<'t> {
+    /// Opens the batch of the source `first` comes from: its source and batch rows, and what
+    /// earlier batches of the source hold.
+    fn begin(
+        tx: &'t Transaction<'t>,
+        first: &Dataset,
+        setup: &VenueSetup,
+    ) -> Result<Writer<'t>, StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        let source: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM source WHERE name = ?1",
+                [first.source.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let source_id = match source {
+            Some(id) => id,
+            None => tx.query_row(
+                "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+                params![first.source.as_str(), first.kind.code(), now],
+                |r| r.get(0),
+            )?,
         };
-        let helper = scope.spawn(move || {
-            // The receiver is gone only if writing failed: the check is still wanted.
-            let _ = send.send(resolve_tickets(d, known));
-            d.problems(&setup.halls)
-        });
-        let written = (|| {
-            w.patrons(d)?;
-            clock.lap("patrons");
-            w.write_orders(d, &order_ids)?;
-            clock.lap("orders");
-            let resolved = receive
-                .recv()
-                .expect("the helper resolves tickets before checking");
-            clock.lap("waiting for resolved tickets");
-            let rollups = w.tickets(resolved)?;
-            clock.lap("tickets");
-            w.consents(d)?;
-            let campaign_events = w.campaigns(d)?;
-            w.quarantine(d)?;
-            w.write_history()?;
-            clock.lap("consents, campaigns and quarantine");
-            w.refresh_rollups(rollups)?;
-            clock.lap("rollups");
-            Ok::<_, StoreError>(campaign_events)
-        })();
-        *problems = Some(helper.join().expect("checking a dataset never panics"));
-        clock.lap("waiting for the check");
-        written
-    });
-    let campaign_events = written?;
-    tx.execute(
-        "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
-        params![
+        let batch_id: i64 = tx.query_row(
+            "INSERT INTO import_batch (source_id, origin, started_at, shape, drift_accepted)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            params![
+                source_id,
+                first.origin,
+                now,
+                first.shape,
+                first.drift_accepted
+            ],
+            |r| r.get(0),
+        )?;
+        // The rows this file could not take replace those it could not take before.
+        tx.execute(
+            "DELETE FROM quarantine WHERE source_id = ?1 AND origin = ?2",
+            params![source_id, first.origin],
+        )?;
+        Ok(Writer {
+            tx,
+            source_id,
+            // What an earlier batch of this source stored: a first import of tickets or orders
+            // has nothing to compare with, and skips the lookups.
+            orders_stored: source.is_some_and(|id| stored_for(tx, "sale_order", id)),
+            tickets_stored: source.is_some_and(|id| stored_for(tx, "ticket", id)),
             batch_id,
-            chrono::Utc::now().timestamp(),
-            i64::try_from(d.len()).unwrap_or(i64::MAX)
-        ],
-    )?;
-    Ok(BatchReport {
-        batch: Some(BatchId(batch_id)),
-        shows: d.shows.len(),
-        performances: d.performances.len(),
-        tariffs: d.tariffs.len(),
-        patrons: d.patrons.len(),
-        orders: d.orders.len(),
-        tickets: d.tickets.len(),
-        consents: d.consents.len(),
-        campaigns: d.campaigns.len(),
-        campaign_events,
-        quarantined: d.quarantined.len(),
-        phases: clock.laps,
-    })
+            season_of: SeasonCutter {
+                tz: setup.venue.time_zone,
+                start: setup.venue.season_start,
+            },
+            halls: tx
+                .prepare("SELECT name, id FROM hall")?
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                .collect::<Result<_, _>>()?,
+            shows: Lookup::new("show"),
+            performances: Lookup::new("performance"),
+            tariffs: Lookup::new("tariff"),
+            orders: Lookup::new("sale_order"),
+            new_performances: HashMap::default(),
+            touched_performances: BTreeSet::new(),
+            touched_seasons: BTreeSet::new(),
+            buyers_changed: false,
+            history: Vec::new(),
+            rollups: BatchRollups::default(),
+            sales_index_dropped: None,
+            report: BatchReport {
+                batch: Some(BatchId(batch_id)),
+                ..BatchReport::default()
+            },
+            clock: Stopwatch::start(),
+        })
+    }
+
+    /// Writes one part of the batch, checked: a part with a problem the store does not settle
+    /// fails the whole batch.
+    fn write_part(&mut self, d: &Dataset, setup: &VenueSetup) -> Result<(), StoreError> {
+        self.shows(d)?;
+        self.performances(d)?;
+        self.tariffs(d)?;
+        self.earlier_performances(d)?;
+        let order_ids = self.plan_orders(d)?;
+        self.clock.lap("programme and tariffs");
+
+        // The other core resolves the tickets' references, then checks the part, while this
+        // one writes patrons and orders.
+        let (written, problems) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel(1);
+            let known = Known {
+                performances: self.performances.ids.clone(),
+                tariffs: self.tariffs.ids.clone(),
+                orders: &order_ids,
+                new_performances: self.new_performances.clone(),
+            };
+            let helper = scope.spawn(move || {
+                // The receiver is gone only if writing failed: the check is still wanted.
+                let _ = send.send(resolve_tickets(d, known));
+                d.problems(&setup.halls)
+            });
+            let written = (|| {
+                self.patrons(d)?;
+                self.clock.lap("patrons");
+                self.write_orders(d, &order_ids)?;
+                self.clock.lap("orders");
+                let resolved = receive
+                    .recv()
+                    .expect("the helper resolves tickets before checking");
+                self.clock.lap("waiting for resolved tickets");
+                self.tickets(resolved)?;
+                self.clock.lap("tickets");
+                self.consents(d)?;
+                let campaign_events = self.campaigns(d)?;
+                self.quarantine(d)?;
+                self.clock.lap("consents, campaigns and quarantine");
+                Ok::<_, StoreError>(campaign_events)
+            })();
+            let problems = helper.join().expect("checking a dataset never panics");
+            (written, problems)
+        });
+        self.clock.lap("waiting for the check");
+        let mut problems_left = Vec::new();
+        for problem in problems {
+            if !already_stored(self.tx, self.source_id, &problem)? {
+                problems_left.push(problem);
+            }
+        }
+        if !problems_left.is_empty() {
+            return Err(StoreError::Rejected {
+                origin: d.origin.clone(),
+                problems: problems_left,
+            });
+        }
+        let r = &mut self.report;
+        r.campaign_events += written?;
+        r.shows += d.shows.len();
+        r.performances += d.performances.len();
+        r.tariffs += d.tariffs.len();
+        r.patrons += d.patrons.len();
+        r.orders += d.orders.len();
+        r.tickets += d.tickets.len();
+        r.consents += d.consents.len();
+        r.campaigns += d.campaigns.len();
+        r.quarantined += d.quarantined.len();
+        Ok(())
+    }
+
+    /// Ends the batch: the index and rollups the parts left to bring up to date, the history
+    /// of what changed, the batch's totals.
+    fn finish(mut self) -> Result<BatchReport, StoreError> {
+        if self.sales_index_dropped == Some(true) {
+            self.tx.execute_batch(CREATE_SALES_INDEX)?;
+        }
+        self.clock.lap("sales index");
+        // Two parts giving the same ticket: the later one overwrote the earlier.
+        let stored: i64 = self.tx.query_row(
+            "SELECT count(*) FROM ticket WHERE batch_id = ?1",
+            [self.batch_id],
+            |r| r.get(0),
+        )?;
+        if usize::try_from(stored).unwrap_or(usize::MAX) != self.report.tickets {
+            return Err(StoreError::Rejected {
+                origin: self.origin()?,
+                problems: vec![DatasetProblem::Duplicate {
+                    kind: "ticket",
+                    id: format!(
+                        "{} ticket numbers given twice, far apart in the file",
+                        self.report.tickets.abs_diff(stored as usize)
+                    ),
+                }],
+            });
+        }
+        self.write_history()?;
+        let rollups = std::mem::take(&mut self.rollups);
+        self.refresh_rollups(rollups)?;
+        self.clock.lap("rollups");
+        let r = &self.report;
+        let facts = r.shows
+            + r.performances
+            + r.tariffs
+            + r.patrons
+            + r.orders
+            + r.tickets
+            + r.consents
+            + r.campaigns;
+        self.tx.execute(
+            "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
+            params![
+                self.batch_id,
+                chrono::Utc::now().timestamp(),
+                i64::try_from(facts).unwrap_or(i64::MAX)
+            ],
+        )?;
+        let mut report = self.report;
+        report.phases = self.clock.laps;
+        Ok(report)
+    }
+
+    fn origin(&self) -> Result<String, StoreError> {
+        Ok(self.tx.query_row(
+            "SELECT origin FROM import_batch WHERE id = ?1",
+            [self.batch_id],
+            |r| r.get(0),
+        )?)
+    }
 }
 
 /// Notes `field: before → after` when they differ.
@@ -277,7 +356,7 @@ struct ResolvedTickets<'d> {
     /// Tickets referring to a record of an earlier batch, resolved from the store later.
     unresolved: Vec<&'d Ticket>,
     touched_performances: BTreeSet<i64>,
-    rollups: BatchRollups<'d>,
+    rollups: PartRollups<'d>,
 }
 
 /// Resolves tickets from what the batch holds, and sums the sales of the performances it
@@ -288,7 +367,7 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
         rows: Vec::with_capacity(d.tickets.len()),
         unresolved: Vec::new(),
         touched_performances: BTreeSet::new(),
-        rollups: BatchRollups::default(),
+        rollups: PartRollups::default(),
     };
     let mut pairs: Vec<(&str, i32)> = Vec::with_capacity(d.tickets.len());
     let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
@@ -416,9 +495,9 @@ struct NewPerformance {
     scheduled: bool,
 }
 
-/// Rollups of what this batch created, computed while its tickets are written.
+/// Rollups of what one part created, computed while its tickets are resolved.
 #[derive(Default)]
-struct BatchRollups<'d> {
+struct PartRollups<'d> {
     /// Sales of the performances this batch created.
     performance_sales: BTreeMap<i64, SalesTotals>,
     /// Valid tickets per (buyer, season) for scheduled performances this batch created, in
@@ -426,6 +505,30 @@ struct BatchRollups<'d> {
     patron_seasons: Vec<((&'d str, i32), i64)>,
     /// Seasons whose buyers must be read back all the same.
     read_back: BTreeSet<i32>,
+}
+
+/// Rollups of what the whole batch created, summed over its parts.
+#[derive(Default)]
+struct BatchRollups {
+    performance_sales: BTreeMap<i64, SalesTotals>,
+    patron_seasons: HashMap<(CompactString, i32), i64>,
+    read_back: BTreeSet<i32>,
+}
+
+impl BatchRollups {
+    fn add(&mut self, part: PartRollups) {
+        for (performance, sales) in part.performance_sales {
+            let total = self.performance_sales.entry(performance).or_default();
+            *total = *total + sales;
+        }
+        for ((buyer, season), tickets) in part.patron_seasons {
+            *self
+                .patron_seasons
+                .entry((CompactString::from(buyer), season))
+                .or_default() += tickets;
+        }
+        self.read_back.extend(part.read_back);
+    }
 }
 
 struct Writer<'t> {
@@ -448,6 +551,11 @@ struct Writer<'t> {
     buyers_changed: bool,
     /// Records of earlier batches this one changes: (record, identifier, what changed).
     history: Vec<(&'static str, String, Vec<String>)>,
+    rollups: BatchRollups,
+    /// Whether the first part's tickets dropped the sales index, for the end to build again.
+    sales_index_dropped: Option<bool>,
+    report: BatchReport,
+    clock: Stopwatch,
 }
 
 impl Writer<'_> {
@@ -738,10 +846,7 @@ impl Writer<'_> {
         insert.flush()
     }
 
-    fn tickets<'d>(
-        &mut self,
-        resolved: ResolvedTickets<'d>,
-    ) -> Result<BatchRollups<'d>, StoreError> {
+    fn tickets(&mut self, resolved: ResolvedTickets) -> Result<(), StoreError> {
         let ResolvedTickets {
             mut rows,
             unresolved,
@@ -844,7 +949,9 @@ impl Writer<'_> {
                 }
             }
         }
-        let rebuild = drop_sales_index_for(self.tx, rows.len())?;
+        if self.sales_index_dropped.is_none() {
+            self.sales_index_dropped = Some(drop_sales_index_for(self.tx, rows.len())?);
+        }
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO ticket (source_id, external_id, batch_id, order_id, performance_id,
@@ -875,10 +982,8 @@ impl Writer<'_> {
             ])?;
         }
         insert.flush()?;
-        if rebuild {
-            self.tx.execute_batch(CREATE_SALES_INDEX)?;
-        }
-        Ok(rollups)
+        self.rollups.add(rollups);
+        Ok(())
     }
 
     fn consents(&mut self, d: &Dataset) -> Result<(), StoreError> {
@@ -923,12 +1028,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Replaces the quarantine of this file from this source by the rows it could not take now.
+    /// Keeps the rows of this part the file could not take (`begin` removed the earlier ones).
     fn quarantine(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        self.tx.execute(
-            "DELETE FROM quarantine WHERE source_id = ?1 AND origin = ?2",
-            params![self.source_id, d.origin],
-        )?;
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO quarantine (source_id, batch_id, origin, line, column_index, column_name,
@@ -1069,8 +1170,12 @@ impl Writer<'_> {
                 from_batch.insert(season);
             }
         }
-        let mut seasons = batch.patron_seasons;
-        seasons.retain(|((_, season), _)| from_batch.contains(season));
+        let mut seasons: Vec<_> = batch
+            .patron_seasons
+            .into_iter()
+            .filter(|((_, season), _)| from_batch.contains(season))
+            .collect();
+        seasons.sort_unstable();
         // A first load fills an empty table: its season index is built after, not grown.
         let empty: bool =
             self.tx
@@ -1088,11 +1193,11 @@ impl Writer<'_> {
             3,
             "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets",
         )?;
-        for ((buyer, season), tickets) in seasons {
+        for ((buyer, season), tickets) in &seasons {
             insert.push(&[
                 Param::Text(buyer),
-                Param::Int(i64::from(season)),
-                Param::Int(tickets),
+                Param::Int(i64::from(*season)),
+                Param::Int(*tickets),
             ])?;
         }
         insert.flush()?;
