@@ -120,16 +120,16 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
             (&files.activity, Some("emailing-activity")),
         ],
     )?);
-    let quarantined: usize = reads.iter().map(|r| r.read.dataset.quarantined.len()).sum();
+    let quarantined: usize = reads.iter().map(|r| r.tally.quarantined).sum();
     if quarantined > 0 {
         return Err(Failure::Internal(anyhow::anyhow!(
             "the importer quarantined {quarantined} rows of the demo's own files"
         )));
     }
-    let programme = &reads[0].read.dataset;
-    let tickets = &reads[1].read.dataset;
-    let contacts = &reads[2].read.dataset;
-    let activity = &reads[3].read.dataset;
+    let programme = &reads[0].tally;
+    let tickets = &reads[1].tally;
+    let contacts = &reads[2].tally;
+    let activity = &reads[3].tally;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),
@@ -156,29 +156,29 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         "{} {} : {} {}, {} {}, {} {}, {} {} ; {} {}, {} {}.",
         if fr { "Chargé dans" } else { "Loaded into" },
         cli.db.display(),
-        format::count(programme.performances.len() as u64, lang),
+        format::count(programme.performances as u64, lang),
         if fr {
             "représentations"
         } else {
             "performances"
         },
-        format::count(tickets.tickets.len() as u64, lang),
+        format::count(tickets.tickets as u64, lang),
         if fr { "billets" } else { "tickets" },
-        format::count(tickets.orders.len() as u64, lang),
+        format::count(tickets.orders as u64, lang),
         if fr { "commandes" } else { "orders" },
-        format::count(tickets.patrons.len() as u64, lang),
+        format::count(tickets.patrons as u64, lang),
         if fr {
             "comptes clients"
         } else {
             "customer accounts"
         },
-        format::count(contacts.patrons.len() as u64, lang),
+        format::count(contacts.patrons as u64, lang),
         if fr {
             "contacts emailing"
         } else {
             "emailing contacts"
         },
-        format::count(activity.campaigns.len() as u64, lang),
+        format::count(activity.campaigns as u64, lang),
         if fr { "campagnes" } else { "campaigns" },
     );
     println!(

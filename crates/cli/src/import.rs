@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use jauge_ingest::profile::ProfileFile;
 use jauge_ingest::read::Defaults;
+use jauge_ingest::read::Summary;
 use jauge_ingest::supervision::{Fingerprint, closest, drift};
-use jauge_ingest::{FileRead, read_file};
-use jauge_model::{SourceName, VenueSetup};
-use jauge_store::{SqliteStore, Store};
+use jauge_ingest::{Input, Opened};
+use jauge_model::{Dataset, SourceName, VenueSetup};
+use jauge_store::{BatchReport, SqliteStore, Store};
 
 use crate::error::Failure;
 use crate::{Cli, format};
@@ -77,18 +78,81 @@ fn source_from(path: &Path) -> Result<SourceName, Failure> {
     })
 }
 
-/// Reads one file; the failure names it.
-pub fn read_one(
+/// Opens one file: its dialect decided and its profile inferred; the failure names it.
+pub fn open_one(
     path: &Path,
-    source: SourceName,
     defaults: Defaults,
     profile: Option<&ProfileFile>,
-) -> Result<FileRead, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?;
-    let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    read_file(bytes, source, defaults, profile, origin)
+) -> Result<Opened, Failure> {
+    jauge_ingest::open(Input::File(path.to_owned()), defaults, profile)
         .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
+}
+
+/// Rows per part a file is read and stored in: each part is written while the next is read,
+/// and a large file is never held in memory whole.
+const PART_ROWS: usize = 20_000;
+
+/// What reading and storing one file gave.
+pub struct Imported {
+    pub summary: Summary,
+    pub written: Option<BatchReport>,
+}
+
+/// Reads `opened` in parts on another core and writes them to `store` as one batch, or, for a
+/// dry run, only reads them. Nothing is stored when a row cannot be read as CSV, when no row
+/// could be taken (then `written` is `None`), or when a part has a problem.
+pub fn import_parts(
+    store: &mut SqliteStore,
+    opened: &Opened,
+    (path, source): (&Path, &SourceName),
+    drift_accepted: Option<String>,
+    dry_run: bool,
+) -> Result<Imported, Failure> {
+    let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let failed = |e: &dyn std::fmt::Display| Failure::user(format!("{}: {e}", path.display()));
+    if dry_run {
+        let summary = opened
+            .read_parts(source.clone(), origin, PART_ROWS, |_| true)
+            .map_err(|e| failed(&e))?;
+        return Ok(Imported {
+            summary,
+            written: None,
+        });
+    }
+    let (read, written) = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Dataset, String>>(1);
+        let reader = scope.spawn(move || {
+            let read = opened.read_parts(source.clone(), origin, PART_ROWS, |mut part| {
+                part.drift_accepted.clone_from(&drift_accepted);
+                send.send(Ok(part)).is_ok()
+            });
+            // The store keeps nothing of a batch whose last part is an error.
+            let refusal = match &read {
+                Err(e) => Some(e.to_string()),
+                Ok(summary) if summary.tally.facts() == 0 => Some("no row could be taken".into()),
+                Ok(_) => None,
+            };
+            if let Some(reason) = refusal {
+                let _ = send.send(Err(reason));
+            }
+            read
+        });
+        // The parts are taken as they come; when writing fails, the reader stops at its next
+        // part.
+        let written = store.write_parts(&mut receive.into_iter());
+        (reader.join().expect("reading a file never panics"), written)
+    });
+    let summary = read.map_err(|e| failed(&e))?;
+    if summary.tally.facts() == 0 {
+        return Ok(Imported {
+            summary,
+            written: None,
+        });
+    }
+    Ok(Imported {
+        summary,
+        written: Some(written?),
+    })
 }
 
 /// A profile from a TOML file, or one Jauge ships, by name.
@@ -112,9 +176,9 @@ fn load_profile(path: &Path) -> Result<ProfileFile, Failure> {
     ProfileFile::from_toml(&text).map_err(|e| Failure::user(format!("{}: {e}", path.display())))
 }
 
-/// The report of a read, as lines of text.
-pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
-    let d = &file.dialect;
+/// What was decided about a file before its rows are read: dialect, mapping, notes.
+pub fn opened_report(path: &Path, opened: &Opened) -> String {
+    let d = opened.dialect();
     let delimiter = match d.delimiter {
         b'\t' => "tab".to_owned(),
         b => format!("'{}'", char::from(b)),
@@ -131,9 +195,9 @@ pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
             ", no header row"
         }
     );
-    for m in &file.inferred.mapping.matched {
-        let kind = file
-            .inferred
+    let inferred = &opened.inferred;
+    for m in &inferred.mapping.matched {
+        let kind = inferred
             .profile
             .kinds
             .get(&m.field)
@@ -144,57 +208,57 @@ pub fn report(path: &Path, file: &FileRead, lang: jauge_model::Lang) -> String {
             m.header, m.field, m.confidence
         ));
     }
-    for (_, header) in &file.inferred.mapping.unmatched {
+    for (_, header) in &inferred.mapping.unmatched {
         out.push_str(&format!("  {header:<28} → (not read)\n"));
     }
     let notes = d
         .ambiguities
         .iter()
         .map(ToString::to_string)
+        .chain(inferred.mapping.conflicts.iter().map(ToString::to_string))
         .chain(
-            file.inferred
-                .mapping
-                .conflicts
-                .iter()
-                .map(ToString::to_string),
-        )
-        .chain(
-            file.inferred
+            inferred
                 .ambiguities
                 .iter()
                 .map(|(field, a)| format!("{field}: {a}")),
-        )
-        .chain(file.read.notes.iter().cloned());
+        );
     for note in notes {
         out.push_str(&format!("  note: {note}\n"));
     }
-    let r = &file.read;
+    out
+}
+
+/// What the rows gave: counts, remarks and the first quarantined rows.
+pub fn rows_report(summary: &Summary, lang: jauge_model::Lang) -> String {
+    let mut out = String::new();
+    for note in &summary.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    let t = &summary.tally;
     out.push_str(&format!(
         "  {} rows: {} tickets, {} orders, {} performances, {} patrons; {} quarantined\n",
-        format::count(r.rows, lang),
-        format::count(r.dataset.tickets.len() as u64, lang),
-        format::count(r.dataset.orders.len() as u64, lang),
-        format::count(r.dataset.performances.len() as u64, lang),
-        format::count(r.dataset.patrons.len() as u64, lang),
-        format::count(r.dataset.quarantined.len() as u64, lang),
+        format::count(summary.rows, lang),
+        format::count(t.tickets as u64, lang),
+        format::count(t.orders as u64, lang),
+        format::count(t.performances as u64, lang),
+        format::count(t.patrons as u64, lang),
+        format::count(t.quarantined as u64, lang),
     ));
-    const SHOWN: usize = 20;
-    for q in r.dataset.quarantined.iter().take(SHOWN) {
+    for q in &summary.preview.quarantined {
         out.push_str(&format!("  quarantined: {q}\n"));
     }
-    if r.dataset.quarantined.len() > SHOWN {
+    if t.quarantined > summary.preview.quarantined.len() {
         out.push_str(&format!(
-            "  … and {} more quarantined rows\n",
-            r.dataset.quarantined.len() - SHOWN
+            "  … and {} more quarantined rows (jauge quarantine lists them all)\n",
+            t.quarantined - summary.preview.quarantined.len()
         ));
     }
     out
 }
 
 /// The first facts read, as a person would check them before storing.
-fn preview(file: &FileRead, lang: jauge_model::Lang) -> String {
+fn preview(d: &Dataset, lang: jauge_model::Lang) -> String {
     const ROWS: usize = 3;
-    let d = &file.read.dataset;
     let mut out = String::new();
     for p in d.performances.iter().take(ROWS) {
         out.push_str(&format!(
@@ -250,28 +314,27 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                 .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?,
             None => source_from(path)?,
         };
-        let mut file = read_one(path, source.clone(), defaults_for(&setup), profile.as_ref())?;
+        let opened = open_one(path, defaults_for(&setup), profile.as_ref())?;
         if let Some(save) = &args.save_profile {
             let mut saved = profile.clone().unwrap_or_default();
-            for (field, header) in ProfileFile::from_inferred(&file.inferred).columns {
+            for (field, header) in ProfileFile::from_inferred(&opened.inferred).columns {
                 saved.columns.entry(field).or_insert(header);
             }
             std::fs::write(save, saved.to_toml())
                 .map_err(|e| Failure::user(format!("cannot write {}: {e}", save.display())))?;
             println!("  profile saved in {}", save.display());
         }
-        print!("{}", report(path, &file, cli.lang));
-        if args.dry_run {
-            print!("{}", preview(&file, cli.lang));
-        }
-        // A source's files are expected to keep their shape: a change stops the import.
+        print!("{}", opened_report(path, &opened));
+        // A source's files are expected to keep their shape: a change stops the import before
+        // any row is read.
         let known: Vec<Fingerprint> = store
             .shapes(&source)?
             .iter()
             .map(|s| Fingerprint::from_text(s))
             .collect();
-        if let Some(before) = closest(&known, &file.inferred.fingerprint) {
-            let changes = drift(before, &file.inferred.fingerprint);
+        let mut drift_accepted = None;
+        if let Some(before) = closest(&known, &opened.inferred.fingerprint) {
+            let changes = drift(before, &opened.inferred.fingerprint);
             if !changes.is_empty() {
                 let list: Vec<String> = changes.iter().map(|c| format!("  - {c}")).collect();
                 if !args.accept_drift {
@@ -284,49 +347,63 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                     )));
                 }
                 println!("  drift accepted:\n{}", list.join("\n"));
-                file.read.dataset.drift_accepted = Some(list.join("\n"));
+                drift_accepted = Some(list.join("\n"));
             }
         }
-        let taken = file.read.dataset.len();
-        if taken == 0 {
+        let imported = import_parts(
+            &mut store,
+            &opened,
+            (path, &source),
+            drift_accepted,
+            args.dry_run,
+        )?;
+        print!("{}", rows_report(&imported.summary, cli.lang));
+        if imported.summary.tally.facts() == 0 {
             return Err(Failure::user(format!(
                 "{}: no row could be taken; see the quarantined rows above",
                 path.display()
             )));
         }
-        if args.dry_run {
-            println!("  (dry run: nothing stored)");
-            continue;
+        match imported.written {
+            None => {
+                print!("{}", preview(&imported.summary.preview, cli.lang));
+                println!("  (dry run: nothing stored)");
+            }
+            Some(written) => println!(
+                "  stored in {} as batch {}",
+                cli.db.display(),
+                written.batch.map(|b| b.to_string()).unwrap_or_default()
+            ),
         }
-        let written = store.write_dataset(&file.read.dataset)?;
-        println!(
-            "  stored in {} as batch {}",
-            cli.db.display(),
-            written.batch.map(|b| b.to_string()).unwrap_or_default()
-        );
     }
     Ok(())
 }
 
-/// Imports files into an open store (for the demo), each with its profile if it needs one:
-/// the dataset of each, stored as a batch.
+/// Imports files into an open store (for the demo), each with its profile if it needs one,
+/// each as a batch; returns what each gave.
 pub fn import_into(
     store: &mut SqliteStore,
     setup: &VenueSetup,
     source: &str,
     paths: &[(&Path, Option<&str>)],
-) -> Result<Vec<FileRead>, Failure> {
-    let mut reads = Vec::new();
+) -> Result<Vec<Summary>, Failure> {
+    let source: SourceName = source
+        .parse()
+        .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
+    let mut summaries = Vec::new();
     for &(path, profile) in paths {
         let profile = profile
             .map(|name| load_profile(Path::new(name)))
             .transpose()?;
-        let source: SourceName = source
-            .parse()
-            .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
-        let file = read_one(path, source, defaults_for(setup), profile.as_ref())?;
-        store.write_dataset(&file.read.dataset)?;
-        reads.push(file);
+        let opened = open_one(path, defaults_for(setup), profile.as_ref())?;
+        let imported = import_parts(store, &opened, (path, &source), None, false)?;
+        if imported.written.is_none() {
+            return Err(Failure::Internal(anyhow::anyhow!(
+                "{}: no row could be taken",
+                path.display()
+            )));
+        }
+        summaries.push(imported.summary);
     }
-    Ok(reads)
+    Ok(summaries)
 }

@@ -703,6 +703,48 @@ fn an_import_killed_while_writing_leaves_the_store_as_it_was() {
     );
 }
 
+/// A file read and stored in several parts is still one batch: when none of its rows could
+/// be taken, none of its parts (nor its quarantine) is kept, and the import exits with 1.
+#[test]
+fn a_large_file_of_which_nothing_could_be_taken_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let file = dir.path().join("sans-prix.csv");
+    let mut csv = String::from(
+        "N° commande;Date commande;Spectacle;Date de représentation;Salle;Jauge;Tarif;Prix TTC\n",
+    );
+    for n in 0..120_000 {
+        csv.push_str(&format!(
+            "B{n};01/10/2025 10:00;Marathon;02/11/2025 20:00;Grande salle;650;Plein tarif;gratuit ?\n"
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let before = summary_json(&db, "2025-2026");
+    let output = jauge(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--source",
+        "sans-prix",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("no row could be taken"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(
+        text(&output.stdout).contains("120\u{202f}000 quarantined"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert_eq!(summary_json(&db, "2025-2026"), before);
+    let sources = text(&jauge(&["sources", "--db", db.to_str().unwrap()]).stdout);
+    assert!(!sources.contains("sans-prix"), "{sources}");
+}
+
 /// The real concert export (bare CR lines, `2010/10/14 p.m. 11:25:58.` timestamps, no hall, no
 /// capacity) imports through a profile, with no row lost or invented.
 #[test]

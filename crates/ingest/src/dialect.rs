@@ -6,7 +6,12 @@
 
 use std::fmt;
 
-use encoding_rs::{ISO_8859_15, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use std::io::{self, Read};
+
+use encoding_rs::{ISO_8859_15, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::input::Input;
 
 /// How many records the detector reads to decide the delimiter and the header.
 const SAMPLE_RECORDS: usize = 200;
@@ -123,6 +128,8 @@ pub enum DetectError {
     Spreadsheet(&'static str),
     #[error("the file holds binary data (a zero byte at offset {offset}), not text")]
     Binary { offset: usize },
+    #[error("the file cannot be read: {0}")]
+    Unreadable(String),
     #[error(
         "no delimiter (',', ';', tab or '|') splits the lines into columns; is it a CSV export?"
     )]
@@ -143,22 +150,46 @@ pub struct Dialect {
     pub ambiguities: Vec<Ambiguity>,
 }
 
-/// A file decoded to text, with its dialect.
+/// A file's dialect, with the start of its text to infer its columns from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     pub dialect: Dialect,
-    pub text: String,
+    /// The file's first lines, decoded: enough for the delimiter, the header and a sample of
+    /// each column's values, never the whole of a large file.
+    pub sample: String,
 }
 
-/// Decodes `bytes` and decides their dialect.
+impl Detected {
+    /// The file's text as UTF-8, streamed from `input`.
+    pub fn text<'a>(&self, input: &'a Input) -> io::Result<Box<dyn Read + Send + 'a>> {
+        Ok(utf8_reader(self.dialect.encoding, input.open()?))
+    }
+}
+
+/// Decodes `bytes` and decides their dialect (see [`detect_input`]).
 pub fn detect(bytes: &[u8]) -> Result<Detected, DetectError> {
-    let (encoding, text, encoding_ambiguity) = decode(bytes)?;
+    detect_input(&Input::Bytes(bytes.to_vec()))
+}
+
+/// Decides the dialect of `input`: the encoding and line endings from evidence gathered over
+/// the whole file, streamed; the delimiter and header from its first lines.
+pub fn detect_input(input: &Input) -> Result<Detected, DetectError> {
+    let unreadable = |e: io::Error| DetectError::Unreadable(e.to_string());
+    let head = input.head(HEAD_BYTES).map_err(unreadable)?;
+    let evidence = Evidence::gather(input).map_err(unreadable)?;
+    let (encoding, encoding_ambiguity) = encoding(&head, &evidence)?;
     let mut ambiguities: Vec<Ambiguity> = encoding_ambiguity.into_iter().collect();
-    let (line_ending, mixed) = line_ending(&text);
+    let sample = sample_text(input, encoding).map_err(unreadable)?;
+    // UTF-16's line breaks are read from the text; the others' from every byte of the file.
+    let (lf, crlf, cr) = match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => count_line_endings(sample.as_bytes()),
+        _ => (evidence.lf, evidence.crlf, evidence.cr),
+    };
+    let (line_ending, mixed) = line_ending(lf, crlf, cr);
     ambiguities.extend(mixed);
-    let (delimiter, columns, ragged_records, other) = delimiter(&text)?;
+    let (delimiter, columns, ragged_records, other) = delimiter(&sample)?;
     ambiguities.extend(other);
-    let (has_header, assumed) = header(&text, delimiter);
+    let (has_header, assumed) = header(&sample, delimiter);
     ambiguities.extend(assumed);
     Ok(Detected {
         dialect: Dialect {
@@ -170,99 +201,217 @@ pub fn detect(bytes: &[u8]) -> Result<Detected, DetectError> {
             ragged_records,
             ambiguities,
         },
-        text,
+        sample,
     })
 }
 
-/// Decodes bytes to text, deciding the encoding from a byte-order mark, the pattern of zero
-/// bytes, UTF-8 validity, then the bytes where Windows-1252 and ISO-8859-15 differ.
-pub fn decode(bytes: &[u8]) -> Result<(Encoding, String, Option<Ambiguity>), DetectError> {
-    if bytes.is_empty() {
+/// How many bytes of the file's start the UTF-16 test and the signatures look at.
+const HEAD_BYTES: usize = 1 << 16;
+/// How many bytes of decoded text the sample holds at most.
+const SAMPLE_BYTES: u64 = 1 << 20;
+/// Bytes read at a time while gathering evidence.
+const BLOCK_BYTES: usize = 1 << 18;
+
+/// What the bytes of a whole file show, gathered block by block.
+#[derive(Debug, Default)]
+struct Evidence {
+    /// The offset of the first zero byte.
+    zero_at: Option<usize>,
+    /// Whether every byte so far is valid UTF-8.
+    not_utf8: bool,
+    /// Bytes at 0x80–0x9F, letters and signs in Windows-1252, control codes in ISO-8859-15.
+    cp1252_letters: bool,
+    /// Bytes where ISO-8859-15 has € Š š Ž ž Œ œ Ÿ.
+    latin9_letters: bool,
+    lf: usize,
+    crlf: usize,
+    cr: usize,
+}
+
+impl Evidence {
+    fn gather(input: &Input) -> io::Result<Evidence> {
+        Evidence::gather_in_blocks(input, BLOCK_BYTES)
+    }
+
+    fn gather_in_blocks(input: &Input, block_bytes: usize) -> io::Result<Evidence> {
+        let mut evidence = Evidence::default();
+        let mut reader = input.open()?;
+        // Room for a cut UTF-8 sequence (three bytes at most) and fresh bytes.
+        let mut buffer = vec![0u8; block_bytes.max(4)];
+        // The start of a UTF-8 sequence a block cut, carried to the next block.
+        let mut carried = 0;
+        let mut offset = 0;
+        let mut last_was_cr = false;
+        loop {
+            let read = match reader.read(&mut buffer[carried..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let filled = carried + read;
+            let block = &buffer[..filled];
+            let fresh = &block[carried..];
+            if evidence.zero_at.is_none() {
+                evidence.zero_at = memchr::memchr(0, fresh).map(|at| offset + at);
+            }
+            evidence.single_byte_letters(fresh);
+            let (lf, crlf, cr) = count_line_endings(fresh);
+            evidence.lf += lf;
+            evidence.crlf += crlf;
+            evidence.cr += cr;
+            if last_was_cr && fresh.first() == Some(&b'\n') {
+                // A CRLF the blocks cut: each block counted its half alone.
+                evidence.lf -= 1;
+                evidence.cr -= 1;
+                evidence.crlf += 1;
+            }
+            last_was_cr = fresh.last() == Some(&b'\r');
+            offset += read;
+            let mut cut = 0;
+            if !evidence.not_utf8 {
+                match std::str::from_utf8(block) {
+                    Ok(_) => {}
+                    // A sequence cut by the block's end: checked with the next block.
+                    Err(e) if e.error_len().is_none() => cut = filled - e.valid_up_to(),
+                    Err(_) => evidence.not_utf8 = true,
+                }
+            }
+            buffer.copy_within(filled - cut..filled, 0);
+            carried = cut;
+        }
+        // A sequence still cut at the end of the file is not UTF-8.
+        evidence.not_utf8 |= carried > 0;
+        Ok(evidence)
+    }
+
+    fn single_byte_letters(&mut self, bytes: &[u8]) {
+        // French text is mostly ASCII: only the blocks with other bytes are looked into.
+        const LATIN9_ONLY: [u8; 8] = [0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC, 0xBD, 0xBE];
+        for chunk in bytes.chunks(64).filter(|c| !c.is_ascii()) {
+            for &b in chunk {
+                self.cp1252_letters |= (0x80..=0x9F).contains(&b);
+                self.latin9_letters |= LATIN9_ONLY.contains(&b);
+            }
+        }
+    }
+}
+
+/// Decides the encoding from a byte-order mark, the pattern of zero bytes at the start, UTF-8
+/// validity over the whole file, then the bytes where Windows-1252 and ISO-8859-15 differ.
+fn encoding(
+    head: &[u8],
+    evidence: &Evidence,
+) -> Result<(Encoding, Option<Ambiguity>), DetectError> {
+    if head.is_empty() {
         return Err(DetectError::Empty);
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    if head.starts_with(b"PK\x03\x04") {
         return Err(DetectError::Spreadsheet("XLSX or ODS"));
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(DetectError::Spreadsheet("XLS"));
     }
-    let decoded = |encoding: &'static encoding_rs::Encoding, body: &[u8]| {
-        encoding.decode_without_bom_handling(body).0.into_owned()
-    };
-    if let Some(body) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return Ok((
-            Encoding::Utf8Bom,
-            String::from_utf8_lossy(body).into_owned(),
-            None,
-        ));
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Ok((Encoding::Utf8Bom, None));
     }
-    if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Ok((Encoding::Utf16Le, decoded(UTF_16LE, body), None));
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Ok((Encoding::Utf16Le, None));
     }
-    if let Some(body) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Ok((Encoding::Utf16Be, decoded(UTF_16BE, body), None));
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Ok((Encoding::Utf16Be, None));
     }
     // UTF-16 without a mark: text in Latin letters has a zero byte in every other position.
-    let pairs = bytes.len() / 2;
+    let pairs = head.len() / 2;
     if pairs >= 2 {
         let zeros_at = |parity: usize| {
-            bytes
-                .chunks_exact(2)
+            head.chunks_exact(2)
                 .filter(|pair| pair[parity] == 0 && pair[1 - parity] != 0)
                 .count()
         };
         if zeros_at(1) * 10 >= pairs * 9 {
-            return Ok((Encoding::Utf16Le, decoded(UTF_16LE, bytes), None));
+            return Ok((Encoding::Utf16Le, None));
         }
         if zeros_at(0) * 10 >= pairs * 9 {
-            return Ok((Encoding::Utf16Be, decoded(UTF_16BE, bytes), None));
+            return Ok((Encoding::Utf16Be, None));
         }
     }
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = evidence.zero_at {
         return Err(DetectError::Binary { offset });
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Encoding::Utf8, text.to_owned(), None));
+    if !evidence.not_utf8 {
+        return Ok((Encoding::Utf8, None));
     }
     // One byte a character. Windows-1252 puts letters and signs (€ ’ œ …) at 0x80–0x9F, where
     // ISO-8859-15 has invisible control codes; ISO-8859-15 puts € Š š Ž ž Œ œ Ÿ at eight places
     // where Windows-1252 has ¤ ¦ ¨ ´ ¸ ¼ ½ ¾, which French exports hardly ever contain.
-    const LATIN9_ONLY: [u8; 8] = [0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC, 0xBD, 0xBE];
-    let cp1252_letters = bytes.iter().any(|b| (0x80..=0x9F).contains(b));
-    let latin9_letters = bytes.iter().any(|b| LATIN9_ONLY.contains(b));
-    Ok(match (cp1252_letters, latin9_letters) {
-        (false, true) => (Encoding::Iso8859_15, decoded(ISO_8859_15, bytes), None),
+    Ok(match (evidence.cp1252_letters, evidence.latin9_letters) {
+        (false, true) => (Encoding::Iso8859_15, None),
         (true, true) => (
             Encoding::Windows1252,
-            decoded(WINDOWS_1252, bytes),
             Some(Ambiguity::Encoding {
                 chosen: Encoding::Windows1252,
                 other: Encoding::Iso8859_15,
             }),
         ),
         // Either the file has Windows-1252's own letters, or only bytes both read alike.
-        _ => (Encoding::Windows1252, decoded(WINDOWS_1252, bytes), None),
+        _ => (Encoding::Windows1252, None),
     })
+}
+
+/// Reads `raw` as UTF-8 text: as it is when it is UTF-8, decoded otherwise. Invalid sequences
+/// read as U+FFFD.
+fn utf8_reader<'a>(
+    encoding: Encoding,
+    raw: Box<dyn Read + Send + 'a>,
+) -> Box<dyn Read + Send + 'a> {
+    let with = match encoding {
+        Encoding::Utf8 => return raw,
+        Encoding::Utf8Bom => UTF_8,
+        Encoding::Utf16Le => UTF_16LE,
+        Encoding::Utf16Be => UTF_16BE,
+        Encoding::Windows1252 => WINDOWS_1252,
+        Encoding::Iso8859_15 => ISO_8859_15,
+    };
+    Box::new(
+        DecodeReaderBytesBuilder::new()
+            .encoding(Some(with))
+            // A mark, where there is one, is not text.
+            .bom_override(true)
+            .build(raw),
+    )
+}
+
+/// The first whole lines of the file's text, up to [`SAMPLE_BYTES`].
+fn sample_text(input: &Input, encoding: Encoding) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    let read = utf8_reader(encoding, input.open()?)
+        .take(SAMPLE_BYTES)
+        .read_to_end(&mut bytes)?;
+    if read as u64 == SAMPLE_BYTES {
+        // The file goes on: the last line may be cut.
+        if let Some(end) = memchr::memrchr2(b'\n', b'\r', &bytes) {
+            bytes.truncate(end + 1);
+        }
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+fn count_line_endings(bytes: &[u8]) -> (usize, usize, usize) {
+    let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
+    (
+        memchr::memchr_iter(b'\n', bytes).count() - crlf,
+        crlf,
+        memchr::memchr_iter(b'\r', bytes).count() - crlf,
+    )
 }
 
 /// The line ending most lines use, and an ambiguity when several are used. Line breaks inside
 /// quotes count too: they are rare enough not to sway the majority.
-fn line_ending(text: &str) -> (LineEnding, Option<Ambiguity>) {
-    let bytes = text.as_bytes();
-    let (mut lf, mut crlf, mut cr) = (0usize, 0usize, 0usize);
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                crlf += 1;
-                i += 1;
-            }
-            b'\r' => cr += 1,
-            b'\n' => lf += 1,
-            _ => {}
-        }
-        i += 1;
-    }
+fn line_ending(lf: usize, crlf: usize, cr: usize) -> (LineEnding, Option<Ambiguity>) {
     let counts = [
         (LineEnding::Lf, lf),
         (LineEnding::CrLf, crlf),

@@ -11,6 +11,7 @@
 //! with its place, and its caller decides.
 
 pub mod dialect;
+pub mod input;
 pub mod mapping;
 pub mod profile;
 pub mod read;
@@ -19,6 +20,7 @@ pub mod supervision;
 pub mod values;
 pub mod vocabulary;
 
+pub use input::Input;
 use jauge_model::{SourceKind, SourceName};
 
 /// A file read: its dialect, the profile inferred for it, and what its rows gave.
@@ -42,27 +44,38 @@ pub enum FileError {
     Sheet(#[from] sheet::SheetError),
 }
 
-/// Detects a file's dialect, infers its profile with `defaults` and the source's saved
-/// `profile`, and reads its rows as facts of `source`. It takes the bytes to give them back as
-/// soon as they are decoded.
-pub fn read_file(
-    bytes: Vec<u8>,
-    source: SourceName,
+/// A file opened for import: its dialect decided and its profile inferred, its rows not read
+/// yet — what a person checks (mapping, drift) before anything is stored.
+#[derive(Debug)]
+pub struct Opened {
+    input: Input,
+    detected: dialect::Detected,
+    pub inferred: read::Inferred,
+    /// What the file's columns say it is.
+    pub kind: SourceKind,
+}
+
+/// Opens `input`: turns a spreadsheet or JSON lines into text, detects the dialect, infers the
+/// profile with `defaults` and the source's saved `profile`. A delimited text file is streamed,
+/// never held whole.
+pub fn open(
+    input: Input,
     defaults: read::Defaults,
     profile: Option<&profile::ProfileFile>,
-    origin: &str,
-) -> Result<FileRead, FileError> {
+) -> Result<Opened, FileError> {
+    let unreadable = |e: std::io::Error| dialect::DetectError::Unreadable(e.to_string());
+    let head = input.head(64).map_err(unreadable)?;
     // Spreadsheets and JSON lines are turned into delimited text first.
-    let converted = if sheet::is_spreadsheet(&bytes) {
-        Some(sheet::spreadsheet_to_text(&bytes)?)
-    } else if sheet::is_json_lines(&bytes) {
-        Some(sheet::json_lines_to_text(&bytes)?)
+    let input = if sheet::is_spreadsheet(&head) {
+        let bytes = input.all().map_err(unreadable)?;
+        Input::Bytes(sheet::spreadsheet_to_text(&bytes)?.into_bytes())
+    } else if sheet::is_json_lines(&head) {
+        let bytes = input.all().map_err(unreadable)?;
+        Input::Bytes(sheet::json_lines_to_text(&bytes)?.into_bytes())
     } else {
-        None
+        input
     };
-    let detected = dialect::detect(converted.as_deref().map_or(&bytes[..], str::as_bytes))?;
-    // The decoded text is all that is read from now on: a large file's bytes go back now.
-    drop((bytes, converted));
+    let detected = dialect::detect_input(&input)?;
     let mut inferred = read::infer_profile(&detected, defaults);
     if let Some(profile) = profile {
         profile.apply(&mut inferred)?;
@@ -76,11 +89,69 @@ pub fn read_file(
     } else {
         SourceKind::CrmExport
     };
-    let mut read = read::read(&detected, &inferred.profile, source, kind, origin)?;
-    read.dataset.shape = Some(inferred.fingerprint.to_text());
-    Ok(FileRead {
-        dialect: detected.dialect,
+    Ok(Opened {
+        input,
+        detected,
         inferred,
-        read,
+        kind,
     })
+}
+
+impl Opened {
+    pub fn dialect(&self) -> &dialect::Dialect {
+        &self.detected.dialect
+    }
+
+    /// Reads the rows as facts of `source`, giving them to `part` every `part_rows` rows (see
+    /// [`read::read_parts`]); each part carries the file's shape.
+    pub fn read_parts(
+        &self,
+        source: SourceName,
+        origin: &str,
+        part_rows: usize,
+        mut part: impl FnMut(jauge_model::Dataset) -> bool,
+    ) -> Result<read::Summary, FileError> {
+        let shape = self.inferred.fingerprint.to_text();
+        Ok(read::read_parts(
+            &self.detected,
+            &self.input,
+            &self.inferred.profile,
+            (source, self.kind, origin),
+            part_rows,
+            |mut dataset| {
+                dataset.shape = Some(shape.clone());
+                part(dataset)
+            },
+        )?)
+    }
+
+    /// Reads every row into one dataset of `source`.
+    pub fn read(self, source: SourceName, origin: &str) -> Result<FileRead, FileError> {
+        let mut read = read::read(
+            &self.detected,
+            &self.input,
+            &self.inferred.profile,
+            source,
+            self.kind,
+            origin,
+        )?;
+        read.dataset.shape = Some(self.inferred.fingerprint.to_text());
+        Ok(FileRead {
+            dialect: self.detected.dialect,
+            inferred: self.inferred,
+            read,
+        })
+    }
+}
+
+/// Reads a whole file held in memory: detects its dialect, infers its profile with `defaults`
+/// and the source's saved `profile`, and reads its rows as facts of `source`, in one dataset.
+pub fn read_file(
+    bytes: Vec<u8>,
+    source: SourceName,
+    defaults: read::Defaults,
+    profile: Option<&profile::ProfileFile>,
+    origin: &str,
+) -> Result<FileRead, FileError> {
+    open(Input::Bytes(bytes), defaults, profile)?.read(source, origin)
 }

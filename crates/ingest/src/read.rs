@@ -21,6 +21,7 @@ use jauge_model::{
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::dialect::Detected;
+use crate::input::Input;
 use crate::mapping::{Field, Mapping, map_columns};
 use crate::supervision::{Fingerprint, Holds};
 use crate::values::{self, NumberFormat, ValueKind};
@@ -87,7 +88,7 @@ pub struct Inferred {
 /// Infers a profile from a detected file: its columns from the headers, each column's format
 /// from a sample of its values.
 pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
-    let mut records = records(detected).filter_map(Result::ok).map(|(_, r)| r);
+    let mut records = sample_records(detected).filter_map(Result::ok);
     let headers: Vec<String> = if detected.dialect.has_header {
         records
             .next()
@@ -149,24 +150,16 @@ pub fn infer_profile(detected: &Detected, defaults: Defaults) -> Inferred {
     }
 }
 
-/// The file's records with their line numbers.
-fn records(
+/// The records of the file's sample.
+fn sample_records(
     detected: &Detected,
-) -> impl Iterator<Item = Result<(u64, csv::StringRecord), csv::Error>> + '_ {
-    let mut reader = csv::ReaderBuilder::new()
+) -> impl Iterator<Item = Result<csv::StringRecord, csv::Error>> + '_ {
+    csv::ReaderBuilder::new()
         .delimiter(detected.dialect.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(detected.text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    std::iter::from_fn(move || match reader.read_record(&mut record) {
-        Ok(true) => Some(Ok((
-            record.position().map_or(0, |p| p.line()),
-            record.clone(),
-        ))),
-        Ok(false) => None,
-        Err(e) => Some(Err(e)),
-    })
+        .from_reader(detected.sample.as_bytes())
+        .into_records()
 }
 
 /// What a file gave.
@@ -178,6 +171,79 @@ pub struct Read {
     pub rows: u64,
     /// Values dropped without losing their row (an unreadable email, say), and other remarks.
     pub notes: Vec<String>,
+}
+
+/// What a file gave when its facts went away in parts as they were read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Data rows read (the header excluded).
+    pub rows: u64,
+    /// Values dropped without losing their row (an unreadable email, say), and other remarks.
+    pub notes: Vec<String>,
+    /// The facts of every part, counted.
+    pub tally: Tally,
+    /// The first facts of each kind and the first quarantined rows, for a person to check.
+    pub preview: Dataset,
+}
+
+/// How many facts of each kind parts held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub shows: usize,
+    pub performances: usize,
+    pub tariffs: usize,
+    pub patrons: usize,
+    pub orders: usize,
+    pub tickets: usize,
+    pub consents: usize,
+    pub campaigns: usize,
+    pub quarantined: usize,
+}
+
+impl Tally {
+    fn add(&mut self, d: &Dataset) {
+        self.shows += d.shows.len();
+        self.performances += d.performances.len();
+        self.tariffs += d.tariffs.len();
+        self.patrons += d.patrons.len();
+        self.orders += d.orders.len();
+        self.tickets += d.tickets.len();
+        self.consents += d.consents.len();
+        self.campaigns += d.campaigns.len();
+        self.quarantined += d.quarantined.len();
+    }
+
+    /// The facts taken (quarantined rows are not facts).
+    pub fn facts(&self) -> usize {
+        self.shows
+            + self.performances
+            + self.tariffs
+            + self.patrons
+            + self.orders
+            + self.tickets
+            + self.consents
+            + self.campaigns
+    }
+}
+
+/// How many facts of each kind, and quarantined rows, a preview keeps.
+const PREVIEW: usize = 20;
+
+/// Keeps the first facts of `part` the preview does not have yet.
+fn keep_preview(preview: &mut Dataset, part: &Dataset) {
+    fn first<T: Clone>(kept: &mut Vec<T>, more: &[T]) {
+        let room = PREVIEW.saturating_sub(kept.len());
+        kept.extend(more.iter().take(room).cloned());
+    }
+    first(&mut preview.shows, &part.shows);
+    first(&mut preview.performances, &part.performances);
+    first(&mut preview.tariffs, &part.tariffs);
+    first(&mut preview.patrons, &part.patrons);
+    first(&mut preview.orders, &part.orders);
+    first(&mut preview.tickets, &part.tickets);
+    first(&mut preview.consents, &part.consents);
+    first(&mut preview.campaigns, &part.campaigns);
+    first(&mut preview.quarantined, &part.quarantined);
 }
 
 /// Why a file cannot be read at all.
@@ -194,16 +260,50 @@ pub enum ReadError {
     NoHall,
     #[error("the file is not readable CSV at line {line}: {reason}")]
     Csv { line: u64, reason: String },
+    #[error("the file cannot be read: {0}")]
+    Unreadable(String),
 }
 
-/// Reads a detected file with a profile into a dataset of `source`.
+/// Reads a detected file with a profile into one dataset of `source`.
 pub fn read(
     detected: &Detected,
+    input: &Input,
     profile: &Profile,
     source: SourceName,
     kind: SourceKind,
     origin: &str,
 ) -> Result<Read, ReadError> {
+    let mut whole = None;
+    let summary = read_parts(
+        detected,
+        input,
+        profile,
+        (source, kind, origin),
+        usize::MAX,
+        |part| {
+            whole = Some(part);
+            true
+        },
+    )?;
+    Ok(Read {
+        dataset: whole.expect("the last part is always given"),
+        rows: summary.rows,
+        notes: summary.notes,
+    })
+}
+
+/// Reads a detected file with a profile, streamed, and gives its facts to `part` every
+/// `part_rows` rows and at the end (at least one part, maybe empty). A record spread over rows
+/// (an order of several tickets, a patron, a show) comes in the first part that gives it; later
+/// parts refer to it. Stops early when `part` returns `false`.
+pub fn read_parts(
+    detected: &Detected,
+    input: &Input,
+    profile: &Profile,
+    (source, kind, origin): (SourceName, SourceKind, &str),
+    part_rows: usize,
+    mut part: impl FnMut(Dataset) -> bool,
+) -> Result<Summary, ReadError> {
     let has = |f: Field| profile.columns.contains_key(&f);
     let tickets = has(Field::OrderId) && has(Field::OrderDate) && has(Field::Price);
     let capacity_known = has(Field::Capacity) || profile.defaults.capacity.is_some();
@@ -224,11 +324,11 @@ pub fn read(
     if performances && !has(Field::Hall) && profile.defaults.hall.is_none() {
         return Err(ReadError::NoHall);
     }
-    let headers: Vec<String> = records(detected)
+    let headers: Vec<String> = sample_records(detected)
         .next()
         .and_then(Result::ok)
         .filter(|_| detected.dialect.has_header)
-        .map(|(_, r)| r.iter().map(str::to_owned).collect())
+        .map(|r| r.iter().map(str::to_owned).collect())
         .unwrap_or_default();
 
     let mut builder = Builder {
@@ -236,25 +336,47 @@ pub fn read(
         seen: FxHashSet::default(),
         tickets_of_order: FxHashMap::default(),
         campaigns: FxHashMap::default(),
+        campaigns_seen: 0,
+        last_order: None,
         notes: Vec::new(),
     };
-    let mut rows = 0;
+    let mut summary = Summary {
+        rows: 0,
+        notes: Vec::new(),
+        tally: Tally::default(),
+        preview: Dataset::new(source.clone(), kind, origin),
+    };
+    let mut give = |dataset: Dataset, summary: &mut Summary| {
+        summary.tally.add(&dataset);
+        keep_preview(&mut summary.preview, &dataset);
+        part(dataset)
+    };
     let tariffs = std::cell::RefCell::new(FxHashMap::default());
+    let words = Words::default();
+    let text = detected
+        .text(input)
+        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
     // One record, read into again and again: a large file's rows are not copied.
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(detected.dialect.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(detected.text.as_bytes());
+        .buffer_capacity(1 << 16)
+        .from_reader(text);
     let mut record = csv::StringRecord::new();
     let mut index = 0;
+    let mut rows_in_part = 0;
     loop {
-        let more = reader
-            .read_record(&mut record)
-            .map_err(|e| ReadError::Csv {
-                line: e.position().map_or(0, |p| p.line()),
-                reason: e.to_string(),
-            })?;
+        let more = reader.read_record(&mut record).map_err(|e| {
+            if e.is_io_error() {
+                ReadError::Unreadable(e.to_string())
+            } else {
+                ReadError::Csv {
+                    line: e.position().map_or(0, |p| p.line()),
+                    reason: e.to_string(),
+                }
+            }
+        })?;
         if !more {
             break;
         }
@@ -265,7 +387,7 @@ pub fn read(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        rows += 1;
+        summary.rows += 1;
         let row = Row {
             record: &record,
             line: record.position().map_or(0, |p| p.line()),
@@ -274,17 +396,35 @@ pub fn read(
             source: source.as_str(),
             origin,
             tariffs: &tariffs,
+            words: &words,
+            seen: &builder.seen,
         };
-        let taken = row.facts(modes).map(|facts| builder.add(facts));
-        if let Err(q) = taken {
-            builder.dataset.quarantined.push(q);
+        let facts = row.facts(modes);
+        // A full part ends where an order does, so that an order's tickets come in one part
+        // as long as the file keeps them together.
+        let order = facts
+            .as_ref()
+            .ok()
+            .and_then(|f| f.sale.as_ref())
+            .map(|s| &s.order.id);
+        if rows_in_part >= part_rows && order != builder.last_order.as_ref() {
+            rows_in_part = 0;
+            if !give(builder.take_part(), &mut summary) {
+                summary.notes = builder.notes;
+                summary.tally.campaigns = builder.campaigns_seen;
+                return Ok(summary);
+            }
+        }
+        rows_in_part += 1;
+        match facts {
+            Ok(facts) => builder.add(facts),
+            Err(q) => builder.dataset.quarantined.push(q),
         }
     }
-    Ok(Read {
-        dataset: builder.dataset,
-        rows,
-        notes: builder.notes,
-    })
+    give(builder.take_part(), &mut summary);
+    summary.notes = builder.notes;
+    summary.tally.campaigns = builder.campaigns_seen;
+    Ok(summary)
 }
 
 /// Which facts the file's columns allow.
@@ -329,6 +469,7 @@ enum Kind {
     Tariff,
     Patron,
     Order,
+    Campaign,
 }
 
 /// Accumulates facts, each record once (the first row that gives it wins).
@@ -336,12 +477,26 @@ struct Builder {
     dataset: Dataset,
     seen: FxHashSet<(Kind, CompactString)>,
     tickets_of_order: FxHashMap<ExternalId, usize>,
-    /// Campaigns by identifier, with their place in the dataset.
+    /// Campaigns by identifier, with their place in the part.
     campaigns: FxHashMap<ExternalId, usize>,
+    /// Campaigns of the whole file: one may go on over several parts.
+    campaigns_seen: usize,
+    /// The order of the last ticket added.
+    last_order: Option<ExternalId>,
     notes: Vec<String>,
 }
 
 impl Builder {
+    /// The facts gathered since the last part. What was seen stays seen: a later row of the
+    /// same order or patron adds nothing again.
+    fn take_part(&mut self) -> Dataset {
+        let d = &self.dataset;
+        let fresh = Dataset::new(d.source.clone(), d.kind, &d.origin);
+        // A campaign going on in the next part comes again there, with its further events.
+        self.campaigns.clear();
+        std::mem::replace(&mut self.dataset, fresh)
+    }
+
     fn first(&mut self, kind: Kind, id: &str) -> bool {
         self.seen.insert((kind, CompactString::from(id)))
     }
@@ -363,6 +518,9 @@ impl Builder {
             let index = match self.campaigns.get(&id) {
                 Some(&i) => i,
                 None => {
+                    if self.first(Kind::Campaign, id.as_str()) {
+                        self.campaigns_seen += 1;
+                    }
                     self.dataset.campaigns.push(Campaign {
                         id: id.clone(),
                         name,
@@ -398,6 +556,7 @@ impl Builder {
             self.add_patron(buyer);
         }
         let order = sale.order.id.clone();
+        self.last_order = Some(order.clone());
         if self.first(Kind::Order, order.as_str()) {
             self.dataset.orders.push(sale.order);
         }
@@ -434,6 +593,41 @@ struct Row<'r> {
     origin: &'r str,
     /// Tariff labels already categorised in this file.
     tariffs: &'r std::cell::RefCell<FxHashMap<String, TariffCategory>>,
+    /// The vocabulary's answers for the words earlier rows used.
+    words: &'r Words,
+    /// The records earlier rows gave: a patron seen before is not read again.
+    seen: &'r FxHashSet<(Kind, CompactString)>,
+}
+
+/// The vocabulary's answers for the words a file repeats on every row (statuses, channels),
+/// so that each distinct word is looked up once.
+#[derive(Default)]
+struct Words {
+    ticket_status: std::cell::RefCell<FxHashMap<String, Option<TicketStatus>>>,
+    order_status: std::cell::RefCell<FxHashMap<String, Option<OrderStatus>>>,
+    channel: std::cell::RefCell<FxHashMap<String, Option<Channel>>>,
+}
+
+impl Words {
+    /// How many distinct words of one kind are kept: a file with a new word on every row
+    /// does not fill the memory.
+    const KEPT: usize = 1000;
+
+    fn answer<T: Copy>(
+        kept: &std::cell::RefCell<FxHashMap<String, Option<T>>>,
+        raw: &str,
+        look_up: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        if let Some(&answer) = kept.borrow().get(raw) {
+            return answer;
+        }
+        let answer = look_up(raw);
+        let mut kept = kept.borrow_mut();
+        if kept.len() < Words::KEPT {
+            kept.insert(raw.to_owned(), answer);
+        }
+        answer
+    }
 }
 
 impl Row<'_> {
@@ -842,7 +1036,8 @@ impl Row<'_> {
         };
         let status = match self.text(Field::TicketStatus) {
             None => TicketStatus::Valid,
-            Some(raw) => vocabulary::ticket_status(raw).ok_or_else(|| {
+            Some(raw) => Words::answer(&self.words.ticket_status, raw, vocabulary::ticket_status)
+                .ok_or_else(|| {
                 self.fault(
                     Field::TicketStatus,
                     "not a ticket status: valid, cancelled or refunded",
@@ -893,13 +1088,15 @@ impl Row<'_> {
             id: order_id,
             channel: self
                 .text(Field::Channel)
-                .and_then(vocabulary::channel)
+                .and_then(|raw| Words::answer(&self.words.channel, raw, vocabulary::channel))
                 .unwrap_or(Channel::Other),
             created_at,
             buyer: buyer.as_ref().and_then(|b| b.key.clone()),
             status: self
                 .text(Field::OrderStatus)
-                .and_then(vocabulary::order_status)
+                .and_then(|raw| {
+                    Words::answer(&self.words.order_status, raw, vocabulary::order_status)
+                })
                 .unwrap_or(OrderStatus::Paid),
         };
         Ok(Sale {
@@ -922,6 +1119,16 @@ impl Row<'_> {
     /// The buyer's identity, keyed by the source's customer number (or email).
     fn buyer(&self, notes: &mut Vec<String>) -> Option<PatronIdentity> {
         let key = self.someone().ok()?;
+        // An earlier row gave this patron: the first row's identity is kept, this one's unread.
+        if self
+            .seen
+            .contains(&(Kind::Patron, CompactString::from(key.as_str())))
+        {
+            return Some(PatronIdentity {
+                key: Some(key),
+                ..PatronIdentity::default()
+            });
+        }
         Some(self.identity(key, notes))
     }
 

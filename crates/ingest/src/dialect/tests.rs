@@ -28,6 +28,22 @@ fn detect_ok(bytes: &[u8]) -> Detected {
     detect(bytes).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The encoding chosen for `bytes`, the text read through it and the encoding's ambiguity.
+fn decode(bytes: &[u8]) -> Option<(Encoding, String, Option<Ambiguity>)> {
+    let input = Input::Bytes(bytes.to_vec());
+    let evidence = Evidence::gather(&input).ok()?;
+    let (encoding, ambiguity) = encoding(&input.head(HEAD_BYTES).ok()?, &evidence).ok()?;
+    Some((encoding, read_all(encoding, bytes), ambiguity))
+}
+
+fn read_all(encoding: Encoding, bytes: &[u8]) -> String {
+    let mut text = String::new();
+    utf8_reader(encoding, Box::new(bytes))
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
 #[test]
 fn every_delimiter_and_line_ending_is_recognised() {
     for (delimiter, byte) in [(";", b';'), (",", b','), ("\t", b'\t'), ("|", b'|')] {
@@ -119,7 +135,8 @@ fn every_encoding_is_recognised_and_decoded() {
         } else {
             text.clone()
         };
-        assert_eq!(detected.text, expected, "{encoding}");
+        assert_eq!(read_all(encoding, &bytes), expected, "{encoding}");
+        assert_eq!(detected.sample, expected, "{encoding}");
         assert_eq!(detected.dialect.columns, 5, "{encoding}");
     }
 }
@@ -237,6 +254,45 @@ fn the_real_concert_export_with_bare_carriage_returns() {
     assert_eq!(d.delimiter, b',');
     assert!(d.has_header);
     assert_eq!(d.columns, 29);
+}
+
+#[test]
+fn a_large_file_is_judged_on_all_its_bytes_and_sampled_from_its_start() {
+    // 3 MiB of ASCII lines, then one Windows-1252 byte (é) far past the sample.
+    let line = "Nom;Prix;Date\r\nDupont;12,50;14/03/2026\r\n";
+    let mut bytes = line.repeat((3 << 20) / line.len()).into_bytes();
+    bytes.extend_from_slice(b"Lef\xE8vre;8,00;15/03/2026\r\n");
+    let detected = detect_ok(&bytes);
+    assert_eq!(detected.dialect.encoding, Encoding::Windows1252);
+    assert_eq!(detected.dialect.line_ending, LineEnding::CrLf);
+    assert!(detected.sample.len() as u64 <= SAMPLE_BYTES);
+    assert!(
+        detected.sample.ends_with("\r\n"),
+        "the sample ends with a whole line"
+    );
+    assert!(read_all(Encoding::Windows1252, &bytes).ends_with("Lefèvre;8,00;15/03/2026\r\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Evidence gathered block by block, with line breaks and UTF-8 sequences cut anywhere,
+    /// equals what the whole bytes show.
+    #[test]
+    fn evidence_does_not_depend_on_where_blocks_cut(
+        text in "[a-zéœ€;\r\n]{0,200}",
+        latin in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'\r'), Just(b'\n'), Just(0x80u8), Just(0xA4u8)], 0..50),
+        block in 1usize..40,
+    ) {
+        for bytes in [text.into_bytes(), latin] {
+            let input = Input::Bytes(bytes.clone());
+            let evidence = Evidence::gather_in_blocks(&input, block).unwrap();
+            let (lf, crlf, cr) = count_line_endings(&bytes);
+            prop_assert_eq!((evidence.lf, evidence.crlf, evidence.cr), (lf, crlf, cr));
+            prop_assert_eq!(evidence.not_utf8, std::str::from_utf8(&bytes).is_err());
+            prop_assert_eq!(evidence.cp1252_letters, bytes.iter().any(|b| (0x80..=0x9F).contains(b)));
+        }
+    }
 }
 
 proptest! {

@@ -11,6 +11,7 @@ fn read_file(bytes: &[u8], defaults: Defaults, source: &str) -> (Read, Inferred)
     let inferred = infer_profile(&detected, defaults);
     let read = read(
         &detected,
+        &Input::Bytes(bytes.to_vec()),
         &inferred.profile,
         source.parse().unwrap(),
         SourceKind::TicketingExport,
@@ -174,10 +175,12 @@ fn rows_that_cannot_be_taken_are_quarantined_with_their_place_and_reason() {
 
 #[test]
 fn a_file_that_gives_nothing_the_model_needs_says_so() {
-    let detected = detect(b"Nom;Ville\nDupont;Tours\n").unwrap();
+    let bytes = b"Nom;Ville\nDupont;Tours\n";
+    let detected = detect(bytes).unwrap();
     let inferred = infer_profile(&detected, Defaults::default());
     let error = read(
         &detected,
+        &Input::Bytes(bytes.to_vec()),
         &inferred.profile,
         "crm".parse().unwrap(),
         SourceKind::CrmExport,
@@ -383,4 +386,74 @@ fn the_demo_venues_emailing_exports_read_back_to_their_contacts_consents_and_cam
             assert!(same_instant(read.at, written.at));
         }
     }
+}
+
+#[test]
+fn a_file_read_in_parts_gives_the_facts_it_gives_whole_each_once() {
+    let (_venue, files, _dir) = demo_venue_files();
+    let source: SourceName = "billetterie".parse().unwrap();
+    let whole = crate::open(
+        Input::File(files.ticketing.clone()),
+        Defaults::default(),
+        None,
+    )
+    .unwrap()
+    .read(source.clone(), "export.csv")
+    .unwrap()
+    .read
+    .dataset;
+    let opened = crate::open(
+        Input::File(files.ticketing.clone()),
+        Defaults::default(),
+        None,
+    )
+    .unwrap();
+    let mut parts = Vec::new();
+    let summary = opened
+        .read_parts(source, "export.csv", 1000, |part| {
+            parts.push(part);
+            true
+        })
+        .unwrap();
+    assert!(parts.len() > 3, "{} parts", parts.len());
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.shape == whole.shape && p.shape.is_some())
+    );
+    let joined = |each: fn(&Dataset) -> Vec<String>| -> Vec<String> {
+        parts.iter().flat_map(each).collect()
+    };
+    // Every ticket once, in the file's order; every order, patron and tariff once, in the
+    // part of its first row.
+    let ids = |d: &Dataset| d.tickets.iter().map(|t| t.id.to_string()).collect();
+    assert_eq!(joined(ids), ids(&whole));
+    let orders = |d: &Dataset| d.orders.iter().map(|o| o.id.to_string()).collect();
+    assert_eq!(joined(orders), orders(&whole));
+    let patrons = |d: &Dataset| d.patrons.iter().map(|p| format!("{:?}", p.key)).collect();
+    assert_eq!(joined(patrons), patrons(&whole));
+    let tariffs = |d: &Dataset| d.tariffs.iter().map(|t| t.id.to_string()).collect();
+    assert_eq!(joined(tariffs), tariffs(&whole));
+    assert_eq!(summary.tally.tickets, whole.tickets.len());
+    assert_eq!(summary.tally.facts(), whole.len());
+    assert_eq!(summary.preview.tickets[..], whole.tickets[..20]);
+}
+
+#[test]
+fn reading_in_parts_stops_when_told() {
+    let (_venue, files, _dir) = demo_venue_files();
+    let opened = crate::open(
+        Input::File(files.ticketing.clone()),
+        Defaults::default(),
+        None,
+    )
+    .unwrap();
+    let mut given = 0;
+    opened
+        .read_parts("billetterie".parse().unwrap(), "export.csv", 100, |_| {
+            given += 1;
+            given < 2
+        })
+        .unwrap();
+    assert_eq!(given, 2);
 }

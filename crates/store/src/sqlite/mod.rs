@@ -265,14 +265,14 @@ impl Store for SqliteStore {
     }
 
     fn write_dataset(&mut self, dataset: &jauge_model::Dataset) -> Result<BatchReport, StoreError> {
-        write::write_parts(&mut self.conn, std::iter::once(Ok(dataset)))
+        write::write_parts(&mut self.conn, std::iter::once(Ok(dataset)), true)
     }
 
     fn write_parts(
         &mut self,
         parts: &mut dyn Iterator<Item = Result<jauge_model::Dataset, String>>,
     ) -> Result<BatchReport, StoreError> {
-        write::write_parts(&mut self.conn, parts)
+        write::write_parts(&mut self.conn, parts, false)
     }
 
     fn seasons(&self) -> Result<Vec<Season>, StoreError> {
