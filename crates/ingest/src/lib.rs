@@ -4,8 +4,13 @@
 //! This crate owns reading files: decoding bytes ([`dialect`]: encoding, line endings,
 //! delimiter, quoting, header row), reading values ([`values`]: numbers, dates, empty
 //! markers), matching columns to the model's fields ([`mapping`]) and reading the words of
-//! statuses, channels and tariffs ([`vocabulary`]). Every decision is taken from evidence in the file; what the evidence cannot settle
-//! is reported as an ambiguity, never guessed silently. Arbitrary bytes never make it panic.
+//! statuses, channels and tariffs ([`vocabulary`]). Every decision is taken from evidence in
+//! the file; what the evidence cannot settle is reported as an ambiguity, never guessed
+//! silently. Arbitrary bytes never make it panic.
+//!
+//! A text file is streamed ([`input`]): read once to decide its dialect, once to read its rows,
+//! whose facts [`Opened::read_parts`] gives in parts, so that a large export is never held in
+//! memory whole.
 //!
 //! It must not touch the store or the terminal: it returns what it read and the problems, each
 //! with its place, and its caller decides.

@@ -6,8 +6,9 @@
 //! PostgreSQL backend can implement the same [`Store`] without touching analytics or the UI.
 //!
 //! It must not compute figures (that is `jauge-analytics`), parse files (the importer) or know
-//! about HTTP or the terminal. It never writes a partial batch: a dataset is validated first
-//! and written in one transaction, or not at all.
+//! about HTTP or the terminal. It never writes a partial batch: a dataset, or each part of a
+//! batch that comes in parts, is checked, and the batch is written in one transaction, or not
+//! at all.
 
 use std::path::PathBuf;
 
