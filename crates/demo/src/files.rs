@@ -221,6 +221,7 @@ fn ticketing_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
                 TicketStatus::Valid => "Valide",
                 TicketStatus::Cancelled => "Annulé",
                 TicketStatus::Refunded => "Remboursé",
+                TicketStatus::Reserved => "Réservé",
             },
             &t.checked_in_at
                 .map(|at| french_datetime(at, tz))

@@ -69,12 +69,12 @@ pub enum Reference {
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reference::Show(id) => write!(f, "show {id:?}"),
-            Reference::Performance(id) => write!(f, "performance {id:?}"),
-            Reference::Tariff(id) => write!(f, "tariff {id:?}"),
-            Reference::Order(id) => write!(f, "order {id:?}"),
-            Reference::Patron(key) => write!(f, "patron {key:?}"),
-            Reference::Hall(name) => write!(f, "hall {name:?}"),
+            Reference::Show(id) => write!(f, "show \"{id}\""),
+            Reference::Performance(id) => write!(f, "performance \"{id}\""),
+            Reference::Tariff(id) => write!(f, "tariff \"{id}\""),
+            Reference::Order(id) => write!(f, "order \"{id}\""),
+            Reference::Patron(key) => write!(f, "patron \"{key}\""),
+            Reference::Hall(name) => write!(f, "hall \"{name}\""),
         }
     }
 }

@@ -113,6 +113,8 @@ coded_enum!(
         Valid => "valid",
         Cancelled => "cancelled",
         Refunded => "refunded",
+        // Held by an order not paid yet (a pending order, an option): not sold.
+        Reserved => "reserved",
     }
 );
 
@@ -135,7 +137,8 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// Whether the ticket counts in sales figures: valid, neither cancelled nor refunded.
+    /// Whether the ticket counts in sales figures: valid, neither cancelled, refunded nor only
+    /// reserved.
     pub fn counts_as_sold(&self) -> bool {
         self.status == TicketStatus::Valid
     }

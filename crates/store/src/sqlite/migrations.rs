@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_supervision.sql"),
     ),
     ("history", include_str!("migrations/0005_history.sql")),
+    ("reserved", include_str!("migrations/0006_reserved.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

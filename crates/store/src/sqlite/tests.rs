@@ -446,6 +446,7 @@ fn any_status() -> impl Strategy<Value = TicketStatus> {
         4 => Just(TicketStatus::Valid),
         1 => Just(TicketStatus::Cancelled),
         1 => Just(TicketStatus::Refunded),
+        1 => Just(TicketStatus::Reserved),
     ]
 }
 
