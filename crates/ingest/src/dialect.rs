@@ -548,10 +548,14 @@ fn header(text: &str, delimiter: u8) -> (bool, Option<Ambiguity>) {
     let labels = first
         .iter()
         .all(|f| !f.trim().is_empty() && !looks_typed(f));
-    let distinct = first
+    // Headers are mostly distinct; a translation may still name two columns alike (pretix's
+    // French export has two "Nom du siège").
+    let repeated = first
         .iter()
         .enumerate()
-        .all(|(i, f)| !first[..i].contains(f));
+        .filter(|&(i, f)| first[..i].contains(f))
+        .count();
+    let distinct = repeated * 10 <= first.len();
     if !labels || !distinct {
         return (false, None);
     }

@@ -13,6 +13,8 @@ use std::fmt;
 pub enum Field {
     OrderId,
     OrderDate,
+    /// The order's time of day, when a column of its own gives it.
+    OrderTime,
     Channel,
     OrderStatus,
     TicketId,
@@ -89,6 +91,15 @@ impl Field {
                 "date creation",
                 "purchase date",
                 "order datetime",
+            ],
+            Field::OrderTime => &[
+                "heure commande",
+                "heure de commande",
+                "heure achat",
+                "heure d achat",
+                "heure de vente",
+                "order time",
+                "purchase time",
             ],
             Field::Channel => &[
                 "canal",
@@ -367,9 +378,10 @@ impl Field {
     }
 
     /// Every field, in a stable order.
-    pub const ALL: [Field; 42] = [
+    pub const ALL: [Field; 43] = [
         Field::OrderId,
         Field::OrderDate,
+        Field::OrderTime,
         Field::Channel,
         Field::OrderStatus,
         Field::TicketId,
@@ -485,6 +497,8 @@ pub enum Confidence {
     Likely,
     /// The header is a known name.
     Certain,
+    /// The source's profile names the column.
+    Given,
 }
 
 impl ColumnMatch {
@@ -492,7 +506,7 @@ impl ColumnMatch {
     /// likely ones, the name with more words is the more specific. Equal ranks are a conflict.
     fn rank(&self) -> (Confidence, usize) {
         match self.confidence {
-            Confidence::Certain => (Confidence::Certain, 0),
+            Confidence::Certain | Confidence::Given => (self.confidence, 0),
             Confidence::Likely => (Confidence::Likely, self.because.split(' ').count()),
         }
     }

@@ -23,7 +23,7 @@ use chrono::NaiveTime;
 use jauge_model::{Capacity, TariffCategory, VatRate};
 use serde::{Deserialize, Serialize};
 
-use crate::mapping::{Field, normalise};
+use crate::mapping::{ColumnMatch, Confidence, Field, normalise};
 use crate::read::Inferred;
 
 /// A profile as saved.
@@ -79,7 +79,35 @@ pub enum ProfileError {
 }
 
 /// The profiles Jauge ships, by name.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 4] = [
+    (
+        "pretix",
+        "# pretix's \"Order data\" export, sheet \"Order positions\", as pretix writes it in English,\n\
+         # for an event series (one date per performance). It does not say the capacity or the\n\
+         # hall: save this profile (--save-profile) and add them under [defaults].\n\
+         [columns]\norder_id = \"Order code\"\norder_date = \"Order date\"\n\
+         order_time = \"Order time\"\norder_status = \"Status\"\nticket_status = \"Status\"\n\
+         show_id = \"Event slug\"\nshow_title = \"Event name\"\n\
+         performance_date = \"Start date\"\ntariff_id = \"Product ID\"\ntariff = \"Product\"\n\
+         price = \"Price\"\nvat_rate = \"Tax rate\"\nemail = \"Email\"\nphone = \"Phone number\"\n\
+         postcode = \"Invoice address ZIP code\"\ncity = \"Invoice address city\"\n\
+         country = \"Invoice address country\"\nchannel = \"Sales channel\"\n\
+         # A position's number is unique in its order only; check-in lists are not times.\n\
+         ticket_id = \"\"\ncheck_in = \"\"\n",
+    ),
+    (
+        "pretix-fr",
+        "# The same export as pretix writes it in French.\n\
+         [columns]\norder_id = \"Code de commande\"\norder_date = \"Date de commande\"\n\
+         order_time = \"Heure de commande\"\norder_status = \"Statut\"\n\
+         ticket_status = \"Statut\"\nshow_id = \"Titre de l'événement\"\n\
+         show_title = \"Nom de l'événement\"\nperformance_date = \"Date de début\"\n\
+         tariff_id = \"ID produit\"\ntariff = \"Produit\"\nprice = \"Prix\"\n\
+         vat_rate = \"Taux d'imposition\"\nemail = \"E-Mail\"\nphone = \"Numéro de téléphone\"\n\
+         postcode = \"Adresse de facturation (Code postal)\"\n\
+         city = \"Adresse de facturation (ville)\"\ncountry = \"Adresse de facturation (pays)\"\n\
+         channel = \"Canal de vente\"\nticket_id = \"\"\ncheck_in = \"\"\n",
+    ),
     (
         "emailing-contacts",
         "# An emailing tool's contacts (Brevo-style French export).\n\
@@ -131,11 +159,24 @@ impl ProfileFile {
     /// Applies the profile to what was inferred from a file: its columns replace the inferred
     /// ones for their fields, its defaults and tariff categories are added.
     pub fn apply(&self, inferred: &mut Inferred) -> Result<(), ProfileError> {
+        let mut named = Vec::new();
         for (code, header) in &self.columns {
             let field = Field::from_code(code).ok_or_else(|| {
                 let all: Vec<String> = Field::ALL.iter().map(|f| f.code()).collect();
                 ProfileError::UnknownField(code.clone(), all.join(", "))
             })?;
+            let mapping = &mut inferred.mapping;
+            if header.is_empty() {
+                // No column holds the field, whatever its headers suggest.
+                inferred.profile.columns.remove(&field);
+                inferred.profile.kinds.remove(&field);
+                for m in mapping.matched.iter().filter(|m| m.field == field) {
+                    mapping.unmatched.push((m.column, m.header.clone()));
+                }
+                mapping.matched.retain(|m| m.field != field);
+                mapping.conflicts.retain(|c| c.field != field);
+                continue;
+            }
             let column = inferred
                 .headers
                 .iter()
@@ -156,9 +197,27 @@ impl ProfileFile {
                         .collect::<Vec<_>>()
                         .join(", "),
                 })?;
-            // The column now holds this field only.
-            inferred.profile.columns.retain(|_, c| *c != column);
+            // The column now holds the fields the profile names for it, and no other.
+            named.push(field);
+            inferred
+                .profile
+                .columns
+                .retain(|f, c| *c != column || named.contains(f));
             inferred.profile.columns.insert(field, column);
+            let mapping = &mut inferred.mapping;
+            mapping
+                .matched
+                .retain(|m| m.field != field && (m.column != column || named.contains(&m.field)));
+            mapping.matched.push(ColumnMatch {
+                column,
+                header: inferred.headers[column].clone(),
+                field,
+                confidence: Confidence::Given,
+                because: "the profile",
+            });
+            mapping.matched.sort_by_key(|m| m.column);
+            mapping.unmatched.retain(|(c, _)| *c != column);
+            mapping.conflicts.retain(|c| c.field != field);
             if let Some(kind) = inferred.column_kinds.get(column) {
                 inferred.profile.kinds.insert(field, *kind);
             }
@@ -264,6 +323,25 @@ mod tests {
             );
         }
         assert_eq!(builtin("nothing"), None);
+    }
+
+    #[test]
+    fn a_profile_may_give_one_column_two_fields_or_a_field_no_column() {
+        let mut i = inferred("N° commande;N° billet;Statut;Prix TTC\nA1;1;Payé;12,50\n");
+        assert_eq!(i.profile.columns.get(&Field::TicketId), Some(&1));
+        let p = ProfileFile::from_toml(
+            "[columns]\norder_status = \"Statut\"\nticket_status = \"Statut\"\nticket_id = \"\"\n",
+        )
+        .unwrap();
+        p.apply(&mut i).unwrap();
+        let c = &i.profile.columns;
+        assert_eq!(
+            (c.get(&Field::OrderStatus), c.get(&Field::TicketStatus)),
+            (Some(&2), Some(&2))
+        );
+        assert_eq!(c.get(&Field::TicketId), None);
+        assert!(i.mapping.matched.iter().all(|m| m.field != Field::TicketId));
+        assert!(i.mapping.unmatched.iter().any(|(c, _)| *c == 1));
     }
 
     #[test]

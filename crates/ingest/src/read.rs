@@ -324,6 +324,15 @@ pub fn read_parts(
     if performances && !has(Field::Hall) && profile.defaults.hall.is_none() {
         return Err(ReadError::NoHall);
     }
+    let mut notes = Vec::new();
+    if tickets && has(Field::PerformanceDate) && !capacity_known {
+        notes.push(
+            "the file gives performance dates but no capacity, so its tickets refer to \
+             performances imported before; to create them from this file, give their capacity \
+             (and hall) under [defaults] in a profile"
+                .to_owned(),
+        );
+    }
     let headers: Vec<String> = sample_records(detected)
         .next()
         .and_then(Result::ok)
@@ -338,7 +347,7 @@ pub fn read_parts(
         campaigns: FxHashMap::default(),
         campaigns_seen: 0,
         last_order: None,
-        notes: Vec::new(),
+        notes,
     };
     let mut summary = Summary {
         rows: 0,
@@ -738,11 +747,13 @@ impl Row<'_> {
                             .ok_or_else(|| self.fault(f, "not a time of day"))?,
                         _ => return Err(self.fault(f, "not a time of day")),
                     },
-                    None => self
+                    // Only performances have a usual time the profile may give.
+                    None if time_field == Some(Field::PerformanceTime) => self
                         .profile
                         .defaults
                         .performance_time
                         .unwrap_or(NaiveTime::MIN),
+                    None => NaiveTime::MIN,
                 };
                 Ok(Some(day.and_time(time)))
             }
@@ -1005,7 +1016,7 @@ impl Row<'_> {
             .parse()
             .map_err(|e: jauge_model::InvalidValue| self.fault(Field::OrderId, e.to_string()))?;
         let created_at = self
-            .instant(Field::OrderDate, None)?
+            .instant(Field::OrderDate, Some(Field::OrderTime))?
             .ok_or_else(|| self.fault(Field::OrderDate, "the order date is missing"))?;
         let performance = match defined {
             Some(p) => p.id.clone(),

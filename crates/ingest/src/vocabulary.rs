@@ -43,11 +43,31 @@ pub fn ticket_status(raw: &str) -> Option<TicketStatus> {
             "cancelled",
             "canceled",
             "cancel",
+            "expire",
+            "expiree",
+            "expired",
             "a",
             "c",
         ],
     ) {
         Some(TicketStatus::Cancelled)
+    } else if mentions(
+        &label,
+        &[
+            "en attente",
+            "attente",
+            "pending",
+            "reserve",
+            "reservee",
+            "reserved",
+            "option",
+            "non paye",
+            "non payee",
+            "unpaid",
+        ],
+    ) {
+        // Held by an order not paid yet: pretix's pending orders, a box office's options.
+        Some(TicketStatus::Reserved)
     } else if mentions(
         &label,
         &[
@@ -364,6 +384,22 @@ mod tests {
         assert_eq!(ticket_status(""), Some(TicketStatus::Valid));
         assert_eq!(ticket_status("Annulé"), Some(TicketStatus::Cancelled));
         assert_eq!(ticket_status("REMBOURSÉ"), Some(TicketStatus::Refunded));
+        // pretix's statuses, in English and in French.
+        for (raw, status) in [
+            ("paid", TicketStatus::Valid),
+            ("Payé", TicketStatus::Valid),
+            ("pending", TicketStatus::Reserved),
+            ("en attente", TicketStatus::Reserved),
+            ("approval pending", TicketStatus::Reserved),
+            ("pending (confirmed)", TicketStatus::Reserved),
+            ("expired", TicketStatus::Cancelled),
+            ("expiré", TicketStatus::Cancelled),
+            ("canceled", TicketStatus::Cancelled),
+            ("canceled (paid fee)", TicketStatus::Cancelled),
+            ("annulé (frais payés)", TicketStatus::Cancelled),
+        ] {
+            assert_eq!(ticket_status(raw), Some(status), "{raw}");
+        }
         assert_eq!(
             ticket_status("A"),
             Some(TicketStatus::Cancelled),

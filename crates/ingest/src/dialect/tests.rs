@@ -257,6 +257,18 @@ fn the_real_concert_export_with_bare_carriage_returns() {
 }
 
 #[test]
+fn a_header_may_name_two_columns_alike() {
+    // pretix's French export names two columns "Nom du siège".
+    let text = "Code;Nom du siège;Prix;Rang;Nom du siège;Ville;Pays;Date;Heure;Salle\n\
+                A1;B12;12,50;B;12;Tours;FR;14/03/2026;20:30;Studio\n";
+    let d = detect_ok(text.as_bytes()).dialect;
+    assert!(d.has_header);
+    // Mostly repeated labels are data, not a header.
+    let d = detect_ok(b"Oui;Oui;Non\nOui;Non;Non\n12;13;14\n").dialect;
+    assert!(!d.has_header);
+}
+
+#[test]
 fn a_large_file_is_judged_on_all_its_bytes_and_sampled_from_its_start() {
     // 3 MiB of ASCII lines, then one Windows-1252 byte (é) far past the sample.
     let line = "Nom;Prix;Date\r\nDupont;12,50;14/03/2026\r\n";
