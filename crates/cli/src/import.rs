@@ -370,11 +370,17 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                 print!("{}", preview(&imported.summary.preview, cli.lang));
                 println!("  (dry run: nothing stored)");
             }
-            Some(written) => println!(
-                "  stored in {} as batch {}",
-                cli.db.display(),
-                written.batch.map(|b| b.to_string()).unwrap_or_default()
-            ),
+            Some(written) => {
+                let c = written.changes;
+                println!(
+                    "  stored in {} as batch {}: tickets and orders {} new, {} updated, {} unchanged",
+                    cli.db.display(),
+                    written.batch.map(|b| b.to_string()).unwrap_or_default(),
+                    format::count(c.inserted as u64, cli.lang),
+                    format::count(c.updated as u64, cli.lang),
+                    format::count(c.unchanged as u64, cli.lang),
+                );
+            }
         }
     }
     Ok(())

@@ -495,9 +495,20 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
     let stored = jauge(&args(false));
     assert!(stored.status.success(), "{}", text(&stored.stderr));
     assert_eq!(tickets_of(&db, "2026-2027"), before + 2);
+    // Two tickets and their order are new; the row without a price waits in quarantine.
+    let report = text(&stored.stdout);
+    assert!(
+        report.contains("tickets and orders 3 new, 0 updated, 0 unchanged"),
+        "{report}"
+    );
 
     let again = jauge(&args(false));
     assert!(again.status.success(), "{}", text(&again.stderr));
+    let report = text(&again.stdout);
+    assert!(
+        report.contains("tickets and orders 0 new, 0 updated, 3 unchanged"),
+        "{report}"
+    );
     assert_eq!(
         tickets_of(&db, "2026-2027"),
         before + 2,

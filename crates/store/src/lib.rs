@@ -122,8 +122,30 @@ pub struct BatchReport {
     pub campaigns: usize,
     pub campaign_events: usize,
     pub quarantined: usize,
+    /// What the batch did to tickets and orders: those new to the store, those an earlier
+    /// batch stored and this one changed (their history keeps what they held), and those it
+    /// gave again unchanged.
+    pub changes: Changes,
     /// How long each step of the write took, in order, for supervision and benchmarks.
     pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Tickets and orders a batch inserted, updated or left as they were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Changes {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl Changes {
+    pub(crate) fn note(&mut self, stored_before: bool, changed: bool) {
+        match (stored_before, changed) {
+            (false, _) => self.inserted += 1,
+            (true, true) => self.updated += 1,
+            (true, false) => self.unchanged += 1,
+        }
+    }
 }
 
 /// Why the store could not do what was asked.

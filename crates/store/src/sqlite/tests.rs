@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use rusqlite::params;
 
 use super::*;
+use crate::Changes;
 
 pub(crate) fn setup() -> VenueSetup {
     VenueSetup {
@@ -671,8 +672,24 @@ fn a_later_export_that_changes_facts_keeps_what_they_held_before() {
         (0, 2500, TicketStatus::Valid, 0),
         (1, 1800, TicketStatus::Valid, 1),
     ]);
-    store.write_dataset(&first).unwrap();
-    store.write_dataset(&first).unwrap();
+    let new = store.write_dataset(&first).unwrap().changes;
+    let again = store.write_dataset(&first).unwrap().changes;
+    assert_eq!(
+        (new, again),
+        (
+            Changes {
+                inserted: 4,
+                updated: 0,
+                unchanged: 0
+            },
+            Changes {
+                inserted: 0,
+                updated: 0,
+                unchanged: 4
+            }
+        ),
+        "two tickets and two orders, new then given again"
+    );
     assert_eq!(
         store.changes(&source).unwrap(),
         vec![],
@@ -683,7 +700,16 @@ fn a_later_export_that_changes_facts_keeps_what_they_held_before() {
     let mut later = first.clone();
     later.tickets[0].status = TicketStatus::Refunded;
     later.orders[1].buyer = Some("pk3".parse().unwrap());
-    let batch = store.write_dataset(&later).unwrap().batch.unwrap();
+    let report = store.write_dataset(&later).unwrap();
+    assert_eq!(
+        report.changes,
+        Changes {
+            inserted: 0,
+            updated: 2,
+            unchanged: 2
+        }
+    );
+    let batch = report.batch.unwrap();
     let changes = store.changes(&source).unwrap();
     let described: Vec<(&str, &str, Vec<String>)> = changes
         .iter()

@@ -813,12 +813,14 @@ impl Writer<'_> {
                         &to_seconds(o.created_at),
                     );
                     differs(&mut changed, "status", &status, o.status.code());
+                    self.report.changes.note(true, !changed.is_empty());
                     if !changed.is_empty() {
                         self.history.push(("order", o.id.to_string(), changed));
                     }
                     id
                 }
                 None => {
+                    self.report.changes.note(false, true);
                     next += 1;
                     next - 1
                 }
@@ -909,6 +911,7 @@ impl Writer<'_> {
                     })
                     .optional()?;
                 let Some((old, season, numbers, status, checked_in, attendee)) = stored else {
+                    self.report.changes.note(false, true);
                     continue;
                 };
                 if old != performance {
@@ -954,10 +957,13 @@ impl Writer<'_> {
                     &attendee,
                     t.attendee.as_ref().map_or("", |a| a.as_str()),
                 );
+                self.report.changes.note(true, !changed.is_empty());
                 if !changed.is_empty() {
                     self.history.push(("ticket", t.id.to_string(), changed));
                 }
             }
+        } else {
+            self.report.changes.inserted += rows.len();
         }
         if self.sales_index_dropped.is_none() {
             self.sales_index_dropped =
