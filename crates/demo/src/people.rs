@@ -63,6 +63,9 @@ pub(crate) struct Population {
     residences: Residences,
     pub people: Vec<Person>,
     next_customer_no: u32,
+    /// The addresses given out: a mailbox is one person's, so a name already taken gets a
+    /// number, as providers ask.
+    emails: std::collections::HashSet<String>,
 }
 
 const FAVOURITES: &[(Discipline, u32)] = &[
@@ -135,6 +138,7 @@ impl Population {
             residences,
             people: Vec::new(),
             next_customer_no: 1,
+            emails: std::collections::HashSet::new(),
         }
     }
 
@@ -152,11 +156,15 @@ impl Population {
             .as_str()
             .into();
         let email = rng.random_bool(0.9).then(|| {
-            format!(
-                "{}@{}",
-                email_local(rng, first, last),
-                weighted(rng, EMAIL_DOMAINS)
-            )
+            let (local, domain) = (email_local(rng, first, last), weighted(rng, EMAIL_DOMAINS));
+            let mut email = format!("{local}@{domain}");
+            let mut n = 1;
+            while self.emails.contains(&email) {
+                n += 1;
+                email = format!("{local}{n}@{domain}");
+            }
+            self.emails.insert(email.clone());
+            email
         });
         let age = (52.0 + 16.0 * gaussian(rng)).clamp(15.0, 90.0) as i32;
         let spelling = Spelling {
