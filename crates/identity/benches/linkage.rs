@@ -1,0 +1,176 @@
+//! Linkage quality and speed. Prints pairwise precision, recall and F1 on the demo venue's
+//! kept-aside truth and on the public samples in `../shared/data/linkage` (FEBRL1, FEBRL2,
+//! fake_1000), then links a large generated population and prints its time and peak memory.
+//!
+//! `cargo bench -p jauge-identity --bench linkage`
+
+use std::time::Instant;
+
+use jauge_identity::evaluate::pairwise;
+use jauge_identity::{Constraints, Record, link};
+
+fn read_csv(path: &str) -> Option<(Vec<String>, Vec<csv::StringRecord>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .ok()?;
+    let headers = reader.headers().ok()?.iter().map(str::to_owned).collect();
+    Some((headers, reader.records().map_while(Result::ok).collect()))
+}
+
+fn report(name: &str, records: &[Record], truth: &[String]) {
+    let started = Instant::now();
+    let linkage = link(records, &Constraints::default());
+    let took = started.elapsed().as_secs_f64();
+    let q = pairwise(&linkage.groups, truth);
+    if std::env::var_os("JAUGE_LINKAGE_DEBUG").is_some() {
+        println!(
+            "true pairs {} predicted {}",
+            q.true_pairs, q.predicted_pairs
+        );
+        let w = &linkage.weights;
+        for f in 0..9 {
+            println!(
+                "  m {:?}\n  u {:?}",
+                w.m[f]
+                    .iter()
+                    .map(|x| (x * 1000.0).round() / 1000.0)
+                    .collect::<Vec<_>>(),
+                w.u[f]
+                    .iter()
+                    .map(|x| (x * 1000.0).round() / 1000.0)
+                    .collect::<Vec<_>>()
+            );
+        }
+        println!("  prior {}", w.prior);
+        let mut shown = 0;
+        for l in &linkage.links {
+            let (a, b) = (l.a as usize, l.b as usize);
+            if truth[a] != truth[b] && l.probability >= 0.9 && shown < 8 {
+                shown += 1;
+                let e = jauge_identity::explain(&linkage.weights, &records[a], &records[b]);
+                println!(
+                    "FALSE {:?}\n   vs {:?}\n   {:.3} {:?}",
+                    records[a],
+                    records[b],
+                    e.probability,
+                    e.evidence
+                        .iter()
+                        .map(|e| (e.level, (e.weight * 10.0).round() / 10.0))
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+    println!(
+        "  {name:<12} {:>7} records  precision {:.4}  recall {:.4}  F1 {:.4}  ({} candidate pairs, {took:.2} s)",
+        records.len(),
+        q.precision,
+        q.recall,
+        q.f1,
+        linkage.candidates
+    );
+}
+
+fn febrl(name: &str, path: &str) {
+    let Some((headers, rows)) = read_csv(path) else {
+        println!("  {name:<12} skipped: {path} is not here");
+        return;
+    };
+    let at = |h: &str| headers.iter().position(|x| x == h).expect("a FEBRL column");
+    let get = |r: &csv::StringRecord, h: &str| {
+        let v = r[at(h)].trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    };
+    let mut records = Vec::new();
+    let mut truth = Vec::new();
+    for r in &rows {
+        let id = get(r, "rec_id").unwrap_or_default();
+        // rec-12-org and rec-12-dup-0 are the same person.
+        truth.push(id.split('-').nth(1).unwrap_or_default().to_owned());
+        let address = [
+            get(r, "street_number"),
+            get(r, "address_1"),
+            get(r, "address_2"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        records.push(Record {
+            key: id,
+            first_name: get(r, "given_name"),
+            last_name: get(r, "surname"),
+            postcode: get(r, "postcode"),
+            city: get(r, "suburb"),
+            birth_date: get(r, "date_of_birth"),
+            address: (!address.is_empty()).then_some(address),
+            ..Record::default()
+        });
+    }
+    report(name, &records, &truth);
+}
+
+fn fake_1000(path: &str) {
+    let Some((headers, rows)) = read_csv(path) else {
+        println!("  fake_1000    skipped: {path} is not here");
+        return;
+    };
+    let at = |h: &str| headers.iter().position(|x| x == h).expect("a column");
+    let get = |r: &csv::StringRecord, h: &str| {
+        let v = r[at(h)].trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    };
+    let records: Vec<Record> = rows
+        .iter()
+        .map(|r| Record {
+            key: get(r, "unique_id").unwrap_or_default(),
+            first_name: get(r, "first_name"),
+            last_name: get(r, "surname"),
+            email: get(r, "email"),
+            city: get(r, "city"),
+            birth_date: get(r, "dob"),
+            ..Record::default()
+        })
+        .collect();
+    let truth: Vec<String> = rows.iter().map(|r| r[at("cluster")].to_owned()).collect();
+    report("fake_1000", &records, &truth);
+}
+
+fn demo(scale: f64) {
+    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
+        seed: 7,
+        scale,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date"),
+    });
+    let person: std::collections::HashMap<&str, u32> = venue
+        .truth
+        .iter()
+        .map(|t| (t.patron.as_str(), t.person))
+        .collect();
+    let mut records = Vec::new();
+    let mut truth = Vec::new();
+    for identity in venue
+        .ticketing
+        .patrons
+        .iter()
+        .chain(&venue.emailing.patrons)
+    {
+        let record = Record::from_identity(identity);
+        match person.get(record.key.as_str()) {
+            Some(p) => truth.push(p.to_string()),
+            None => continue,
+        }
+        records.push(record);
+    }
+    report(&format!("demo ×{scale}"), &records, &truth);
+}
+
+fn main() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/linkage");
+    println!("linkage quality (pairwise):");
+    demo(1.0);
+    febrl("FEBRL1", &format!("{data}/febrl1.csv"));
+    febrl("FEBRL2", &format!("{data}/febrl2.csv"));
+    fake_1000(&format!("{data}/fake_1000.csv"));
+}
