@@ -166,11 +166,123 @@ fn demo(scale: f64) {
     report(&format!("demo ×{scale}"), &records, &truth);
 }
 
+/// The process's peak resident memory so far, in MiB (Linux).
+fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Writes the patrons of a demo venue large enough to hold about `target` records, with the
+/// person each belongs to, then links them in a process of their own, whose peak memory is the
+/// linkage's alone (the venue's generation is not counted).
+fn at_scale(target: usize) {
+    // Scale 16.5 gives about 362,000 patron records (ticketing accounts and emailing contacts).
+    let scale = 16.5 * target as f64 / 362_000.0;
+    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
+        seed: 7,
+        scale,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date"),
+    });
+    let person: std::collections::HashMap<&str, u32> = venue
+        .truth
+        .iter()
+        .map(|t| (t.patron.as_str(), t.person))
+        .collect();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("patrons.csv");
+    let mut out = csv::Writer::from_path(&path).expect("the file is written");
+    for identity in venue
+        .ticketing
+        .patrons
+        .iter()
+        .chain(&venue.emailing.patrons)
+    {
+        let r = Record::from_identity(identity);
+        let p = person[r.key.as_str()].to_string();
+        let year = r.birth_year.map(|y| y.to_string()).unwrap_or_default();
+        let field = |f: &Option<String>| f.clone().unwrap_or_default();
+        out.write_record([
+            r.key.clone(),
+            field(&r.first_name),
+            field(&r.last_name),
+            field(&r.email),
+            field(&r.phone),
+            field(&r.postcode),
+            field(&r.city),
+            year,
+            p,
+        ])
+        .expect("the file is written");
+    }
+    out.flush().expect("the file is written");
+    drop(person);
+    drop(venue);
+    let child = std::process::Command::new(std::env::current_exe().expect("the bench itself"))
+        .env("JAUGE_LINK_FILE", &path)
+        .output()
+        .expect("the linkage runs");
+    print!("{}", String::from_utf8_lossy(&child.stdout));
+}
+
+/// The child's part: reads the records, links them, prints time, memory and quality.
+fn link_file(path: &str) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .expect("the records file");
+    let mut records = Vec::new();
+    let mut truth = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("a record");
+        let field = |i: usize| (!row[i].is_empty()).then(|| row[i].to_owned());
+        records.push(Record {
+            key: row[0].to_owned(),
+            first_name: field(1),
+            last_name: field(2),
+            email: field(3),
+            phone: field(4),
+            postcode: field(5),
+            city: field(6),
+            birth_year: row[7].parse().ok(),
+            ..Record::default()
+        });
+        truth.push(row[8].parse::<u32>().expect("a person"));
+    }
+    let before = peak_mib();
+    let started = Instant::now();
+    let linkage = link(&records, &Constraints::default());
+    let took = started.elapsed().as_secs_f64();
+    let q = pairwise(&linkage.groups, &truth);
+    let mib = |m: Option<f64>| m.map_or("unavailable".to_owned(), |m| format!("{m:.0} MiB"));
+    println!(
+        "  {} records linked in {took:.1} s (goal ≤ 60 s), {} candidate pairs; peak RSS {} (goal ≤ 2048 MiB; {} with the records read, before linking)",
+        records.len(),
+        linkage.candidates,
+        mib(peak_mib()),
+        mib(before),
+    );
+    println!(
+        "  precision {:.4}  recall {:.4}  F1 {:.4}",
+        q.precision, q.recall, q.f1
+    );
+}
+
 fn main() {
+    if let Ok(path) = std::env::var("JAUGE_LINK_FILE") {
+        return link_file(&path);
+    }
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/linkage");
     println!("linkage quality (pairwise):");
     demo(1.0);
     febrl("FEBRL1", &format!("{data}/febrl1.csv"));
     febrl("FEBRL2", &format!("{data}/febrl2.csv"));
     fake_1000(&format!("{data}/fake_1000.csv"));
+    let target: usize = std::env::var("JAUGE_BENCH_RECORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    println!("linkage at scale:");
+    at_scale(target);
 }

@@ -4,8 +4,6 @@
 //! records sharing a key are compared. Several keys, so that a true match that differs on one
 //! (a new email, a typo in the name) still shares another.
 
-use rustc_hash::FxHashMap;
-
 use crate::compare::Prepared;
 
 /// A key shared by more records than this says little (a very common name in a large city):
@@ -55,43 +53,73 @@ pub fn keys(r: &Prepared) -> Vec<String> {
     keys
 }
 
-/// The pairs of records (by index, the smaller first) that share a blocking key, each once,
-/// sorted.
-pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
-    pairs_sharing(records, &[])
-}
+/// The kinds of blocking key, by their prefix: the names' ("n"), the email's ("e", "l"), the
+/// phone's ("p"), the postcode's with initials ("c"), the birth date's ("b").
+const KINDS: [&str; 6] = ["n:", "e:", "l:", "p:", "c:", "b:"];
 
-/// Kinds of keys: the names' ("n"), the email's ("e", "l"), the phone's ("p"), the postcode's
-/// with initials ("c"), the birth date's ("b").
-pub const NAME_KEYS: &[&str] = &["n:"];
+/// Keys whose pairs teach how the other fields agree: shared names.
+pub const NAME_KEYS: u8 = 1;
 /// Keys whose pairs teach how names agree: a shared phone or birth date. A shared email does
 /// not: a couple or a family often shares one.
-pub const CONTACT_KEYS: &[&str] = &["p:", "b:"];
+pub const CONTACT_KEYS: u8 = 1 << 3 | 1 << 5;
 
-/// The pairs of records that share a key of one of `kinds` (every kind when empty).
-pub fn pairs_sharing(records: &[Prepared], kinds: &[&str]) -> Vec<(u32, u32)> {
-    let mut blocks: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+fn kind(key: &str) -> u8 {
+    KINDS
+        .iter()
+        .position(|k| key.starts_with(k))
+        .map_or(0, |i| 1 << i)
+}
+
+/// A pair of records (by index, the smaller first) and the kinds of key they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub a: u32,
+    pub b: u32,
+    /// One bit per kind of key, in [`KINDS`]' order.
+    pub shared: u8,
+}
+
+/// The pairs of records that share a blocking key, each once, sorted.
+pub fn candidate_pairs(records: &[Prepared]) -> Vec<Candidate> {
+    // Each key as a 64-bit hash beside its record, sorted: records sharing a key are then
+    // neighbours, and a million records' keys take tens of megabytes, not hundreds. Two keys
+    // with the same hash only add a few pairs to compare.
+    let mut keyed: Vec<(u64, u8, u32)> = Vec::with_capacity(records.len() * 5);
     for (i, r) in records.iter().enumerate() {
         let i = u32::try_from(i).expect("fewer than 4 billion records");
         for key in keys(r) {
-            if kinds.is_empty() || kinds.iter().any(|k| key.starts_with(k)) {
-                blocks.entry(key).or_default().push(i);
-            }
+            let mut hasher = rustc_hash::FxHasher::default();
+            std::hash::Hash::hash(&key, &mut hasher);
+            keyed.push((std::hash::Hasher::finish(&hasher), kind(&key), i));
         }
     }
+    keyed.sort_unstable();
     let mut pairs = Vec::new();
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > LARGEST_BLOCK {
+    for block in keyed.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        if block.len() < 2 || block.len() > LARGEST_BLOCK {
             continue;
         }
-        for (n, &a) in members.iter().enumerate() {
-            for &b in &members[n + 1..] {
-                pairs.push((a.min(b), a.max(b)));
+        let shared = block[0].1;
+        for (n, &(_, _, a)) in block.iter().enumerate() {
+            for &(_, _, b) in &block[n + 1..] {
+                pairs.push(Candidate {
+                    a: a.min(b),
+                    b: a.max(b),
+                    shared,
+                });
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
+    drop(keyed);
+    pairs.sort_unstable_by_key(|c| (c.a, c.b));
+    pairs.dedup_by(|later, kept| {
+        let same = (later.a, later.b) == (kept.a, kept.b);
+        if same {
+            kept.shared |= later.shared;
+        }
+        same
+    });
+    pairs.shrink_to_fit();
     pairs
 }
 
@@ -123,7 +151,10 @@ mod tests {
             // Someone else.
             prepared("Paul", "Martin", "paul.martin@free.fr", "75011"),
         ];
-        let pairs = candidate_pairs(&records);
+        let pairs: Vec<(u32, u32)> = candidate_pairs(&records)
+            .iter()
+            .map(|c| (c.a, c.b))
+            .collect();
         for pair in [(0, 1), (0, 2), (0, 3)] {
             assert!(pairs.contains(&pair), "{pair:?} in {pairs:?}");
         }

@@ -193,7 +193,11 @@ fn name_level(a: &str, a_core: &str, b: &str, b_core: &str) -> u8 {
     if a == b || a_core == b_core {
         return 3;
     }
-    let similarity = jaro_winkler(a, b).max(jaro_winkler(a_core, b_core));
+    let similarity = if a_core == a && b_core == b {
+        jaro_winkler(a, b)
+    } else {
+        jaro_winkler(a, b).max(jaro_winkler(a_core, b_core))
+    };
     if similarity >= 0.92 {
         2
     } else if similarity >= 0.80 {
@@ -237,11 +241,16 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Levels {
                 name_level(af, afc.unwrap_or(af), bf, bfc.unwrap_or(bf)),
                 name_level(al, alc.unwrap_or(al), bl, blc.unwrap_or(bl)),
             );
-            // First and last names swapped: read the other way, if that agrees better.
-            let crossed = (
-                name_level(af, afc.unwrap_or(af), bl, blc.unwrap_or(bl)),
-                name_level(al, alc.unwrap_or(al), bf, bfc.unwrap_or(bf)),
-            );
+            // First and last names swapped: read the other way, if that agrees better (it
+            // can only when the straight reading leaves room).
+            let crossed = if straight.0 + straight.1 + 2 < 6 {
+                (
+                    name_level(af, afc.unwrap_or(af), bl, blc.unwrap_or(bl)),
+                    name_level(al, alc.unwrap_or(al), bf, bfc.unwrap_or(bf)),
+                )
+            } else {
+                (0, 0)
+            };
             if crossed.0 + crossed.1 > straight.0 + straight.1 + 2 {
                 (Some(crossed.0), Some(crossed.1))
             } else {

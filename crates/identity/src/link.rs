@@ -1,12 +1,14 @@
 //! Linkage from start to end: records prepared, blocked, compared, weighed, clustered.
 
-use crate::block::{CONTACT_KEYS, NAME_KEYS, candidate_pairs, pairs_sharing};
+use crate::block::{CONTACT_KEYS, Candidate, NAME_KEYS, candidate_pairs};
 use crate::cluster::{Constraints, Link, cluster};
 use crate::compare::{Field, Levels, Prepared, Record, compare};
 use crate::model::{Evidence, Weights, probability};
 
 /// How many random pairs `u` is measured on.
 const RANDOM_PAIRS: usize = 200_000;
+/// How many pairs of each kind the model is learnt on, at most.
+const SAMPLE: usize = 1_000_000;
 
 /// What linking a set of records gave.
 #[derive(Debug, Clone)]
@@ -54,6 +56,23 @@ fn random_levels(prepared: &[Prepared]) -> Vec<Levels> {
         .collect()
 }
 
+/// Compares `pairs`, on every core.
+fn compare_all(prepared: &[Prepared], pairs: &[Candidate]) -> Vec<Levels> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = pairs.len().div_ceil(cores).max(1);
+    let mut levels: Vec<Levels> = vec![[None; crate::compare::FIELDS]; pairs.len()];
+    std::thread::scope(|scope| {
+        for (out, part) in levels.chunks_mut(chunk).zip(pairs.chunks(chunk)) {
+            scope.spawn(move || {
+                for (l, c) in out.iter_mut().zip(part) {
+                    *l = compare(&prepared[c.a as usize], &prepared[c.b as usize]);
+                }
+            });
+        }
+    });
+    levels
+}
+
 /// The last name two records share, for the frequency of names.
 fn shared_last<'a>(a: &'a Prepared, b: &Prepared) -> Option<&'a str> {
     match (&a.last, &b.last) {
@@ -66,18 +85,21 @@ fn shared_last<'a>(a: &'a Prepared, b: &Prepared) -> Option<&'a str> {
 pub fn link(records: &[Record], constraints: &Constraints) -> Linkage {
     let prepared: Vec<Prepared> = records.iter().map(Prepared::new).collect();
     let pairs = candidate_pairs(&prepared);
-    let levels: Vec<Levels> = pairs
-        .iter()
-        .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
-        .collect();
-    let compared = |pairs: Vec<(u32, u32)>| -> Vec<Levels> {
+    let levels = compare_all(&prepared, &pairs);
+    // The model is learnt on samples: a million pairs teach it as much as twenty.
+    let sample = |kinds: u8| -> Vec<Levels> {
+        let count = pairs.iter().filter(|c| c.shared & kinds != 0).count();
+        let step = count.div_ceil(SAMPLE).max(1);
         pairs
             .iter()
-            .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
+            .zip(&levels)
+            .filter(|(c, _)| c.shared & kinds != 0)
+            .step_by(step)
+            .map(|(_, l)| *l)
             .collect()
     };
-    let by_names = compared(pairs_sharing(&prepared, NAME_KEYS));
-    let by_contact = compared(pairs_sharing(&prepared, CONTACT_KEYS));
+    let (by_names, by_contact, candidates) =
+        (sample(NAME_KEYS), sample(CONTACT_KEYS), sample(u8::MAX));
     let weights = Weights::estimate(
         &[
             (&by_names, &[Field::FirstName, Field::LastName]),
@@ -91,7 +113,8 @@ pub fn link(records: &[Record], constraints: &Constraints) -> Linkage {
                 ],
             ),
         ],
-        &levels,
+        &candidates,
+        pairs.len(),
         {
             let n = prepared.len() as f64;
             n * (n - 1.0) / 2.0
@@ -106,10 +129,10 @@ pub fn link(records: &[Record], constraints: &Constraints) -> Linkage {
     let links: Vec<Link> = pairs
         .iter()
         .zip(&levels)
-        .map(|(&(a, b), l)| Link {
-            a,
-            b,
-            probability: probability_of(a, b, l),
+        .map(|(c, l)| Link {
+            a: c.a,
+            b: c.b,
+            probability: probability_of(c.a, c.b, l),
         })
         .filter(|l| l.probability >= 0.5)
         .collect();

@@ -57,10 +57,12 @@ impl Weights {
     /// say how often a person's email, postcode or birth year agree, pairs that share an email
     /// or phone say how often their names do (the fields a set was blocked on would only
     /// repeat the blocking). Last, the share of matches among all `candidates`. `last_names`
-    /// are the normalised last names of all records, for their frequencies.
+    /// are the normalised last names of all records, for their frequencies. `candidates` may be
+    /// a sample of the `candidates_total` candidate pairs.
     pub fn estimate<'a>(
         training: &[(&[Levels], &[Field])],
         candidates: &[Levels],
+        candidates_total: usize,
         all_pairs: f64,
         random: &[Levels],
         last_names: impl Iterator<Item = &'a str>,
@@ -87,21 +89,18 @@ impl Weights {
             }
         }
         // The share of matches among the candidates, with `m` and `u` now fixed.
-        let mut prior = 0.1;
+        let mut prior: f64 = 0.1;
+        let table = bits_table(&m, &u, &[true; FIELDS]);
+        let evidence: Vec<f64> = candidates.iter().map(|l| bits_of(&table, l)).collect();
         for _ in 0..30 {
-            let model = Weights {
-                m: m.clone(),
-                u: u.clone(),
-                prior,
-                last_names: FxHashMap::default(),
-            };
-            let matched: f64 = candidates.iter().map(|l| model.probability_plain(l)).sum();
+            let odds = (prior / (1.0 - prior)).log2();
+            let matched: f64 = evidence.iter().map(|bits| probability(odds + bits)).sum();
             prior = (matched / candidates.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
         }
         // `u` was measured on random pairs, so the prior must be the share of matches among
         // all pairs, not among the candidates blocking chose: names agreeing within a block
         // of similar names would otherwise count twice.
-        let matches = prior * candidates.len() as f64;
+        let matches = prior * candidates_total as f64;
         let prior = (matches / all_pairs.max(1.0)).clamp(1e-12, 0.5);
         let mut counts: FxHashMap<String, f64> = FxHashMap::default();
         let mut total = 0.0;
@@ -135,16 +134,6 @@ impl Weights {
         (m / u).log2()
     }
 
-    fn probability_plain(&self, levels: &Levels) -> f64 {
-        let mut bits = (self.prior / (1.0 - self.prior)).log2();
-        for (f, level) in levels.iter().enumerate() {
-            if let Some(level) = level {
-                bits += self.weight(f, *level, None);
-            }
-        }
-        probability(bits)
-    }
-
     /// Each field's evidence for two records, given the last name they share (if they do).
     pub fn evidence(&self, levels: &Levels, last_name: Option<&str>) -> Vec<Evidence> {
         Field::ALL
@@ -171,6 +160,29 @@ impl Weights {
     }
 }
 
+/// The weight in bits of each level of each `used` field (0 for the others).
+fn bits_table(
+    m: &[Vec<f64>; FIELDS],
+    u: &[Vec<f64>; FIELDS],
+    used: &[bool; FIELDS],
+) -> [[f64; 4]; FIELDS] {
+    std::array::from_fn(|f| {
+        std::array::from_fn(|level| match (used[f], m[f].get(level)) {
+            (true, Some(m_level)) => (m_level / u[f][level]).log2(),
+            _ => 0.0,
+        })
+    })
+}
+
+/// The evidence in bits of one comparison.
+fn bits_of(table: &[[f64; 4]; FIELDS], levels: &Levels) -> f64 {
+    levels
+        .iter()
+        .zip(table)
+        .map(|(level, weights)| level.map_or(0.0, |l| weights[usize::from(l)]))
+        .sum()
+}
+
 /// Expectation–maximisation of `m` over `pairs`, reading only the `used` fields, `u` fixed.
 fn em(
     pairs: &[Levels],
@@ -182,15 +194,10 @@ fn em(
     let mut prior: f64 = 0.5;
     let mut probabilities = vec![0.0; pairs.len()];
     for _ in 0..25 {
+        let table = bits_table(&m, u, used);
+        let odds = (prior / (1.0 - prior)).log2();
         for (p, l) in probabilities.iter_mut().zip(pairs) {
-            let mut bits = (prior / (1.0 - prior)).log2();
-            for f in (0..FIELDS).filter(|&f| used[f]) {
-                if let Some(level) = l[f] {
-                    let level = usize::from(level);
-                    bits += (m[f][level] / u[f][level]).log2();
-                }
-            }
-            *p = probability(bits);
+            *p = probability(odds + bits_of(&table, l));
         }
         let matched: f64 = probabilities.iter().sum();
         prior = (matched / pairs.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
@@ -245,6 +252,7 @@ mod tests {
         let w = Weights::estimate(
             &[(&candidates, &[])],
             &candidates,
+            candidates.len(),
             candidates.len() as f64,
             &random,
             ["martin", "roux"].into_iter(),
@@ -269,6 +277,7 @@ mod tests {
         let w = Weights::estimate(
             &[(&candidates, &[])],
             &candidates,
+            candidates.len(),
             candidates.len() as f64,
             &random,
             names,

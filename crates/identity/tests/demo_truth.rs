@@ -18,7 +18,12 @@ fn the_demo_venues_patrons_are_linked_as_the_truth_says() {
         .collect();
     let mut records = Vec::new();
     let mut truth = Vec::new();
-    for identity in venue.ticketing.patrons.iter().chain(&venue.emailing.patrons) {
+    for identity in venue
+        .ticketing
+        .patrons
+        .iter()
+        .chain(&venue.emailing.patrons)
+    {
         let record = Record::from_identity(identity);
         let p = person[record.key.as_str()];
         truth.push(p);
