@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use jauge_analytics::SeasonFacts;
 use jauge_model::{
-    BatchId, Dataset, DatasetProblem, QuarantinedRow, Season, SourceName, VenueSetup,
+    BatchId, Dataset, DatasetProblem, PatronIdentity, PatronKey, QuarantinedRow, Season,
+    SourceName, VenueSetup,
 };
 
 mod sqlite;
@@ -64,6 +65,23 @@ pub trait Store {
 
     /// Every source with its imports, for supervision.
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError>;
+
+    /// Every patron's identity as its source last gave it (erased identities are not there).
+    fn identities(&self) -> Result<Vec<PatronIdentity>, StoreError>;
+
+    /// Records which person each patron is, replacing the previous linkage: `persons` holds
+    /// (patron key, person key) for every linked patron.
+    fn save_persons(&mut self, persons: &[(PatronKey, PatronKey)]) -> Result<(), StoreError>;
+
+    /// Each patron's person, as the last linkage saved it.
+    fn persons(&self) -> Result<Vec<(PatronKey, PatronKey)>, StoreError>;
+
+    /// Records a person's decision that two patrons are (or are not) the same person; it
+    /// replaces an earlier decision on the same pair. Both must be known patrons.
+    fn decide(&mut self, a: &PatronKey, b: &PatronKey, same: bool) -> Result<(), StoreError>;
+
+    /// Every decision, as (a, b, same).
+    fn decisions(&self) -> Result<Vec<(PatronKey, PatronKey, bool)>, StoreError>;
 
     /// A free-form setting of this database.
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
@@ -186,6 +204,9 @@ pub enum StoreError {
 
     #[error("{0}; nothing was stored")]
     Abandoned(String),
+
+    #[error("there is no patron {0}; `jauge patrons` lists them")]
+    UnknownPatron(String),
 
     #[error(
         "the database holds a value this version cannot read ({0}); it may have been edited by hand"

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("history", include_str!("migrations/0005_history.sql")),
     ("reserved", include_str!("migrations/0006_reserved.sql")),
+    ("persons", include_str!("migrations/0007_persons.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use jauge_analytics::{PatronInSeason, PerformanceSales, SalesTotals, SeasonFacts};
 use jauge_model::{
-    BatchId, Capacity, Cents, Hall, Organisation, PerformanceStatus, QuarantinedRow, Season,
-    SeasonStartMonth, SourceName, Venue, VenueSetup,
+    BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
+    PerformanceStatus, QuarantinedRow, Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
@@ -467,6 +467,128 @@ impl Store for SqliteStore {
                 r.get(0)
             })
             .optional()?)
+    }
+
+    fn identities(&self) -> Result<Vec<PatronIdentity>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT patron_key, first_name, last_name, email, phone, postcode, city, country,
+                    birth_year
+             FROM patron_identity ORDER BY patron_key",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [
+                    r.get::<_, Option<String>>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ],
+                r.get::<_, Option<i32>>(8)?,
+            ))
+        })?;
+        let mut identities = Vec::new();
+        for row in rows {
+            let (key, [first, last, email, phone, postcode, city, country], year) = row?;
+            identities.push(PatronIdentity {
+                key: Some(key.parse().map_err(corrupt)?),
+                first_name: first.map(Into::into),
+                last_name: last.map(Into::into),
+                email: email.map(|e| e.parse()).transpose().map_err(corrupt)?,
+                phone: phone.map(Into::into),
+                postcode: postcode.map(Into::into),
+                city: city.map(Into::into),
+                country: country.map(|c| c.parse()).transpose().map_err(corrupt)?,
+                birth_year: year.map(BirthYear::new).transpose().map_err(corrupt)?,
+            });
+        }
+        Ok(identities)
+    }
+
+    fn save_persons(&mut self, persons: &[(PatronKey, PatronKey)]) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM person", [])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO person (patron_key, person_key, linked_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for (patron, person) in persons {
+                insert.execute(params![patron.as_str(), person.as_str(), now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn persons(&self) -> Result<Vec<(PatronKey, PatronKey)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT patron_key, person_key FROM person ORDER BY patron_key")?;
+        let rows =
+            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut persons = Vec::new();
+        for row in rows {
+            let (patron, person) = row?;
+            persons.push((
+                patron.parse().map_err(corrupt)?,
+                person.parse().map_err(corrupt)?,
+            ));
+        }
+        Ok(persons)
+    }
+
+    fn decide(&mut self, a: &PatronKey, b: &PatronKey, same: bool) -> Result<(), StoreError> {
+        for key in [a, b] {
+            let known: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM patron WHERE key = ?1)",
+                [key.as_str()],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(StoreError::UnknownPatron(key.to_string()));
+            }
+        }
+        let (a, b) = if a.as_str() <= b.as_str() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        if a == b {
+            return Ok(());
+        }
+        self.conn.execute(
+            "INSERT INTO link_decision (a, b, same, decided_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (a, b) DO UPDATE SET same = ?3, decided_at = ?4",
+            params![a.as_str(), b.as_str(), same, Utc::now().timestamp()],
+        )?;
+        Ok(())
+    }
+
+    fn decisions(&self) -> Result<Vec<(PatronKey, PatronKey, bool)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT a, b, same FROM link_decision ORDER BY decided_at, a, b")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        let mut decisions = Vec::new();
+        for row in rows {
+            let (a, b, same) = row?;
+            decisions.push((
+                a.parse().map_err(corrupt)?,
+                b.parse().map_err(corrupt)?,
+                same,
+            ));
+        }
+        Ok(decisions)
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -1,0 +1,21 @@
+-- Jauge schema v7: which patron records are the same person, as record linkage found, and the
+-- decisions a person took about pairs of records, which every later linkage respects.
+
+-- Each patron record's person, named by the smallest patron key among its records.
+CREATE TABLE person (
+    patron_key TEXT PRIMARY KEY REFERENCES patron(key),
+    person_key TEXT NOT NULL,
+    linked_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX person_by_key ON person (person_key);
+
+-- "These two records are the same person" (same = 1) or "are not" (same = 0); a later decision
+-- on the same pair replaces the earlier one. The keys are kept in order (a < b).
+CREATE TABLE link_decision (
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    same       INTEGER NOT NULL CHECK (same IN (0, 1)),
+    decided_at INTEGER NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;
