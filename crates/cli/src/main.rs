@@ -14,6 +14,7 @@ mod demo;
 mod error;
 mod format;
 mod import;
+mod patrons;
 mod quarantine;
 mod sources;
 mod summary;
@@ -53,6 +54,9 @@ enum Command {
     /// Supervise the sources: last import, volumes, quarantine, drifts, staleness. Exits with 1
     /// when one is unhealthy, for cron.
     Sources(sources::SourcesArgs),
+    /// One patron across sources: link records into persons, explain a comparison, merge or
+    /// split two records by hand.
+    Patrons(patrons::PatronsArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&cli, args),
         Command::Quarantine(args) => quarantine::run(&cli, args),
         Command::Sources(args) => sources::run(&cli, args),
+        Command::Patrons(args) => patrons::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -852,3 +852,69 @@ fn the_real_concert_export_imports_through_a_profile() {
         "{saved}"
     );
 }
+
+/// The keys of the records `jauge patrons show` lists for `key`'s person.
+fn person_of(db: &str, key: &str) -> Vec<String> {
+    let output = jauge(&["patrons", "--db", db, "show", key]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().split(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+/// A person's decisions — these two records are the same person, these two are not — hold
+/// against the linkage, and every later linkage respects them.
+#[test]
+fn merges_and_splits_by_hand_survive_later_linkages() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let db = db.to_str().unwrap();
+    let linked = jauge(&["patrons", "--db", db, "link"]);
+    assert!(linked.status.success(), "{}", text(&linked.stderr));
+    assert!(
+        text(&linked.stdout).contains("persons"),
+        "{}",
+        text(&linked.stdout)
+    );
+
+    // Two people the linkage keeps apart, merged by hand.
+    let (a, b) = ("billetterie-C000001", "billetterie-C000002");
+    assert!(!person_of(db, a).contains(&b.to_owned()));
+    let merged = jauge(&["patrons", "--db", db, "merge", a, b]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert!(person_of(db, a).contains(&b.to_owned()));
+
+    // Two records the linkage put together, split by hand.
+    let shown = jauge(&["patrons", "--db", db, "show", "billetterie-C000003"]);
+    let together = person_of(db, "billetterie-C000003");
+    assert!(together.len() >= 2, "{}", text(&shown.stdout));
+    let (x, y) = (together[0].clone(), together[1].clone());
+    let split = jauge(&["patrons", "--db", db, "split", &x, &y]);
+    assert!(split.status.success(), "{}", text(&split.stderr));
+    assert!(!person_of(db, &x).contains(&y));
+
+    // A new linkage from scratch respects both decisions.
+    let again = jauge(&["patrons", "--db", db, "link"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(person_of(db, a).contains(&b.to_owned()));
+    assert!(!person_of(db, &x).contains(&y));
+
+    // The explanation says what was decided; unknown patrons are a clear error.
+    let explained = jauge(&["patrons", "--db", db, "explain", a, b]);
+    let explanation = text(&explained.stdout);
+    assert!(explanation.contains("first name"), "{explanation}");
+    assert!(
+        explanation.contains("decided by a person: the same person"),
+        "{explanation}"
+    );
+    let unknown = jauge(&["patrons", "--db", db, "merge", a, "billetterie-C999999"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("no patron"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
