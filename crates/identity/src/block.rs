@@ -79,11 +79,10 @@ pub struct Candidate {
     pub shared: u8,
 }
 
-/// The pairs of records that share a blocking key, each once, sorted.
-pub fn candidate_pairs(records: &[Prepared]) -> Vec<Candidate> {
-    // Each key as a 64-bit hash beside its record, sorted: records sharing a key are then
-    // neighbours, and a million records' keys take tens of megabytes, not hundreds. Two keys
-    // with the same hash only add a few pairs to compare.
+/// Each record's blocking keys as (hash, kind, record), sorted: records sharing a key are
+/// neighbours. A million records' keys take tens of megabytes this way; two keys with the
+/// same 64-bit hash only add a few pairs to compare.
+fn keyed(records: &[Prepared]) -> Vec<(u64, u8, u32)> {
     let mut keyed: Vec<(u64, u8, u32)> = Vec::with_capacity(records.len() * 5);
     for (i, r) in records.iter().enumerate() {
         let i = u32::try_from(i).expect("fewer than 4 billion records");
@@ -94,23 +93,18 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<Candidate> {
         }
     }
     keyed.sort_unstable();
-    let mut pairs = Vec::new();
-    for block in keyed.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        if block.len() < 2 || block.len() > LARGEST_BLOCK {
-            continue;
-        }
-        let shared = block[0].1;
-        for (n, &(_, _, a)) in block.iter().enumerate() {
-            for &(_, _, b) in &block[n + 1..] {
-                pairs.push(Candidate {
-                    a: a.min(b),
-                    b: a.max(b),
-                    shared,
-                });
-            }
-        }
-    }
-    drop(keyed);
+    keyed
+}
+
+/// The blocks of records sharing a key, by kind; every block, large ones included.
+fn blocks(keyed: &[(u64, u8, u32)]) -> impl Iterator<Item = (u8, Vec<u32>)> + '_ {
+    keyed
+        .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .map(|block| (block[0].1, block.iter().map(|k| k.2).collect()))
+}
+
+/// Pairs sorted and each once, the kinds of their keys merged.
+fn unique(mut pairs: Vec<Candidate>) -> Vec<Candidate> {
     pairs.sort_unstable_by_key(|c| (c.a, c.b));
     pairs.dedup_by(|later, kept| {
         let same = (later.a, later.b) == (kept.a, kept.b);
@@ -121,6 +115,84 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<Candidate> {
     });
     pairs.shrink_to_fit();
     pairs
+}
+
+/// The pairs of a block that `keep` accepts, if the block is not too large.
+fn block_pairs(
+    shared: u8,
+    members: &[u32],
+    keep: impl Fn(u32, u32) -> bool,
+    pairs: &mut Vec<Candidate>,
+) {
+    if members.len() < 2 || members.len() > LARGEST_BLOCK {
+        return;
+    }
+    for (n, &a) in members.iter().enumerate() {
+        for &b in &members[n + 1..] {
+            let (a, b) = (a.min(b), a.max(b));
+            if keep(a, b) {
+                pairs.push(Candidate { a, b, shared });
+            }
+        }
+    }
+}
+
+/// The pairs of records that share a blocking key, each once, sorted.
+pub fn candidate_pairs(records: &[Prepared]) -> Vec<Candidate> {
+    let keyed = keyed(records);
+    let mut pairs = Vec::new();
+    for (shared, members) in blocks(&keyed) {
+        block_pairs(shared, &members, |_, _| true, &mut pairs);
+    }
+    drop(keyed);
+    unique(pairs)
+}
+
+/// What new records change in the blocks of records linked before (those below `known`): the
+/// pairs they make with any record, and the records whose block they made too large, whose
+/// earlier pairs are gone.
+pub struct Increment {
+    pub new_pairs: Vec<Candidate>,
+    pub disturbed: Vec<u32>,
+}
+
+/// The blocking of records `known..` added to records `..known`.
+pub fn increment(records: &[Prepared], known: usize) -> Increment {
+    let known = known as u32;
+    let keyed = keyed(records);
+    let mut new_pairs = Vec::new();
+    let mut disturbed = Vec::new();
+    for (shared, members) in blocks(&keyed) {
+        if members.iter().all(|&m| m < known) {
+            continue;
+        }
+        let old = members.iter().filter(|&&m| m < known).count();
+        if members.len() > LARGEST_BLOCK && (2..=LARGEST_BLOCK).contains(&old) {
+            disturbed.extend(members.iter().filter(|&&m| m < known));
+        }
+        block_pairs(shared, &members, |_, b| b >= known, &mut new_pairs);
+    }
+    disturbed.sort_unstable();
+    disturbed.dedup();
+    Increment {
+        new_pairs: unique(new_pairs),
+        disturbed,
+    }
+}
+
+/// The pairs of records within `subset` (sorted indices), blocked over all `records`: a block
+/// too large among all records is left out here too.
+pub fn pairs_within(records: &[Prepared], subset: &[u32]) -> Vec<Candidate> {
+    let keyed = keyed(records);
+    let inside = |i: u32| subset.binary_search(&i).is_ok();
+    let mut pairs = Vec::new();
+    for (shared, members) in blocks(&keyed) {
+        if members.len() > LARGEST_BLOCK || members.iter().filter(|&&m| inside(m)).count() < 2 {
+            continue;
+        }
+        block_pairs(shared, &members, |a, b| inside(a) && inside(b), &mut pairs);
+    }
+    unique(pairs)
 }
 
 #[cfg(test)]
@@ -159,5 +231,32 @@ mod tests {
             assert!(pairs.contains(&pair), "{pair:?} in {pairs:?}");
         }
         assert!(pairs.iter().all(|&(a, b)| a != 4 && b != 4), "{pairs:?}");
+    }
+
+    #[test]
+    fn new_records_that_make_a_block_too_large_disturb_the_records_already_in_it() {
+        // A shared phone (a box office's own number, say) on the last records before, and on
+        // one new record.
+        let with_phone = |i: usize| {
+            Prepared::new(&Record {
+                first_name: Some(format!("Prénom{i}")),
+                last_name: Some(format!("Nom{i}")),
+                phone: Some("02 47 00 00 00".into()),
+                ..Record::default()
+            })
+        };
+        let records: Vec<Prepared> = (0..=LARGEST_BLOCK).map(with_phone).collect();
+        let known = LARGEST_BLOCK;
+        let before = candidate_pairs(&records[..known]);
+        assert_eq!(
+            before.len(),
+            known * (known - 1) / 2,
+            "one block, every pair"
+        );
+        let inc = increment(&records, known);
+        assert_eq!(inc.disturbed.len(), known, "the block is now too large");
+        assert!(inc.new_pairs.is_empty());
+        assert!(candidate_pairs(&records).is_empty());
+        assert!(pairs_within(&records, &[0, 1, 2]).is_empty());
     }
 }

@@ -88,7 +88,13 @@ pub fn cluster(
         .iter()
         .filter(|l| l.probability >= LINK_THRESHOLD)
         .collect();
-    sorted.sort_by(|x, y| y.probability.total_cmp(&x.probability));
+    // Strongest first; equal ones in the records' order, so that any run over the same
+    // records takes them in the same order.
+    sorted.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
     for link in sorted {
         let (ga, gb) = (groups.find(link.a), groups.find(link.b));
         if ga == gb {
@@ -115,6 +121,27 @@ pub fn cluster(
             }
         }
         groups.join(ga, gb);
+    }
+    let mut smallest = vec![u32::MAX; n];
+    for i in 0..n as u32 {
+        let g = groups.find(i) as usize;
+        smallest[g] = smallest[g].min(i);
+    }
+    (0..n as u32)
+        .map(|i| smallest[groups.find(i) as usize])
+        .collect()
+}
+
+/// The connected parts of the graph of strong links and of records a person merged: clustering
+/// never joins records of two different parts, so a part can be clustered again alone. Each
+/// record's part is named by its smallest index.
+pub fn components(n: usize, links: &[Link], constraints: &Constraints) -> Vec<u32> {
+    let mut groups = Groups::new(n);
+    for &(a, b) in &constraints.same {
+        groups.join(a, b);
+    }
+    for l in links.iter().filter(|l| l.probability >= LINK_THRESHOLD) {
+        groups.join(l.a, l.b);
     }
     let mut smallest = vec![u32::MAX; n];
     for i in 0..n as u32 {

@@ -21,4 +21,4 @@ pub mod normalise;
 
 pub use cluster::Constraints;
 pub use compare::Record;
-pub use link::{Linkage, explain, link};
+pub use link::{Linkage, Previous, explain, link, link_new, link_with};
