@@ -66,15 +66,18 @@ pub trait Store {
     /// Every source with its imports, for supervision.
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError>;
 
-    /// Every patron's identity as its source last gave it (erased identities are not there).
-    fn identities(&self) -> Result<Vec<PatronIdentity>, StoreError>;
+    /// Every patron's identity as its source last gave it (erased identities are not there),
+    /// in key order, with the batch that last wrote it.
+    fn identities(&self) -> Result<Vec<(PatronIdentity, BatchId)>, StoreError>;
 
-    /// Records which person each patron is, replacing the previous linkage: `persons` holds
-    /// (patron key, person key) for every linked patron.
-    fn save_persons(&mut self, persons: &[(PatronKey, PatronKey)]) -> Result<(), StoreError>;
+    /// Records which person each patron is, replacing the previous linkage.
+    fn save_persons(&mut self, persons: &[PersonLink]) -> Result<(), StoreError>;
 
-    /// Each patron's person, as the last linkage saved it.
-    fn persons(&self) -> Result<Vec<(PatronKey, PatronKey)>, StoreError>;
+    /// Each patron's person, as the last linkage saved it, in patron key order.
+    fn persons(&self) -> Result<Vec<PersonLink>, StoreError>;
+
+    /// The newest import batch, if any.
+    fn last_batch(&self) -> Result<Option<BatchId>, StoreError>;
 
     /// Records a person's decision that two patrons are (or are not) the same person; it
     /// replaces an earlier decision on the same pair. Both must be known patrons.
@@ -87,6 +90,17 @@ pub trait Store {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A patron's person, as a linkage found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonLink {
+    pub patron: PatronKey,
+    /// The person, named by one of its patron keys.
+    pub person: PatronKey,
+    /// The records strong links or decisions join, named by one of their patron keys: a later
+    /// linkage of new records clusters again the parts they reach.
+    pub part: PatronKey,
 }
 
 /// A ticket or an order a later import changed: what it held before.

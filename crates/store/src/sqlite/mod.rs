@@ -469,10 +469,10 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn identities(&self) -> Result<Vec<PatronIdentity>, StoreError> {
+    fn identities(&self) -> Result<Vec<(PatronIdentity, BatchId)>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT patron_key, first_name, last_name, email, phone, postcode, city, country,
-                    birth_year
+                    birth_year, batch_id
              FROM patron_identity ORDER BY patron_key",
         )?;
         let rows = statement.query_map([], |r| {
@@ -488,57 +488,82 @@ impl Store for SqliteStore {
                     r.get(7)?,
                 ],
                 r.get::<_, Option<i32>>(8)?,
+                r.get::<_, i64>(9)?,
             ))
         })?;
         let mut identities = Vec::new();
         for row in rows {
-            let (key, [first, last, email, phone, postcode, city, country], year) = row?;
-            identities.push(PatronIdentity {
-                key: Some(key.parse().map_err(corrupt)?),
-                first_name: first.map(Into::into),
-                last_name: last.map(Into::into),
-                email: email.map(|e| e.parse()).transpose().map_err(corrupt)?,
-                phone: phone.map(Into::into),
-                postcode: postcode.map(Into::into),
-                city: city.map(Into::into),
-                country: country.map(|c| c.parse()).transpose().map_err(corrupt)?,
-                birth_year: year.map(BirthYear::new).transpose().map_err(corrupt)?,
-            });
+            let (key, [first, last, email, phone, postcode, city, country], year, batch) = row?;
+            identities.push((
+                PatronIdentity {
+                    key: Some(key.parse().map_err(corrupt)?),
+                    first_name: first.map(Into::into),
+                    last_name: last.map(Into::into),
+                    email: email.map(|e| e.parse()).transpose().map_err(corrupt)?,
+                    phone: phone.map(Into::into),
+                    postcode: postcode.map(Into::into),
+                    city: city.map(Into::into),
+                    country: country.map(|c| c.parse()).transpose().map_err(corrupt)?,
+                    birth_year: year.map(BirthYear::new).transpose().map_err(corrupt)?,
+                },
+                BatchId(batch),
+            ));
         }
         Ok(identities)
     }
 
-    fn save_persons(&mut self, persons: &[(PatronKey, PatronKey)]) -> Result<(), StoreError> {
+    fn save_persons(&mut self, persons: &[crate::PersonLink]) -> Result<(), StoreError> {
         let now = Utc::now().timestamp();
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM person", [])?;
         {
             let mut insert = tx.prepare(
-                "INSERT INTO person (patron_key, person_key, linked_at) VALUES (?1, ?2, ?3)",
+                "INSERT INTO person (patron_key, person_key, part_key, linked_at)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (patron, person) in persons {
-                insert.execute(params![patron.as_str(), person.as_str(), now])?;
+            for p in persons {
+                insert.execute(params![
+                    p.patron.as_str(),
+                    p.person.as_str(),
+                    p.part.as_str(),
+                    now
+                ])?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    fn persons(&self) -> Result<Vec<(PatronKey, PatronKey)>, StoreError> {
+    fn persons(&self) -> Result<Vec<crate::PersonLink>, StoreError> {
         let mut statement = self
             .conn
-            .prepare("SELECT patron_key, person_key FROM person ORDER BY patron_key")?;
-        let rows =
-            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            .prepare("SELECT patron_key, person_key, part_key FROM person ORDER BY patron_key")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
         let mut persons = Vec::new();
         for row in rows {
-            let (patron, person) = row?;
-            persons.push((
-                patron.parse().map_err(corrupt)?,
-                person.parse().map_err(corrupt)?,
-            ));
+            let (patron, person, part) = row?;
+            persons.push(crate::PersonLink {
+                patron: patron.parse().map_err(corrupt)?,
+                person: person.parse().map_err(corrupt)?,
+                part: part.parse().map_err(corrupt)?,
+            });
         }
         Ok(persons)
+    }
+
+    fn last_batch(&self) -> Result<Option<BatchId>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(id) FROM import_batch", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
+            .map(BatchId))
     }
 
     fn decide(&mut self, a: &PatronKey, b: &PatronKey, same: bool) -> Result<(), StoreError> {

@@ -1,10 +1,13 @@
 -- Jauge schema v7: which patron records are the same person, as record linkage found, and the
 -- decisions a person took about pairs of records, which every later linkage respects.
 
--- Each patron record's person, named by the smallest patron key among its records.
+-- Each patron record's person, and its part: the records strong links or decisions join,
+-- which a later linkage of new records clusters again when they reach it. Both are named by
+-- one of their patron keys.
 CREATE TABLE person (
     patron_key TEXT PRIMARY KEY REFERENCES patron(key),
     person_key TEXT NOT NULL,
+    part_key   TEXT NOT NULL,
     linked_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX person_by_key ON person (person_key);
