@@ -130,6 +130,8 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let tickets = &reads[1].tally;
     let contacts = &reads[2].tally;
     let activity = &reads[3].tally;
+    // One patron across the two tools.
+    let linked = crate::patrons::link_all(&mut store)?;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),
@@ -180,6 +182,22 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         },
         format::count(activity.campaigns as u64, lang),
         if fr { "campagnes" } else { "campaigns" },
+    );
+    println!(
+        "{} {} {} {} {}.",
+        if fr {
+            "Rapprochement :"
+        } else {
+            "Record linkage:"
+        },
+        format::count(linked.records as u64, lang),
+        if fr {
+            "fiches, soit"
+        } else {
+            "records, that is"
+        },
+        format::count(linked.persons as u64, lang),
+        if fr { "personnes" } else { "people" },
     );
     println!(
         "{} {:.1} s, {} {:.1} s.\n",

@@ -383,6 +383,10 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             }
         }
     }
+    // The patrons the files brought, linked against those linked before.
+    if !args.dry_run && crate::patrons::links_after_import(&store)? {
+        crate::patrons::print_linked(&crate::patrons::link_since(&mut store)?, cli.lang);
+    }
     Ok(())
 }
 

@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use jauge_identity::{Constraints, Record, explain, link};
+use jauge_identity::model::Weights;
+use jauge_identity::{Constraints, Previous, Record, explain, link, link_new};
 use jauge_model::{PatronIdentity, PatronKey};
-use jauge_store::{SqliteStore, Store};
+use jauge_store::{PersonLink, SqliteStore, Store};
 
 use crate::error::Failure;
 use crate::{Cli, format};
@@ -19,8 +20,15 @@ pub struct PatronsArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum PatronsCommand {
-    /// Link every patron record into persons, respecting the decisions recorded.
+    /// Link every patron record into persons, respecting the decisions recorded. Imports link
+    /// the records they bring against those linked before; this links all again, and learns
+    /// the model again.
     Link,
+    /// Whether each import links the patrons it brings: on (the default) or off.
+    AfterImport {
+        #[arg(value_parser = ["on", "off"])]
+        switch: String,
+    },
     /// Show each field's comparison of two patron records and what it weighs.
     Explain { a: String, b: String },
     /// Record that two patron records are the same person, and link again.
@@ -39,20 +47,24 @@ fn key(text: &str) -> Result<PatronKey, Failure> {
 /// What a linkage of the store's patrons gave.
 pub struct Linked {
     pub records: usize,
+    /// Records linked this time (all of them, or the new ones).
+    pub new: usize,
     pub persons: usize,
     pub candidates: usize,
     pub seconds: f64,
 }
 
-/// Links every patron of `store`, respecting its decisions, and saves the persons.
-pub fn link_all(store: &mut SqliteStore) -> Result<Linked, Failure> {
-    let started = Instant::now();
-    let identities = store.identities()?;
-    let records: Vec<Record> = identities.iter().map(Record::from_identity).collect();
-    let index: std::collections::HashMap<&str, u32> = records
+/// Settings: the model of the last linkage, the newest batch it saw, and whether imports link.
+const MODEL: &str = "linkage.model";
+const LINKED_BATCH: &str = "linkage.batch";
+const AFTER_IMPORT: &str = "linkage.after_import";
+
+/// The decisions recorded, as constraints on `keys` (by index).
+fn constraints(store: &SqliteStore, keys: &[&str]) -> Result<Constraints, Failure> {
+    let index: std::collections::HashMap<&str, u32> = keys
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.key.as_str(), i as u32))
+        .map(|(i, k)| (*k, i as u32))
         .collect();
     let mut constraints = Constraints::default();
     for (a, b, same) in store.decisions()? {
@@ -66,30 +78,143 @@ pub fn link_all(store: &mut SqliteStore) -> Result<Linked, Failure> {
             constraints.different.push((a, b));
         }
     }
-    let linkage = link(&records, &constraints);
-    let persons: Vec<(PatronKey, PatronKey)> = identities
+    Ok(constraints)
+}
+
+/// Saves a linkage of `identities` (in the linkage's order): persons, the model, the batch.
+fn save(
+    store: &mut SqliteStore,
+    identities: &[&PatronIdentity],
+    linkage: &jauge_identity::Linkage,
+) -> Result<usize, Failure> {
+    let key = |i: u32| identities[i as usize].key.clone();
+    let persons: Vec<PersonLink> = identities
         .iter()
-        .zip(&linkage.groups)
-        .filter_map(|(identity, &group)| {
-            let person = identities[group as usize].key.clone()?;
-            Some((identity.key.clone()?, person))
+        .enumerate()
+        .filter_map(|(i, identity)| {
+            Some(PersonLink {
+                patron: identity.key.clone()?,
+                person: key(linkage.groups[i])?,
+                part: key(linkage.components[i])?,
+            })
         })
         .collect();
     store.save_persons(&persons)?;
+    store.set_setting(MODEL, &linkage.weights.to_json())?;
+    if let Some(batch) = store.last_batch()? {
+        store.set_setting(LINKED_BATCH, &batch.0.to_string())?;
+    }
     let mut distinct: Vec<u32> = linkage.groups.clone();
     distinct.sort_unstable();
     distinct.dedup();
+    Ok(distinct.len())
+}
+
+/// Links every patron of `store` from scratch, respecting its decisions, and saves the persons
+/// and the model learnt.
+pub fn link_all(store: &mut SqliteStore) -> Result<Linked, Failure> {
+    let started = Instant::now();
+    let identities = store.identities()?;
+    let ordered: Vec<&PatronIdentity> = identities.iter().map(|(i, _)| i).collect();
+    let records: Vec<Record> = ordered.iter().map(|i| Record::from_identity(i)).collect();
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let linkage = link(&records, &constraints(store, &keys)?);
+    let persons = save(store, &ordered, &linkage)?;
     Ok(Linked {
         records: records.len(),
-        persons: distinct.len(),
+        new: records.len(),
+        persons,
         candidates: linkage.candidates,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
 
-fn print_linked(linked: &Linked, lang: jauge_model::Lang) {
+/// Links the patrons imported since the last linkage against those linked then, with the
+/// model learnt then; links everything when there was no linkage yet.
+pub fn link_since(store: &mut SqliteStore) -> Result<Linked, Failure> {
+    let started = Instant::now();
+    let model = store.setting(MODEL)?.and_then(|m| Weights::from_json(&m));
+    let linked_batch: Option<i64> = store.setting(LINKED_BATCH)?.and_then(|b| b.parse().ok());
+    let (Some(weights), Some(linked_batch)) = (model, linked_batch) else {
+        return link_all(store);
+    };
+    let persons = store.persons()?;
+    let known: std::collections::HashMap<&str, &PersonLink> =
+        persons.iter().map(|p| (p.patron.as_str(), p)).collect();
+    let identities = store.identities()?;
+    // Records linked before and unchanged first, in key order; then the new or changed ones.
+    let (old, new): (Vec<_>, Vec<_>) = identities.iter().partition(|(identity, batch)| {
+        batch.0 <= linked_batch
+            && identity
+                .key
+                .as_ref()
+                .is_some_and(|k| known.contains_key(k.as_str()))
+    });
+    let ordered: Vec<&PatronIdentity> = old.iter().chain(&new).map(|(i, _)| i).collect();
+    let records: Vec<Record> = ordered.iter().map(|i| Record::from_identity(i)).collect();
+    if new.is_empty() {
+        return Ok(Linked {
+            records: records.len(),
+            new: 0,
+            persons: persons
+                .iter()
+                .map(|p| &p.person)
+                .collect::<std::collections::HashSet<_>>()
+                .len(),
+            candidates: 0,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    // The earlier persons and parts, named by their first record in this order.
+    let label = |name: fn(&PersonLink) -> &PatronKey| -> Vec<u32> {
+        let mut first: std::collections::HashMap<&str, u32> = Default::default();
+        for (i, r) in records[..old.len()].iter().enumerate() {
+            let p = known[r.key.as_str()];
+            first.entry(name(p).as_str()).or_insert(i as u32);
+        }
+        records[..old.len()]
+            .iter()
+            .map(|r| first[name(known[r.key.as_str()]).as_str()])
+            .collect()
+    };
+    let groups = label(|p| &p.person);
+    let components = label(|p| &p.part);
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let linkage = link_new(
+        &records,
+        Previous {
+            groups: &groups,
+            components: &components,
+        },
+        weights,
+        &constraints(store, &keys)?,
+    );
+    let persons = save(store, &ordered, &linkage)?;
+    Ok(Linked {
+        records: records.len(),
+        new: new.len(),
+        persons,
+        candidates: linkage.candidates,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Whether imports link the patrons they bring (on unless turned off).
+pub fn links_after_import(store: &SqliteStore) -> Result<bool, Failure> {
+    Ok(store.setting(AFTER_IMPORT)?.as_deref() != Some("off"))
+}
+
+pub fn print_linked(linked: &Linked, lang: jauge_model::Lang) {
+    let new = if linked.new == linked.records {
+        String::new()
+    } else {
+        format!(
+            " ({} new or changed)",
+            format::count(linked.new as u64, lang)
+        )
+    };
     println!(
-        "{} patron records linked into {} persons ({} pairs compared, {:.1} s)",
+        "{} patron records{new} linked into {} persons ({} pairs compared, {:.1} s)",
         format::count(linked.records as u64, lang),
         format::count(linked.persons as u64, lang),
         format::count(linked.candidates as u64, lang),
@@ -128,9 +253,14 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
     let mut store = crate::summary::open_existing(&cli.db)?;
     match &args.command {
         PatronsCommand::Link => print_linked(&link_all(&mut store)?, cli.lang),
+        PatronsCommand::AfterImport { switch } => {
+            store.set_setting(AFTER_IMPORT, switch)?;
+            println!("linking after each import: {switch}");
+        }
         PatronsCommand::Explain { a, b } => {
             let (a, b) = (key(a)?, key(b)?);
-            let identities = store.identities()?;
+            let identities: Vec<PatronIdentity> =
+                store.identities()?.into_iter().map(|(i, _)| i).collect();
             let records: Vec<Record> = identities.iter().map(Record::from_identity).collect();
             // The model is learnt from all the records, as a linkage would.
             let linkage = link(&records, &Constraints::default());
@@ -188,15 +318,16 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
         PatronsCommand::Show { key: wanted } => {
             let wanted = key(wanted)?;
             let persons = store.persons()?;
-            let Some((_, person)) = persons.iter().find(|(p, _)| p == &wanted) else {
+            let Some(link) = persons.iter().find(|p| p.patron == wanted) else {
                 return Err(Failure::user(format!(
                     "{wanted} is in no person yet: run `jauge patrons link`"
                 )));
             };
-            let identities = store.identities()?;
-            println!("person {person}:");
-            for (patron, _) in persons.iter().filter(|(_, p)| p == person) {
-                println!("  {}", describe(identity_of(&identities, patron)?));
+            let identities: Vec<PatronIdentity> =
+                store.identities()?.into_iter().map(|(i, _)| i).collect();
+            println!("person {}:", link.person);
+            for p in persons.iter().filter(|p| p.person == link.person) {
+                println!("  {}", describe(identity_of(&identities, &p.patron)?));
             }
         }
     }

@@ -918,3 +918,57 @@ fn merges_and_splits_by_hand_survive_later_linkages() {
         text(&unknown.stderr)
     );
 }
+
+/// Each import links the patrons it brings against those linked before, unless turned off;
+/// `jauge patrons link` links everything again.
+#[test]
+fn imports_link_the_patrons_they_bring() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_in(dir.path());
+    let db = dir.path().join("jauge.db");
+    let db = db.to_str().unwrap();
+    let header = "N° commande;Date commande;Code séance;Tarif;Prix TTC;N° client;Prénom;Nom;\
+                  Courriel;Téléphone;Code postal;Ville\n";
+    let row = |order: &str, customer: &str, first: &str| {
+        format!(
+            "{order};20/11/2026 10:00;SPE-2026-001-R1;Plein tarif;25,00;{customer};{first};\
+             Quéméneur;yann.quemeneur@exemple.fr;06 11 22 33 44;29200;Brest\n"
+        )
+    };
+    let import = |name: &str, rows: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, format!("{header}{rows}")).unwrap();
+        let output = jauge(&[
+            "import",
+            "--db",
+            db,
+            "--source",
+            "billetterie",
+            "--accept-drift",
+            file.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    // The same person twice in one import: linked at once, against the others.
+    let report = import(
+        "web-1.csv",
+        &(row("WEB-1", "W1", "Yann") + &row("WEB-2", "W2", "YANN")),
+    );
+    assert!(
+        report.contains("(2 new or changed) linked into"),
+        "{report}"
+    );
+    let w1 = person_of(db, "billetterie-W1");
+    assert_eq!(w1, ["billetterie-W1", "billetterie-W2"]);
+
+    // Turned off, an import leaves its patrons unlinked until asked.
+    let off = jauge(&["patrons", "--db", db, "after-import", "off"]);
+    assert!(off.status.success(), "{}", text(&off.stderr));
+    let report = import("web-2.csv", &row("WEB-3", "W3", "Yann"));
+    assert!(!report.contains("linked into"), "{report}");
+    assert!(!person_of(db, "billetterie-W1").contains(&"billetterie-W3".to_owned()));
+    let linked = jauge(&["patrons", "--db", db, "link"]);
+    assert!(linked.status.success(), "{}", text(&linked.stderr));
+    assert!(person_of(db, "billetterie-W1").contains(&"billetterie-W3".to_owned()));
+}

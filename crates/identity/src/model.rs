@@ -12,12 +12,12 @@ use rustc_hash::FxHashMap;
 use crate::compare::{FIELDS, Field, Levels};
 
 /// The estimated model, with what each level weighs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Weights {
     /// `m[field][level]`: the share of matching pairs at that level.
-    pub m: [Vec<f64>; FIELDS],
+    pub m: [Vec<f64>; crate::compare::FIELDS],
     /// `u[field][level]`: the share of non-matching pairs at that level.
-    pub u: [Vec<f64>; FIELDS],
+    pub u: [Vec<f64>; crate::compare::FIELDS],
     /// The share of matches among candidate pairs.
     pub prior: f64,
     /// How often each normalised last name occurs among the records, as a share.
@@ -208,6 +208,18 @@ fn em(
     m
 }
 
+impl Weights {
+    /// The model as text, to keep between runs.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a model always serialises")
+    }
+
+    /// A model kept as text; `None` when the text is not one (written by another version).
+    pub fn from_json(text: &str) -> Option<Weights> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 /// The probability of a match from a total weight in bits.
 pub fn probability(bits: f64) -> f64 {
     1.0 / (1.0 + (-bits).exp2())
@@ -268,6 +280,21 @@ mod tests {
                 .all(|e| e.weight > 0.0)
         );
         assert!(e[7].level.is_none() && e[7].weight == 0.0);
+    }
+
+    #[test]
+    fn a_model_reads_back_from_its_text() {
+        let (candidates, random) = synthetic();
+        let w = Weights::estimate(
+            &[(&candidates, &[])],
+            &candidates,
+            candidates.len(),
+            candidates.len() as f64,
+            &random,
+            ["martin", "roux"].into_iter(),
+        );
+        assert_eq!(Weights::from_json(&w.to_json()), Some(w));
+        assert_eq!(Weights::from_json("{}"), None);
     }
 
     #[test]
