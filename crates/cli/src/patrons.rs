@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use jauge_identity::golden::golden;
 use jauge_identity::model::Weights;
 use jauge_identity::{Constraints, Previous, Record, explain, link, link_new};
 use jauge_model::{PatronIdentity, PatronKey};
@@ -35,7 +36,8 @@ enum PatronsCommand {
     Merge { a: String, b: String },
     /// Record that two patron records are different people, and link again.
     Split { a: String, b: String },
-    /// Show the records of a patron's person.
+    /// Show a patron's person: the golden record (each field from the record that holds it
+    /// best), then each of its records.
     Show { key: String },
 }
 
@@ -323,11 +325,39 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
                     "{wanted} is in no person yet: run `jauge patrons link`"
                 )));
             };
-            let identities: Vec<PatronIdentity> =
-                store.identities()?.into_iter().map(|(i, _)| i).collect();
-            println!("person {}:", link.person);
-            for p in persons.iter().filter(|p| p.person == link.person) {
-                println!("  {}", describe(identity_of(&identities, &p.patron)?));
+            let identities = store.identities()?;
+            let plain: Vec<PatronIdentity> = identities.iter().map(|(i, _)| i.clone()).collect();
+            let members: Vec<(Record, i64)> = persons
+                .iter()
+                .filter(|p| p.person == link.person)
+                .map(|p| {
+                    let batch = identities
+                        .iter()
+                        .find(|(i, _)| i.key.as_ref() == Some(&p.patron))
+                        .map_or(0, |(_, b)| b.0);
+                    identity_of(&plain, &p.patron).map(|i| (Record::from_identity(i), batch))
+                })
+                .collect::<Result<_, _>>()?;
+            let refs: Vec<(&Record, i64)> = members.iter().map(|(r, b)| (r, *b)).collect();
+            let g = golden(link.person.as_str(), &refs);
+            let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+            println!(
+                "person {}: {} {} · {} · {} · {} {} · {}",
+                link.person,
+                text(&g.first_name),
+                text(&g.last_name),
+                text(&g.email),
+                text(&g.phone),
+                text(&g.postcode),
+                text(&g.city),
+                g.birth_year.map_or("—".to_owned(), |y| y.to_string()),
+            );
+            for (r, _) in &members {
+                let key: PatronKey = r
+                    .key
+                    .parse()
+                    .map_err(|e: jauge_model::InvalidValue| Failure::Internal(e.into()))?;
+                println!("  {}", describe(identity_of(&plain, &key)?));
             }
         }
     }

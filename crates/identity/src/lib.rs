@@ -4,7 +4,8 @@
 //! It owns normalising personal details ([`normalise`]), comparing two records field by field
 //! ([`compare`]), the Fellegi–Sunter model whose weights are estimated from the records
 //! themselves, without labels ([`model`]), blocking ([`block`]), clustering that does not chain
-//! unrelated people through one bad link ([`cluster`]), the whole run ([`link`]) and measuring
+//! unrelated people through one bad link ([`cluster`]), the whole run ([`link`]), the golden
+//! record of each person ([`golden`]) and measuring
 //! a linkage against a truth ([`evaluate`]). Everything here is a pure function over records in
 //! memory.
 //!
@@ -15,6 +16,7 @@ pub mod block;
 pub mod cluster;
 pub mod compare;
 pub mod evaluate;
+pub mod golden;
 pub mod link;
 pub mod model;
 pub mod normalise;
