@@ -15,7 +15,7 @@ fn mixed_case(name: &str) -> bool {
 pub fn golden(key: &str, records: &[(&Record, i64)]) -> Record {
     // Latest first; among equals, the records' own order.
     let mut by_recency: Vec<&(&Record, i64)> = records.iter().collect();
-    by_recency.sort_by(|a, b| b.1.cmp(&a.1));
+    by_recency.sort_by_key(|r| std::cmp::Reverse(r.1));
     let latest =
         |pick: &dyn Fn(&Record) -> Option<String>| by_recency.iter().find_map(|(r, _)| pick(r));
     let email = latest(&|r| {
