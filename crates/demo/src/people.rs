@@ -297,6 +297,8 @@ pub(crate) fn identity(key: PatronKey, s: Spelling) -> PatronIdentity {
         birth_year: s
             .birth_year
             .and_then(|y| jauge_model::BirthYear::new(y).ok()),
+        birth_date: None,
+        address: None,
     }
 }
 

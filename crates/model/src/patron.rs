@@ -146,6 +146,10 @@ pub struct PatronIdentity {
     pub city: Option<CompactString>,
     pub country: Option<CountryCode>,
     pub birth_year: Option<BirthYear>,
+    /// The whole birth date, when the source gives it (a CRM's, a membership's).
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// The street address, as written by the source.
+    pub address: Option<CompactString>,
 }
 
 impl PatronIdentity {

@@ -472,7 +472,7 @@ impl Store for SqliteStore {
     fn identities(&self) -> Result<Vec<(PatronIdentity, BatchId)>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT patron_key, first_name, last_name, email, phone, postcode, city, country,
-                    birth_year, batch_id
+                    birth_year, batch_id, birth_date, address
              FROM patron_identity ORDER BY patron_key",
         )?;
         let rows = statement.query_map([], |r| {
@@ -489,11 +489,18 @@ impl Store for SqliteStore {
                 ],
                 r.get::<_, Option<i32>>(8)?,
                 r.get::<_, i64>(9)?,
+                [r.get::<_, Option<String>>(10)?, r.get(11)?],
             ))
         })?;
         let mut identities = Vec::new();
         for row in rows {
-            let (key, [first, last, email, phone, postcode, city, country], year, batch) = row?;
+            let (
+                key,
+                [first, last, email, phone, postcode, city, country],
+                year,
+                batch,
+                [date, address],
+            ) = row?;
             identities.push((
                 PatronIdentity {
                     key: Some(key.parse().map_err(corrupt)?),
@@ -505,6 +512,11 @@ impl Store for SqliteStore {
                     city: city.map(Into::into),
                     country: country.map(|c| c.parse()).transpose().map_err(corrupt)?,
                     birth_year: year.map(BirthYear::new).transpose().map_err(corrupt)?,
+                    birth_date: date
+                        .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("a birth date: {e}")))?,
+                    address: address.map(Into::into),
                 },
                 BatchId(batch),
             ));

@@ -689,13 +689,14 @@ impl Writer<'_> {
         let mut identities = BulkInsert::new(
             self.tx,
             "INSERT INTO patron_identity (patron_key, source_id, batch_id, first_name, last_name,
-                email, phone, postcode, city, country, birth_year)",
-            11,
+                email, phone, postcode, city, country, birth_year, birth_date, address)",
+            13,
             "ON CONFLICT (patron_key) DO UPDATE SET source_id = excluded.source_id,
                 batch_id = excluded.batch_id, first_name = excluded.first_name,
                 last_name = excluded.last_name, email = excluded.email, phone = excluded.phone,
                 postcode = excluded.postcode, city = excluded.city, country = excluded.country,
-                birth_year = excluded.birth_year",
+                birth_year = excluded.birth_year, birth_date = excluded.birth_date,
+                address = excluded.address",
         )?;
         // In key order, so that both tables grow at their end.
         let mut patrons: Vec<_> = d
@@ -704,7 +705,11 @@ impl Writer<'_> {
             .filter_map(|p| Some((p.key()?, p)))
             .collect();
         patrons.sort_unstable_by_key(|&(key, _)| key);
-        for (key, p) in patrons {
+        let dates: Vec<Option<String>> = patrons
+            .iter()
+            .map(|(_, p)| p.birth_date.map(|d| d.format("%Y-%m-%d").to_string()))
+            .collect();
+        for ((key, p), date) in patrons.into_iter().zip(&dates) {
             let key = Param::Text(key.as_str());
             keys.push(&[key, Param::Int(self.batch_id)])?;
             identities.push(&[
@@ -719,6 +724,8 @@ impl Writer<'_> {
                 p.city.as_deref().into(),
                 p.country.as_ref().map(|c| c.as_str()).into(),
                 p.birth_year.map(|y| i64::from(y.get())).into(),
+                date.as_deref().into(),
+                p.address.as_deref().into(),
             ])?;
         }
         keys.flush()?;

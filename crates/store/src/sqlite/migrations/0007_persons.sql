@@ -22,3 +22,8 @@ CREATE TABLE link_decision (
     PRIMARY KEY (a, b),
     CHECK (a < b)
 ) WITHOUT ROWID;
+
+-- What a CRM says of a person beyond the ticketing: the whole birth date (yyyy-mm-dd) and the
+-- street address, which linkage compares.
+ALTER TABLE patron_identity ADD COLUMN birth_date TEXT;
+ALTER TABLE patron_identity ADD COLUMN address TEXT;
