@@ -9,15 +9,6 @@ use std::time::Instant;
 use jauge_identity::evaluate::pairwise;
 use jauge_identity::{Constraints, Record, link};
 
-fn read_csv(path: &str) -> Option<(Vec<String>, Vec<csv::StringRecord>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .ok()?;
-    let headers = reader.headers().ok()?.iter().map(str::to_owned).collect();
-    Some((headers, reader.records().map_while(Result::ok).collect()))
-}
-
 fn report(name: &str, records: &[Record], truth: &[String]) {
     let started = Instant::now();
     let linkage = link(records, &Constraints::default());
@@ -72,69 +63,77 @@ fn report(name: &str, records: &[Record], truth: &[String]) {
     );
 }
 
+/// Reads a person list through the importer, with the profile a venue would save for it, and
+/// returns its records with the truth: each record's person, from `person_of` applied to the
+/// row's `id_column`.
+fn through_importer(
+    path: &str,
+    profile: &str,
+    id_column: &str,
+    person_of: impl Fn(&str) -> String,
+) -> Option<(Vec<Record>, Vec<String>)> {
+    let bytes = std::fs::read(path).ok()?;
+    let profile = jauge_ingest::profile::ProfileFile::from_toml(profile).expect("a valid profile");
+    let file = jauge_ingest::read_file(
+        bytes.clone(),
+        "personnes".parse().expect("a source name"),
+        jauge_ingest::read::Defaults::default(),
+        Some(&profile),
+        path,
+    )
+    .expect("the file reads");
+    let d = &file.read.dataset;
+    assert!(
+        d.quarantined.is_empty(),
+        "{:?}",
+        &d.quarantined[..3.min(d.quarantined.len())]
+    );
+    // The truth, in the file's order, which the patrons keep (each row is a new person).
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(&bytes[..]);
+    let headers = reader.headers().expect("headers").clone();
+    let at = headers
+        .iter()
+        .position(|h| h == id_column)
+        .expect("the id column");
+    let truth: Vec<String> = reader
+        .records()
+        .map(|r| person_of(&r.expect("a row")[at]))
+        .collect();
+    assert_eq!(truth.len(), d.patrons.len(), "one patron a row");
+    Some((d.patrons.iter().map(Record::from_identity).collect(), truth))
+}
+
 fn febrl(name: &str, path: &str) {
-    let Some((headers, rows)) = read_csv(path) else {
-        println!("  {name:<12} skipped: {path} is not here");
-        return;
-    };
-    let at = |h: &str| headers.iter().position(|x| x == h).expect("a FEBRL column");
-    let get = |r: &csv::StringRecord, h: &str| {
-        let v = r[at(h)].trim();
-        (!v.is_empty()).then(|| v.to_owned())
-    };
-    let mut records = Vec::new();
-    let mut truth = Vec::new();
-    for r in &rows {
-        let id = get(r, "rec_id").unwrap_or_default();
-        // rec-12-org and rec-12-dup-0 are the same person.
-        truth.push(id.split('-').nth(1).unwrap_or_default().to_owned());
-        let address = [
-            get(r, "street_number"),
-            get(r, "address_1"),
-            get(r, "address_2"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-        records.push(Record {
-            key: id,
-            first_name: get(r, "given_name"),
-            last_name: get(r, "surname"),
-            postcode: get(r, "postcode"),
-            city: get(r, "suburb"),
-            birth_date: get(r, "date_of_birth"),
-            address: (!address.is_empty()).then_some(address),
-            ..Record::default()
-        });
+    // rec-12-org and rec-12-dup-0 are the same person.
+    let person = |id: &str| id.split('-').nth(1).unwrap_or_default().to_owned();
+    match through_importer(path, include_str!("profiles/febrl.toml"), "rec_id", person) {
+        Some((records, truth)) => report(name, &records, &truth),
+        None => println!("  {name:<12} skipped: {path} is not here"),
     }
-    report(name, &records, &truth);
 }
 
 fn fake_1000(path: &str) {
-    let Some((headers, rows)) = read_csv(path) else {
-        println!("  fake_1000    skipped: {path} is not here");
-        return;
-    };
-    let at = |h: &str| headers.iter().position(|x| x == h).expect("a column");
-    let get = |r: &csv::StringRecord, h: &str| {
-        let v = r[at(h)].trim();
-        (!v.is_empty()).then(|| v.to_owned())
-    };
-    let records: Vec<Record> = rows
-        .iter()
-        .map(|r| Record {
-            key: get(r, "unique_id").unwrap_or_default(),
-            first_name: get(r, "first_name"),
-            last_name: get(r, "surname"),
-            email: get(r, "email"),
-            city: get(r, "city"),
-            birth_date: get(r, "dob"),
-            ..Record::default()
+    // The cluster column says who is who.
+    let clusters: std::collections::HashMap<String, String> = csv::Reader::from_path(path)
+        .map(|mut r| {
+            r.records()
+                .map_while(Result::ok)
+                .map(|row| (row[0].to_owned(), row[6].to_owned()))
+                .collect()
         })
-        .collect();
-    let truth: Vec<String> = rows.iter().map(|r| r[at("cluster")].to_owned()).collect();
-    report("fake_1000", &records, &truth);
+        .unwrap_or_default();
+    let person = |id: &str| clusters.get(id).cloned().unwrap_or_default();
+    match through_importer(
+        path,
+        include_str!("profiles/fake_1000.toml"),
+        "unique_id",
+        person,
+    ) {
+        Some((records, truth)) => report("fake_1000", &records, &truth),
+        None => println!("  fake_1000    skipped: {path} is not here"),
+    }
 }
 
 fn demo(scale: f64) {

@@ -42,8 +42,8 @@ impl Record {
             postcode: identity.postcode.as_deref().map(str::to_owned),
             city: identity.city.as_deref().map(str::to_owned),
             birth_year: identity.birth_year.map(|y| y.get()),
-            birth_date: None,
-            address: None,
+            birth_date: identity.birth_date.map(|d| d.format("%Y%m%d").to_string()),
+            address: identity.address.as_deref().map(str::to_owned),
         }
     }
 }

@@ -47,6 +47,8 @@ pub enum Field {
     City,
     Country,
     BirthYear,
+    BirthDate,
+    Address,
     SignupDate,
     Newsletter,
     UnsubscribeDate,
@@ -335,6 +337,28 @@ impl Field {
                 "birth year",
                 "year of birth",
             ],
+            Field::BirthDate => &[
+                "date de naissance",
+                "date naissance",
+                "naissance",
+                "ne le",
+                "nee le",
+                "birth date",
+                "birthdate",
+                "date of birth",
+                "dob",
+            ],
+            Field::Address => &[
+                "adresse",
+                "adresse postale",
+                "rue",
+                "voie",
+                "address",
+                "street",
+                "street address",
+                "address 1",
+                "adresse 1",
+            ],
             Field::SignupDate => &[
                 "date inscription",
                 "date d inscription",
@@ -378,7 +402,7 @@ impl Field {
     }
 
     /// Every field, in a stable order.
-    pub const ALL: [Field; 43] = [
+    pub const ALL: [Field; 45] = [
         Field::OrderId,
         Field::OrderDate,
         Field::OrderTime,
@@ -414,6 +438,8 @@ impl Field {
         Field::City,
         Field::Country,
         Field::BirthYear,
+        Field::BirthDate,
+        Field::Address,
         Field::SignupDate,
         Field::Newsletter,
         Field::UnsubscribeDate,

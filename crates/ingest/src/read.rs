@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use jauge_model::{
     BirthYear, Campaign, CampaignEvent, Capacity, Channel, CompactString, Consent, ConsentChannel,
@@ -251,9 +251,9 @@ fn keep_preview(preview: &mut Dataset, part: &Dataset) {
 pub enum ReadError {
     #[error(
         "the file gives neither tickets (it needs order numbers, order dates and prices), nor \
-         performances (performance dates and a capacity), nor emailing contacts (numbers or \
-         emails, and sign-up dates), nor campaign activity (campaigns, events, recipients); \
-         name its columns in a profile"
+         performances (performance dates and a capacity), nor contacts or people (numbers or \
+         emails, with sign-up dates or names), nor campaign activity (campaigns, events, \
+         recipients); name its columns in a profile"
     )]
     NothingToRead,
     #[error("the performances need a hall: the file has no hall column; give one in the profile")]
@@ -310,8 +310,15 @@ pub fn read_parts(
     let performances = has(Field::PerformanceDate) && capacity_known;
     let someone = has(Field::CustomerId) || has(Field::Email);
     let activity = (has(Field::CampaignId) || has(Field::Campaign)) && has(Field::Event) && someone;
-    let contacts =
-        !tickets && !activity && someone && (has(Field::SignupDate) || has(Field::Newsletter));
+    // Emailing contacts, or a list of people (a CRM's): identities, and consents where the
+    // file gives them.
+    let contacts = !tickets
+        && !activity
+        && someone
+        && (has(Field::SignupDate)
+            || has(Field::Newsletter)
+            || has(Field::LastName)
+            || has(Field::FirstName));
     let modes = Modes {
         tickets,
         performances,
@@ -1158,6 +1165,7 @@ impl Row<'_> {
                     None
                 }
             });
+        let birth_date = self.birth_date(notes);
         PatronIdentity {
             key: Some(key),
             first_name: short(Field::FirstName),
@@ -1170,8 +1178,35 @@ impl Row<'_> {
             birth_year: self
                 .text(Field::BirthYear)
                 .and_then(|y| y.parse().ok())
+                .or(birth_date.map(|d| d.year()))
                 .and_then(|y| BirthYear::new(y).ok()),
+            birth_date,
+            address: short(Field::Address),
         }
+    }
+
+    /// A birth date, as the column writes dates (or `yyyymmdd` in a column of numbers); one
+    /// that is not a date is left out, with a note.
+    fn birth_date(&self, notes: &mut Vec<String>) -> Option<chrono::NaiveDate> {
+        let raw = self.text(Field::BirthDate)?;
+        let date = match self.profile.kinds.get(&Field::BirthDate) {
+            Some(ValueKind::Date(format)) => values::parse_date(raw, format),
+            Some(ValueKind::DateTime { date, .. }) => {
+                values::parse_date(raw.split_whitespace().next().unwrap_or(raw), date)
+            }
+            Some(ValueKind::Iso8601) => values::parse_iso8601(raw).map(|t| t.date_naive()),
+            _ if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                chrono::NaiveDate::parse_from_str(raw, "%Y%m%d").ok()
+            }
+            _ => None,
+        };
+        if date.is_none() {
+            notes.push(format!(
+                "line {}: birth date {raw:?} is not a date; kept without it",
+                self.line
+            ));
+        }
+        date
     }
 }
 
