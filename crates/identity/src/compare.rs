@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use strsim::jaro_winkler;
+use strsim::{damerau_levenshtein, jaro_winkler};
 
 use crate::normalise;
 
@@ -188,7 +188,8 @@ impl fmt::Display for Field {
 /// The level of each field, in [`Field::ALL`]'s order; `None` when a record lacks it.
 pub type Levels = [Option<u8>; FIELDS];
 
-/// A name's level: the same (with or without particles), alike, somewhat alike, different.
+/// A name's level: the same (with or without particles), alike (Jaro–Winkler ≥ 0.92, or one
+/// edit apart), somewhat alike (Jaro–Winkler ≥ 0.80), different.
 fn name_level(a: &str, a_core: &str, b: &str, b_core: &str) -> u8 {
     if a == b || a_core == b_core {
         return 3;
@@ -198,7 +199,10 @@ fn name_level(a: &str, a_core: &str, b: &str, b_core: &str) -> u8 {
     } else {
         jaro_winkler(a, b).max(jaro_winkler(a_core, b_core))
     };
-    if similarity >= 0.92 {
+    // One slip of the keyboard (a letter changed, dropped, added, or two swapped) in a name
+    // long enough for it to be a slip, not another name.
+    let one_slip = a.chars().count() >= 5 && damerau_levenshtein(a, b) <= 1;
+    if similarity >= 0.92 || one_slip {
         2
     } else if similarity >= 0.80 {
         1
@@ -355,6 +359,10 @@ mod tests {
             level(&record("Paul", "Martin", "paul@free.fr")),
             (Some(0), Some(0), Some(0))
         );
+        // One edit apart, where Jaro–Winkler alone (0.89) would say "somewhat alike".
+        let morin = record("Anne", "Morin", "");
+        assert!(jaro_winkler("morin", "moxin") < 0.92);
+        assert_eq!(compare(&morin, &record("Anne", "Moxin", ""))[1], Some(2));
     }
 
     #[test]
