@@ -12,7 +12,7 @@
 //! It must not touch the store: it hands typed [`Dataset`]s and files to its caller.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use jauge_model::{Dataset, PatronKey, Season, SourceName, VenueSetup};
+use jauge_model::{Dataset, PatronIdentity, PatronKey, Season, SourceName, VenueSetup};
 
 mod emailing;
 mod files;
@@ -57,6 +57,24 @@ pub struct TruthRecord {
     pub source: SourceName,
     pub patron: PatronKey,
     pub person: u32,
+}
+
+impl DemoVenue {
+    /// Every patron record the venue's tools hold — ticketing accounts, then emailing
+    /// contacts — with the person each belongs to, from the kept-aside truth.
+    pub fn patrons_with_persons(&self) -> Vec<(&PatronIdentity, u32)> {
+        let person: std::collections::HashMap<&str, u32> = self
+            .truth
+            .iter()
+            .map(|t| (t.patron.as_str(), t.person))
+            .collect();
+        self.ticketing
+            .patrons
+            .iter()
+            .chain(&self.emailing.patrons)
+            .filter_map(|p| Some((p, *person.get(p.key.as_ref()?.as_str())?)))
+            .collect()
+    }
 }
 
 /// Builds the demo venue.

@@ -142,26 +142,11 @@ fn demo(scale: f64) {
         scale,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date"),
     });
-    let person: std::collections::HashMap<&str, u32> = venue
-        .truth
-        .iter()
-        .map(|t| (t.patron.as_str(), t.person))
-        .collect();
-    let mut records = Vec::new();
-    let mut truth = Vec::new();
-    for identity in venue
-        .ticketing
-        .patrons
-        .iter()
-        .chain(&venue.emailing.patrons)
-    {
-        let record = Record::from_identity(identity);
-        match person.get(record.key.as_str()) {
-            Some(p) => truth.push(p.to_string()),
-            None => continue,
-        }
-        records.push(record);
-    }
+    let (records, truth): (Vec<Record>, Vec<String>) = venue
+        .patrons_with_persons()
+        .into_iter()
+        .map(|(identity, person)| (Record::from_identity(identity), person.to_string()))
+        .unzip();
     report(&format!("demo ×{scale}"), &records, &truth);
 }
 
@@ -184,22 +169,11 @@ fn at_scale(target: usize) {
         scale,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date"),
     });
-    let person: std::collections::HashMap<&str, u32> = venue
-        .truth
-        .iter()
-        .map(|t| (t.patron.as_str(), t.person))
-        .collect();
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("patrons.csv");
     let mut out = csv::Writer::from_path(&path).expect("the file is written");
-    for identity in venue
-        .ticketing
-        .patrons
-        .iter()
-        .chain(&venue.emailing.patrons)
-    {
+    for (identity, person) in venue.patrons_with_persons() {
         let r = Record::from_identity(identity);
-        let p = person[r.key.as_str()].to_string();
         let year = r.birth_year.map(|y| y.to_string()).unwrap_or_default();
         let field = |f: &Option<String>| f.clone().unwrap_or_default();
         out.write_record([
@@ -211,12 +185,11 @@ fn at_scale(target: usize) {
             field(&r.postcode),
             field(&r.city),
             year,
-            p,
+            person.to_string(),
         ])
         .expect("the file is written");
     }
     out.flush().expect("the file is written");
-    drop(person);
     drop(venue);
     let child = std::process::Command::new(std::env::current_exe().expect("the bench itself"))
         .env("JAUGE_LINK_FILE", &path)

@@ -20,6 +20,27 @@ pub struct Constraints {
     pub different: Vec<(u32, u32)>,
 }
 
+impl Constraints {
+    /// The decisions about records `keep` accepts, renumbered by `index`.
+    pub fn restricted(
+        &self,
+        keep: impl Fn(u32) -> bool,
+        index: impl Fn(u32) -> u32,
+    ) -> Constraints {
+        let pairs = |pairs: &[(u32, u32)]| {
+            pairs
+                .iter()
+                .filter(|(a, b)| keep(*a) && keep(*b))
+                .map(|&(a, b)| (index(a), index(b)))
+                .collect()
+        };
+        Constraints {
+            same: pairs(&self.same),
+            different: pairs(&self.different),
+        }
+    }
+}
+
 /// The smallest probability of a link that may join two records.
 pub const LINK_THRESHOLD: f64 = 0.9;
 /// The smallest mean probability over every pair of two groups for them to be joined.
@@ -47,6 +68,17 @@ impl Groups {
             i = grand;
         }
         i
+    }
+
+    /// Each record's group, named by the smallest index in it.
+    fn labels(&mut self) -> Vec<u32> {
+        let n = self.parent.len() as u32;
+        let mut smallest = vec![u32::MAX; n as usize];
+        for i in 0..n {
+            let g = self.find(i) as usize;
+            smallest[g] = smallest[g].min(i);
+        }
+        (0..n).map(|i| smallest[self.find(i) as usize]).collect()
     }
 
     fn join(&mut self, a: u32, b: u32) -> u32 {
@@ -122,14 +154,7 @@ pub fn cluster(
         }
         groups.join(ga, gb);
     }
-    let mut smallest = vec![u32::MAX; n];
-    for i in 0..n as u32 {
-        let g = groups.find(i) as usize;
-        smallest[g] = smallest[g].min(i);
-    }
-    (0..n as u32)
-        .map(|i| smallest[groups.find(i) as usize])
-        .collect()
+    groups.labels()
 }
 
 /// The connected parts of the graph of strong links and of records a person merged: clustering
@@ -143,14 +168,7 @@ pub fn components(n: usize, links: &[Link], constraints: &Constraints) -> Vec<u3
     for l in links.iter().filter(|l| l.probability >= LINK_THRESHOLD) {
         groups.join(l.a, l.b);
     }
-    let mut smallest = vec![u32::MAX; n];
-    for i in 0..n as u32 {
-        let g = groups.find(i) as usize;
-        smallest[g] = smallest[g].min(i);
-    }
-    (0..n as u32)
-        .map(|i| smallest[groups.find(i) as usize])
-        .collect()
+    groups.labels()
 }
 
 #[cfg(test)]

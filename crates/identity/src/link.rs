@@ -254,20 +254,7 @@ pub fn link_new(
         .collect();
     let local_levels = compare_all(&local, &local_pairs);
     let inside = |r: u32| subset.binary_search(&r).is_ok();
-    let local_constraints = Constraints {
-        same: constraints
-            .same
-            .iter()
-            .filter(|(a, b)| inside(*a) && inside(*b))
-            .map(|&(a, b)| (position(a), position(b)))
-            .collect(),
-        different: constraints
-            .different
-            .iter()
-            .filter(|(a, b)| inside(*a) && inside(*b))
-            .map(|&(a, b)| (position(a), position(b)))
-            .collect(),
-    };
+    let local_constraints = constraints.restricted(inside, position);
     let part = finish(
         &local,
         &local_pairs,

@@ -229,6 +229,22 @@ pub fn probability(bits: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// The model of `candidates` against `random`, learnt on the candidates themselves.
+    fn estimated<'a>(
+        candidates: &[Levels],
+        random: &[Levels],
+        names: impl Iterator<Item = &'a str>,
+    ) -> Weights {
+        Weights::estimate(
+            &[(candidates, &[])],
+            candidates,
+            candidates.len(),
+            candidates.len() as f64,
+            random,
+            names,
+        )
+    }
+
     /// Pairs where matches agree on most fields and non-matches on few.
     fn synthetic() -> (Vec<Levels>, Vec<Levels>) {
         let agree: Levels = [
@@ -261,14 +277,7 @@ mod tests {
     #[test]
     fn em_finds_the_matches_without_labels() {
         let (candidates, random) = synthetic();
-        let w = Weights::estimate(
-            &[(&candidates, &[])],
-            &candidates,
-            candidates.len(),
-            candidates.len() as f64,
-            &random,
-            ["martin", "roux"].into_iter(),
-        );
+        let w = estimated(&candidates, &random, ["martin", "roux"].into_iter());
         assert!((w.prior - 0.2).abs() < 0.02, "prior {}", w.prior);
         assert!(probability(w.score(&candidates[0], None)) > 0.99);
         assert!(probability(w.score(&candidates[999], None)) < 0.01);
@@ -285,14 +294,7 @@ mod tests {
     #[test]
     fn a_model_reads_back_from_its_text() {
         let (candidates, random) = synthetic();
-        let w = Weights::estimate(
-            &[(&candidates, &[])],
-            &candidates,
-            candidates.len(),
-            candidates.len() as f64,
-            &random,
-            ["martin", "roux"].into_iter(),
-        );
+        let w = estimated(&candidates, &random, ["martin", "roux"].into_iter());
         assert_eq!(Weights::from_json(&w.to_json()), Some(w));
         assert_eq!(Weights::from_json("{}"), None);
     }
@@ -301,14 +303,7 @@ mod tests {
     fn a_common_last_name_weighs_less_than_a_rare_one() {
         let (candidates, random) = synthetic();
         let names = std::iter::repeat_n("martin", 90).chain(["quemeneur"; 1]);
-        let w = Weights::estimate(
-            &[(&candidates, &[])],
-            &candidates,
-            candidates.len(),
-            candidates.len() as f64,
-            &random,
-            names,
-        );
+        let w = estimated(&candidates, &random, names);
         let levels = candidates[0];
         assert!(w.score(&levels, Some("quemeneur")) > w.score(&levels, Some("martin")));
     }

@@ -11,24 +11,11 @@ fn the_demo_venues_patrons_are_linked_as_the_truth_says() {
         scale: 0.4,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
     });
-    let person: std::collections::HashMap<&str, u32> = venue
-        .truth
-        .iter()
-        .map(|t| (t.patron.as_str(), t.person))
-        .collect();
-    let mut records = Vec::new();
-    let mut truth = Vec::new();
-    for identity in venue
-        .ticketing
-        .patrons
-        .iter()
-        .chain(&venue.emailing.patrons)
-    {
-        let record = Record::from_identity(identity);
-        let p = person[record.key.as_str()];
-        truth.push(p);
-        records.push(record);
-    }
+    let (records, truth): (Vec<Record>, Vec<u32>) = venue
+        .patrons_with_persons()
+        .into_iter()
+        .map(|(identity, person)| (Record::from_identity(identity), person))
+        .unzip();
     let linkage = link(&records, &Constraints::default());
     let q = pairwise(&linkage.groups, &truth);
     assert!(q.true_pairs > 500, "the demo has duplicates to find: {q:?}");

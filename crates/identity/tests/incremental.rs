@@ -43,28 +43,11 @@ fn linking_in_increments_gives_the_patrons_of_a_whole_linkage() {
     // Three imports: the first linked whole, the next two as increments.
     let cuts = [n / 2, 3 * n / 4, n];
     let first = &records[..cuts[0]];
-    let inside = |(a, b): &(u32, u32)| (*a as usize) < cuts[0] && (*b as usize) < cuts[0];
-    let first_constraints = Constraints {
-        same: constraints.same.iter().copied().filter(inside).collect(),
-        different: constraints
-            .different
-            .iter()
-            .copied()
-            .filter(inside)
-            .collect(),
-    };
+    let before = |cut: usize| constraints.restricted(|r| (r as usize) < cut, |r| r);
+    let first_constraints = before(cuts[0]);
     let mut linked = link_with(first, weights.clone(), &first_constraints);
     for &cut in &cuts[1..] {
-        let within = |(a, b): &(u32, u32)| (*a as usize) < cut && (*b as usize) < cut;
-        let so_far = Constraints {
-            same: constraints.same.iter().copied().filter(within).collect(),
-            different: constraints
-                .different
-                .iter()
-                .copied()
-                .filter(within)
-                .collect(),
-        };
+        let so_far = before(cut);
         linked = link_new(
             &records[..cut],
             Previous {
