@@ -70,6 +70,29 @@ pub struct PerformanceSales {
     pub sales: SalesTotals,
 }
 
+/// A performance as tables and charts show it: its show, hall and start, and its sales.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerformanceLine {
+    pub show: String,
+    pub hall: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub sales: PerformanceSales,
+}
+
+impl PerformanceLine {
+    /// Tickets ÷ capacity on sale (see [`definitions::FILL_RATE`]); none for a cancelled
+    /// performance.
+    pub fn fill_rate(&self) -> Option<f64> {
+        if self.sales.status != PerformanceStatus::Scheduled {
+            return None;
+        }
+        ratio(
+            self.sales.sales.tickets,
+            u64::from(self.sales.capacity.get()),
+        )
+    }
+}
+
 /// A patron who bought a valid ticket for a performance of the season, with the season of
 /// their first ever valid ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,8 @@ use jauge_demo::{DemoOptions, generate, write_files};
 use jauge_store::{SqliteStore, Store};
 
 use crate::error::Failure;
-use crate::{Cli, format, import, summary};
+use crate::{Cli, import, summary};
+use jauge_report::format;
 
 /// The setting that marks a database as the demo's, so `jauge demo` may replace it.
 const DEMO_MARK: &str = "demo";

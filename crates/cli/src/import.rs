@@ -10,8 +10,9 @@ use jauge_ingest::{Input, Opened};
 use jauge_model::{Dataset, SourceName, VenueSetup};
 use jauge_store::{BatchReport, SqliteStore, Store};
 
+use crate::Cli;
 use crate::error::Failure;
-use crate::{Cli, format};
+use jauge_report::format;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {

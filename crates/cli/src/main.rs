@@ -12,10 +12,10 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod error;
-mod format;
 mod import;
 mod patrons;
 mod quarantine;
+mod serve;
 mod sources;
 mod summary;
 
@@ -57,6 +57,9 @@ enum Command {
     /// One patron across sources: link records into persons, explain a comparison, merge or
     /// split two records by hand.
     Patrons(patrons::PatronsArgs),
+    /// Serve the venue's pages in the browser: the season's figures, its performances (table
+    /// and chart), the glossary, the sources.
+    Serve(serve::ServeArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Quarantine(args) => quarantine::run(&cli, args),
         Command::Sources(args) => sources::run(&cli, args),
         Command::Patrons(args) => patrons::run(&cli, args),
+        Command::Serve(args) => serve::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

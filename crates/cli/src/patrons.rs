@@ -10,8 +10,9 @@ use jauge_identity::{Constraints, Previous, Record, explain, link, link_new};
 use jauge_model::{PatronIdentity, PatronKey};
 use jauge_store::{PersonLink, SqliteStore, Store};
 
+use crate::Cli;
 use crate::error::Failure;
-use crate::{Cli, format};
+use jauge_report::format;
 
 #[derive(Debug, clap::Args)]
 pub struct PatronsArgs {

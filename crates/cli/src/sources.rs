@@ -5,7 +5,8 @@ use chrono::Utc;
 use jauge_store::Store;
 
 use crate::error::Failure;
-use crate::{Cli, format, summary};
+use crate::{Cli, summary};
+use jauge_report::format;
 
 #[derive(Debug, clap::Args)]
 pub struct SourcesArgs {

@@ -6,8 +6,9 @@ use jauge_analytics::{SeasonSummary, definitions, season_summary};
 use jauge_model::{Lang, Season};
 use jauge_store::{SqliteStore, Store};
 
+use crate::Cli;
 use crate::error::Failure;
-use crate::{Cli, format};
+use jauge_report::format;
 
 #[derive(Debug, clap::Args)]
 pub struct SummaryArgs {

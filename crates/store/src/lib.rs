@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use jauge_analytics::SeasonFacts;
+use jauge_analytics::{PerformanceLine, SeasonFacts};
 use jauge_model::{
     BatchId, Dataset, DatasetProblem, PatronIdentity, PatronKey, QuarantinedRow, Season,
     SourceName, VenueSetup,
@@ -52,6 +52,9 @@ pub trait Store {
 
     /// What the season summary is computed from, read from the rollups.
     fn season_facts(&self, season: Season) -> Result<SeasonFacts, StoreError>;
+
+    /// The season's performances with their show, hall, start and sales, in start order.
+    fn season_performances(&self, season: Season) -> Result<Vec<PerformanceLine>, StoreError>;
 
     /// The rows imports could not take, of one source or of all, by source, file and line.
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use jauge_analytics::{PatronInSeason, PerformanceSales, SalesTotals, SeasonFacts};
+use jauge_analytics::{
+    PatronInSeason, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts,
+};
 use jauge_model::{
     BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
     PerformanceStatus, QuarantinedRow, Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
@@ -341,6 +343,51 @@ impl Store for SqliteStore {
             performances,
             patrons,
         })
+    }
+
+    fn season_performances(&self, season: Season) -> Result<Vec<PerformanceLine>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT sh.title, h.name, p.starts_at, p.capacity, p.status, coalesce(s.tickets, 0),
+                    coalesce(s.paid_tickets, 0), coalesce(s.free_tickets, 0),
+                    coalesce(s.revenue_cents, 0)
+             FROM performance p
+             JOIN show sh ON sh.id = p.show_id
+             JOIN hall h ON h.id = p.hall_id
+             LEFT JOIN performance_sales s ON s.performance_id = p.id
+             WHERE p.season_start_year = ?1
+             ORDER BY p.starts_at, p.id",
+        )?;
+        let rows = statement.query_map([season.start_year()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+                [r.get::<_, u64>(5)?, r.get(6)?, r.get(7)?],
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut lines = Vec::new();
+        for row in rows {
+            let (show, hall, starts_at, capacity, status, [tickets, paid, free], revenue) = row?;
+            lines.push(PerformanceLine {
+                show,
+                hall,
+                starts_at: from_seconds(starts_at)?,
+                sales: PerformanceSales {
+                    capacity: Capacity::new(capacity).map_err(corrupt)?,
+                    status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
+                    sales: SalesTotals {
+                        tickets,
+                        paid_tickets: paid,
+                        free_tickets: free,
+                        revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+                    },
+                },
+            });
+        }
+        Ok(lines)
     }
 
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {

@@ -47,6 +47,29 @@ pub fn percent(share: f64, lang: Lang) -> String {
     }
 }
 
+/// A day: `28 nov. 2026` in French, `28 Nov 2026` in English.
+pub fn date(day: chrono::NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = day.month0() as usize;
+    let name = match lang {
+        Lang::Fr => FR[month],
+        Lang::En => EN[month],
+    };
+    format!("{} {name} {}", day.day(), day.year())
+}
+
+/// A local date and time: `14 oct. 2026, 20:30`.
+pub fn date_time(at: chrono::NaiveDateTime, lang: Lang) -> String {
+    format!("{}, {}", date(at.date(), lang), at.format("%H:%M"))
+}
+
 /// A ratio, or a dash when it cannot be computed.
 pub fn optional(value: Option<f64>, lang: Lang, show: fn(f64, Lang) -> String) -> String {
     value.map_or_else(|| "—".to_owned(), |v| show(v, lang))
@@ -55,6 +78,15 @@ pub fn optional(value: Option<f64>, lang: Lang, show: fn(f64, Lang) -> String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_french_and_english() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(date(day, Lang::Fr), "28 nov. 2026");
+        assert_eq!(date(day, Lang::En), "28 Nov 2026");
+        let at = day.and_hms_opt(20, 30, 0).unwrap();
+        assert_eq!(date_time(at, Lang::Fr), "28 nov. 2026, 20:30");
+    }
 
     #[test]
     fn french_and_english_conventions() {

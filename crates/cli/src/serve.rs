@@ -1,0 +1,38 @@
+//! `jauge serve`: the venue's pages in the browser.
+
+use std::path::PathBuf;
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: String,
+}
+
+pub fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
+    // The database must be there: the pages read it, they do not create it.
+    crate::summary::open_existing(&cli.db)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
+    let db: PathBuf = cli.db.clone();
+    let bind = args.bind.clone();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| {
+            Failure::user(format!(
+                "cannot listen on {bind}: {e}; choose another address with --bind"
+            ))
+        })?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| Failure::Internal(e.into()))?;
+        println!("Jauge : http://{address}/  (Ctrl+C pour arrêter / to stop)");
+        axum::serve(listener, jauge_server::router(db))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Failure::Internal(e.into()))
+    })
+}

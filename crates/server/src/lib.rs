@@ -1,0 +1,168 @@
+//! Jauge's web pages, for people who will never write SQL: the season's figures beside last
+//! season's, each with its definition one click away; the performances as a table (CSV) and a
+//! chart (SVG); the glossary; the health of the sources. Server-rendered HTML in French or
+//! English, usable without JavaScript, printable.
+//!
+//! This crate owns HTTP: routes, pages and their layout. It must not compute figures (that is
+//! `jauge-analytics`), format numbers or draw charts (`jauge-report`), or hold SQL (the store):
+//! each request opens the store, asks it for facts, and renders what the other crates return.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jauge_model::Lang;
+use jauge_store::{SqliteStore, StoreError};
+
+mod pages;
+
+/// What every request needs: where the database is.
+#[derive(Debug, Clone)]
+struct AppState {
+    db: Arc<PathBuf>,
+}
+
+/// The query every page takes: the language, and for season pages, the season.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub saison: Option<String>,
+}
+
+impl PageQuery {
+    fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Fr,
+        }
+    }
+}
+
+/// The pages of the database at `db`.
+pub fn router(db: PathBuf) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/saison") }))
+        .route("/saison", get(season))
+        .route("/saison.csv", get(season_csv))
+        .route("/saison.svg", get(season_svg))
+        .route("/glossaire", get(glossary))
+        .route("/sources", get(sources))
+        .route("/style.css", get(style))
+        .with_state(AppState { db: Arc::new(db) })
+}
+
+/// Serves the pages of `db` on `bind` until the process is stopped.
+pub async fn serve(db: PathBuf, bind: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    axum::serve(listener, router(db)).await
+}
+
+/// Runs `work` on the store, off the async threads; a failure becomes a page that says what
+/// went wrong.
+async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Response> {
+    let db = state.db.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(db.as_path())?;
+        work(&store)
+    })
+    .await;
+    match done {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err((
+            if e.is_user_error() {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            },
+            Html(pages::error(&e.to_string())),
+        )
+            .into_response()),
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+async fn season(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    match with_store(&state, move |store| {
+        pages::season_data(store, wanted.as_deref())
+    })
+    .await
+    {
+        Ok(Some(data)) => Html(pages::season(&data, lang)).into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Html(pages::error(pages::no_season(lang))),
+        )
+            .into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn season_csv(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    match with_store(&state, move |store| {
+        pages::season_data(store, wanted.as_deref())
+    })
+    .await
+    {
+        Ok(Some(data)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"saison.csv\"",
+                ),
+            ],
+            pages::season_csv(&data, lang),
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn season_svg(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    match with_store(&state, move |store| {
+        pages::season_data(store, wanted.as_deref())
+    })
+    .await
+    {
+        Ok(Some(data)) => (
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            pages::fill_chart(&data, lang),
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn glossary(Query(q): Query<PageQuery>) -> Html<String> {
+    Html(pages::glossary(q.lang()))
+}
+
+async fn sources(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    match with_store(&state, jauge_store::Store::sources).await {
+        Ok(sources) => Html(pages::sources(&sources, lang)).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css")], pages::STYLE)
+}
+
+#[cfg(test)]
+mod tests;

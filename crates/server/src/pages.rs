@@ -1,0 +1,511 @@
+//! The pages: what each shows, in HTML. Text is escaped once, where it enters the page.
+
+use std::fmt::Write;
+
+use jauge_analytics::definitions::{self, Definition};
+use jauge_analytics::{PerformanceLine, SeasonSummary, season_summary};
+use jauge_model::{Lang, PerformanceStatus, Season};
+use jauge_report::chart::{Bar, bars, escape};
+use jauge_report::format;
+use jauge_store::{SourceStatus, SqliteStore, Store, StoreError};
+
+/// The figures of a season page: the season's and the previous one's.
+pub struct SeasonData {
+    pub venue: String,
+    pub time_zone: chrono_tz::Tz,
+    pub season: Season,
+    pub seasons: Vec<Season>,
+    pub summary: SeasonSummary,
+    pub previous: Option<SeasonSummary>,
+    pub performances: Vec<PerformanceLine>,
+}
+
+/// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
+/// the one under way, else the latest. `None` when there is no venue or no such season.
+pub fn season_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<SeasonData>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
+    };
+    let seasons = store.seasons()?;
+    let start = setup.venue.season_start;
+    let today = chrono::Utc::now()
+        .with_timezone(&setup.venue.time_zone)
+        .date_naive();
+    let season = match wanted {
+        Some(label) => match Season::parse(label, start) {
+            Ok(season) if seasons.contains(&season) => season,
+            _ => return Ok(None),
+        },
+        None => {
+            let current = Season::containing(today, start);
+            match seasons.last() {
+                _ if seasons.contains(&current) => current,
+                Some(&latest) => latest,
+                None => return Ok(None),
+            }
+        }
+    };
+    let summary = season_summary(&store.season_facts(season)?);
+    let previous = seasons
+        .contains(&season.previous())
+        .then(|| store.season_facts(season.previous()))
+        .transpose()?
+        .map(|facts| season_summary(&facts));
+    Ok(Some(SeasonData {
+        venue: setup.venue.name.to_string(),
+        time_zone: setup.venue.time_zone,
+        season,
+        seasons,
+        summary,
+        previous,
+        performances: store.season_performances(season)?,
+    }))
+}
+
+fn fr(lang: Lang) -> bool {
+    lang == Lang::Fr
+}
+
+/// A link to `path` in `lang`, with `query` (already escaped) if any.
+fn href(path: &str, lang: Lang, query: &str) -> String {
+    let mut parts = Vec::new();
+    if lang == Lang::En {
+        parts.push("lang=en".to_owned());
+    }
+    if !query.is_empty() {
+        parts.push(query.to_owned());
+    }
+    if parts.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", parts.join("&amp;"))
+    }
+}
+
+/// The page around `body`: header, navigation, language switch.
+fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> String {
+    let nav = [
+        ("/saison", "Saison", "Season"),
+        ("/sources", "Sources", "Sources"),
+        ("/glossaire", "Glossaire", "Glossary"),
+    ];
+    let mut links = String::new();
+    for (target, fr_name, en_name) in nav {
+        let current = if target == path {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            links,
+            r#"<li><a href="{}"{current}>{}</a></li>"#,
+            href(target, lang, ""),
+            if fr(lang) { fr_name } else { en_name }
+        );
+    }
+    let (other, other_name) = match lang {
+        Lang::Fr => (Lang::En, "English"),
+        Lang::En => (Lang::Fr, "Français"),
+    };
+    format!(
+        r#"<!doctype html>
+<html lang="{code}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — Jauge</title>
+<link rel="stylesheet" href="/style.css">
+</head>
+<body>
+<header>
+<p class="brand">Jauge</p>
+<nav aria-label="{nav_label}"><ul>{links}</ul></nav>
+<p class="lang"><a href="{switch}" hreflang="{other_code}" lang="{other_code}">{other_name}</a></p>
+</header>
+<main>
+{body}
+</main>
+</body>
+</html>
+"#,
+        code = if fr(lang) { "fr" } else { "en" },
+        title = escape(title),
+        nav_label = "Pages",
+        switch = href(path, other, query),
+        other_code = if fr(other) { "fr" } else { "en" },
+    )
+}
+
+/// An error page.
+pub fn error(message: &str) -> String {
+    layout(
+        "Erreur",
+        Lang::Fr,
+        "/error",
+        "",
+        &format!("<h1>Erreur</h1><p>{}</p>", escape(message)),
+    )
+}
+
+pub fn no_season(lang: Lang) -> &'static str {
+    if fr(lang) {
+        "Aucune représentation pour cette saison. Importez des données, ou lancez `jauge demo`."
+    } else {
+        "No performance in this season. Import data, or run `jauge demo`."
+    }
+}
+
+/// A figure's name, linked to its definition in the glossary, with the definition as a title.
+fn figure_name(d: &Definition, lang: Lang) -> String {
+    format!(
+        r#"<a href="{}#{}" title="{}">{}</a>"#,
+        href("/glossaire", lang, ""),
+        d.key,
+        escape(d.text(lang)),
+        escape(d.name(lang))
+    )
+}
+
+/// The season's figures, each beside the previous season's.
+fn figures(data: &SeasonData, lang: Lang) -> Vec<(Definition, String, Option<String>)> {
+    let pct = |v: Option<f64>| format::optional(v, lang, format::percent);
+    let money = |v: Option<f64>| format::optional(v, lang, format::money_f64);
+    let all = |s: &SeasonSummary| {
+        [
+            (definitions::TICKETS, format::count(s.tickets, lang)),
+            (definitions::REVENUE, format::money(s.revenue, lang)),
+            (definitions::FILL_RATE, pct(s.fill_rate)),
+            (definitions::PAID_FILL_RATE, pct(s.paid_fill_rate)),
+            (definitions::AVERAGE_PRICE, money(s.average_price)),
+            (definitions::FREE_TICKET_SHARE, pct(s.free_ticket_share)),
+            (definitions::FIRST_TIMER_SHARE, pct(s.first_timer_share)),
+        ]
+    };
+    let previous = data.previous.as_ref().map(all);
+    all(&data.summary)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (d, now))| (d, now, previous.as_ref().map(|p| p[i].1.clone())))
+        .collect()
+}
+
+/// The season page.
+pub fn season(data: &SeasonData, lang: Lang) -> String {
+    let label = data.season.label();
+    let query = format!("saison={label}");
+    let mut body = format!(
+        "<h1>{} {label} <small>{}</small></h1>",
+        if fr(lang) { "Saison" } else { "Season" },
+        escape(&data.venue)
+    );
+    body.push_str(r#"<nav aria-label="Saisons" class="seasons"><ul>"#);
+    for s in &data.seasons {
+        let current = if *s == data.season {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            body,
+            r#"<li><a href="{}"{current}>{}</a></li>"#,
+            href("/saison", lang, &format!("saison={}", s.label())),
+            s.label()
+        );
+    }
+    body.push_str("</ul></nav>");
+
+    let previous_label = data.season.previous().label();
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="figures"><h2 id="figures">{}</h2><table class="figures"><thead><tr><th scope="col">{}</th><th scope="col">{label}</th><th scope="col">{previous_label}</th></tr></thead><tbody>"#,
+        if fr(lang) {
+            "Chiffres clés"
+        } else {
+            "Key figures"
+        },
+        if fr(lang) { "Indicateur" } else { "Figure" },
+    );
+    for (d, now, before) in figures(data, lang) {
+        let _ = write!(
+            body,
+            r#"<tr id="{}"><th scope="row">{}</th><td>{}</td><td>{}</td></tr>"#,
+            d.key,
+            figure_name(&d, lang),
+            escape(&now),
+            escape(before.as_deref().unwrap_or("—"))
+        );
+    }
+    body.push_str("</tbody></table>");
+    let _ = write!(
+        body,
+        "<p class=\"note\">{}</p></section>",
+        if fr(lang) {
+            "La saison précédente est donnée entière ; une saison en cours compte les billets déjà vendus."
+        } else {
+            "The previous season is given whole; a season under way counts the tickets sold so far."
+        }
+    );
+
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="fill"><h2 id="fill">{}</h2><figure>{}<figcaption><a href="{}" download>{}</a></figcaption></figure></section>"#,
+        if fr(lang) {
+            "Remplissage par représentation"
+        } else {
+            "Fill rate by performance"
+        },
+        fill_chart(data, lang),
+        href("/saison.svg", lang, &query),
+        if fr(lang) {
+            "Télécharger le graphique (SVG)"
+        } else {
+            "Download the chart (SVG)"
+        }
+    );
+
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="performances"><h2 id="performances">{}</h2><p><a href="{}" download>{}</a></p><table><thead><tr>"#,
+        if fr(lang) {
+            "Représentations"
+        } else {
+            "Performances"
+        },
+        href("/saison.csv", lang, &query),
+        if fr(lang) {
+            "Télécharger le tableau (CSV)"
+        } else {
+            "Download the table (CSV)"
+        }
+    );
+    for h in columns(lang) {
+        let _ = write!(body, r#"<th scope="col">{h}</th>"#);
+    }
+    body.push_str("</tr></thead><tbody>");
+    for row in rows(data, lang) {
+        body.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if i >= 3 { r#" class="number""# } else { "" };
+            let _ = write!(body, "<td{class}>{}</td>", escape(cell));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table></section>");
+    layout(
+        &format!("{} {label}", if fr(lang) { "Saison" } else { "Season" }),
+        lang,
+        "/saison",
+        &query,
+        &body,
+    )
+}
+
+fn columns(lang: Lang) -> [&'static str; 7] {
+    if fr(lang) {
+        [
+            "Date",
+            "Spectacle",
+            "Salle",
+            "Jauge",
+            "Billets",
+            "Remplissage",
+            "Recette TTC",
+        ]
+    } else {
+        [
+            "Date",
+            "Show",
+            "Hall",
+            "Capacity",
+            "Tickets",
+            "Fill rate",
+            "Revenue",
+        ]
+    }
+}
+
+/// The performances as rows of text, in the page's language.
+fn rows(data: &SeasonData, lang: Lang) -> Vec<[String; 7]> {
+    data.performances
+        .iter()
+        .map(|p| {
+            let local = p.starts_at.with_timezone(&data.time_zone).naive_local();
+            let cancelled = p.sales.status == PerformanceStatus::Cancelled;
+            [
+                format::date_time(local, lang),
+                if cancelled {
+                    format!(
+                        "{} ({})",
+                        p.show,
+                        if fr(lang) { "annulée" } else { "cancelled" }
+                    )
+                } else {
+                    p.show.clone()
+                },
+                p.hall.clone(),
+                format::count(u64::from(p.sales.capacity.get()), lang),
+                format::count(p.sales.sales.tickets, lang),
+                format::optional(p.fill_rate(), lang, format::percent),
+                format::money(p.sales.sales.revenue, lang),
+            ]
+        })
+        .collect()
+}
+
+/// The season's performances as CSV, in the page's language (`;` and decimal commas in French,
+/// as French spreadsheets expect).
+pub fn season_csv(data: &SeasonData, lang: Lang) -> String {
+    let sep = if fr(lang) { ";" } else { "," };
+    let quote = |cell: &str| {
+        if cell.contains(sep) || cell.contains('"') || cell.contains('\n') {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_owned()
+        }
+    };
+    let mut out = columns(lang).join(sep);
+    out.push('\n');
+    for row in rows(data, lang) {
+        let cells: Vec<String> = row.iter().map(|c| quote(c)).collect();
+        out.push_str(&cells.join(sep));
+        out.push('\n');
+    }
+    out
+}
+
+/// The fill rate of each performance held, as bars.
+pub fn fill_chart(data: &SeasonData, lang: Lang) -> String {
+    let marks: Vec<Bar> = data
+        .performances
+        .iter()
+        .filter_map(|p| {
+            let rate = p.fill_rate()?;
+            let local = p.starts_at.with_timezone(&data.time_zone).date_naive();
+            Some(Bar {
+                label: format!("{} — {}", format::date(local, lang), p.show),
+                value: rate,
+                shown: format::percent(rate, lang),
+            })
+        })
+        .collect();
+    bars(
+        if fr(lang) {
+            "Taux de remplissage de chaque représentation"
+        } else {
+            "Fill rate of each performance"
+        },
+        &marks,
+        Some(1.0),
+    )
+}
+
+/// The glossary: every figure's definition.
+pub fn glossary(lang: Lang) -> String {
+    let mut body = format!(
+        "<h1>{}</h1><dl class=\"glossary\">",
+        if fr(lang) { "Glossaire" } else { "Glossary" }
+    );
+    for d in definitions::ALL {
+        let _ = write!(
+            body,
+            r#"<dt id="{}">{}</dt><dd>{}</dd>"#,
+            d.key,
+            escape(d.name(lang)),
+            escape(d.text(lang))
+        );
+    }
+    body.push_str("</dl>");
+    layout(
+        if fr(lang) { "Glossaire" } else { "Glossary" },
+        lang,
+        "/glossaire",
+        "",
+        &body,
+    )
+}
+
+/// The sources and their health.
+pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
+    let mut body = format!(
+        "<h1>{}</h1>",
+        if fr(lang) {
+            "Sources de données"
+        } else {
+            "Data sources"
+        }
+    );
+    if sources.is_empty() {
+        let _ = write!(
+            body,
+            "<p>{}</p>",
+            if fr(lang) {
+                "Aucune source encore : importez un fichier avec `jauge import`."
+            } else {
+                "No source yet: import a file with `jauge import`."
+            }
+        );
+    } else {
+        let heads: [&str; 5] = if fr(lang) {
+            [
+                "Source",
+                "Imports",
+                "Dernier import",
+                "Lignes en quarantaine",
+                "Dérives acceptées",
+            ]
+        } else {
+            [
+                "Source",
+                "Imports",
+                "Last import",
+                "Quarantined rows",
+                "Accepted drifts",
+            ]
+        };
+        body.push_str("<table><thead><tr>");
+        for h in heads {
+            let _ = write!(body, r#"<th scope="col">{h}</th>"#);
+        }
+        body.push_str("</tr></thead><tbody>");
+        for s in sources {
+            let last = s
+                .last_import
+                .map_or("—".to_owned(), |at| format::date(at.date_naive(), lang));
+            let _ = write!(
+                body,
+                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
+                escape(s.name.as_str()),
+                format::count(s.imports, lang),
+                escape(&last),
+                format::count(s.quarantined, lang),
+                format::count(s.drifts, lang)
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    layout("Sources", lang, "/sources", "", &body)
+}
+
+/// The pages' style: readable, high contrast (AA), printable, narrow screens first.
+pub const STYLE: &str = r#"
+:root { color: #1a1a1a; background: #ffffff; font: 16px/1.5 system-ui, sans-serif; }
+body { margin: 0 auto; max-width: 72rem; padding: 0 1rem 2rem; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; border-bottom: 2px solid #1f5f8b; }
+.brand { font-weight: 700; font-size: 1.25rem; margin: .5rem 0; }
+nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .75rem; padding: 0; margin: .5rem 0; }
+.lang { margin-left: auto; }
+a { color: #0b4f7c; }
+a:focus { outline: 3px solid #b35c00; outline-offset: 2px; }
+a[aria-current="page"] { font-weight: 700; text-decoration: none; color: #1a1a1a; }
+h1 small { font-weight: 400; color: #444444; font-size: .6em; display: block; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #cccccc; }
+td.number, .figures td { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #444444; font-size: .9rem; }
+figure { margin: 0; }
+dl.glossary dt { font-weight: 700; margin-top: 1rem; }
+@media print { header nav, .lang, figcaption { display: none; } a { color: inherit; text-decoration: none; } }
+"#;

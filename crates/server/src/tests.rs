@@ -1,0 +1,220 @@
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use jauge_model::{PerformanceStatus, Season, TicketStatus};
+use jauge_store::{SqliteStore, Store};
+use tower::ServiceExt;
+
+use super::*;
+
+/// A small demo venue in a database of its own; the directory lives as long as the guard.
+fn demo_database() -> (tempfile::TempDir, PathBuf, jauge_demo::DemoVenue) {
+    let venue = jauge_demo::generate(jauge_demo::DemoOptions {
+        seed: 3,
+        scale: 0.1,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    store.save_setup(&venue.setup).unwrap();
+    store.write_dataset(&venue.ticketing).unwrap();
+    store.write_dataset(&venue.emailing).unwrap();
+    (dir, db, venue)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// The links of a page to this site, with `&amp;` read back as `&`.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with('/'))
+        .map(|href| href.replace("&amp;", "&"))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_answers_in_both_languages_and_no_link_is_broken() {
+    let (_dir, db, _venue) = demo_database();
+    let app = router(db);
+    let (status, _, _) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<String> = vec!["/saison".into(), "/saison?lang=en".into()];
+    while let Some(uri) = queue.pop() {
+        if !seen.insert(uri.clone()) {
+            continue;
+        }
+        let (status, kind, body) = get(&app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        if kind.starts_with("text/html") {
+            let english = uri.contains("lang=en");
+            assert!(
+                body.contains(if english {
+                    r#"<html lang="en">"#
+                } else {
+                    r#"<html lang="fr">"#
+                }),
+                "{uri}"
+            );
+            let path = uri.split(['?', '#']).next().unwrap().to_owned();
+            for link in links(&body) {
+                let link = link.split('#').next().unwrap().to_owned();
+                // The language switch goes to the other language; every other page keeps it.
+                let switch = body.contains(&format!(
+                    r#"href="{}" hreflang"#,
+                    link.replace('&', "&amp;")
+                ));
+                if !switch && link != "/style.css" {
+                    assert_eq!(link.contains("lang=en"), english, "{uri} → {link}");
+                }
+                if link.split('?').next() != Some(path.as_str()) || !seen.contains(&link) {
+                    queue.push(link);
+                }
+            }
+        }
+    }
+    // Every season, both languages, the downloads, the glossary and the sources were reached.
+    assert!(
+        seen.iter().any(|u| u.starts_with("/saison.csv")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|u| u.starts_with("/saison.svg")),
+        "{seen:?}"
+    );
+    assert!(seen.contains("/glossaire?lang=en"), "{seen:?}");
+    assert!(seen.contains("/sources"), "{seen:?}");
+    assert!(seen.len() >= 4 * 2 * 3, "{seen:?}");
+}
+
+#[tokio::test]
+async fn the_season_page_shows_the_figures_computed_from_the_tickets() {
+    let (_dir, db, venue) = demo_database();
+    let app = router(db);
+    let season = venue.seasons[venue.seasons.len() - 2];
+    let label = season.label();
+    // Independently: the season's valid tickets and revenue, from the generated tickets.
+    let tz = venue.setup.venue.time_zone;
+    let held: BTreeSet<&str> = venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| {
+            p.status == PerformanceStatus::Scheduled
+                && season.contains(p.starts_at.with_timezone(&tz).date_naive())
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    let sold: Vec<_> = venue
+        .ticketing
+        .tickets
+        .iter()
+        .filter(|t| t.status == TicketStatus::Valid && held.contains(t.performance.as_str()))
+        .collect();
+    let tickets = sold.len() as u64;
+    let revenue = jauge_model::Cents::new(sold.iter().map(|t| t.amount_paid.get()).sum());
+
+    let (status, _, html) = get(&app, &format!("/saison?saison={label}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = |key: &str| {
+        html.split(&format!(r#"<tr id="{key}">"#))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row {key}"))
+            .to_owned()
+    };
+    let shown = |key: &str| {
+        row(key)
+            .split("<td>")
+            .nth(1)
+            .unwrap()
+            .split("</td>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        shown("tickets"),
+        jauge_report::format::count(tickets, Lang::Fr)
+    );
+    assert_eq!(
+        shown("revenue"),
+        jauge_report::format::money(revenue, Lang::Fr)
+    );
+    // Each figure links to its definition.
+    assert!(row("fill_rate").contains("/glossaire#fill_rate"));
+
+    let (_, _, english) = get(&app, &format!("/saison?lang=en&saison={label}")).await;
+    assert!(english.contains(&jauge_report::format::count(tickets, Lang::En)));
+    assert!(english.contains("Key figures"));
+}
+
+#[tokio::test]
+async fn the_performances_download_as_csv_and_svg() {
+    let (_dir, db, venue) = demo_database();
+    let app = router(db);
+    let season: Season = venue.seasons[0];
+    let tz = venue.setup.venue.time_zone;
+    let performances = venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| season.contains(p.starts_at.with_timezone(&tz).date_naive()))
+        .count();
+    let (status, kind, csv) = get(&app, &format!("/saison.csv?saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Date;Spectacle;Salle;Jauge;Billets;Remplissage;Recette TTC"
+    );
+    assert_eq!(lines.len(), 1 + performances);
+    let (_, _, english) = get(
+        &app,
+        &format!("/saison.csv?lang=en&saison={}", season.label()),
+    )
+    .await;
+    assert!(english.starts_with("Date,Show,Hall"));
+    let (status, kind, svg) = get(&app, &format!("/saison.svg?saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "image/svg+xml");
+    assert!(svg.starts_with("<svg") && svg.contains("<rect"));
+}
+
+#[tokio::test]
+async fn an_unknown_season_or_an_empty_database_is_a_clear_404() {
+    let (_dir, db, _venue) = demo_database();
+    let app = router(db);
+    let (status, _, html) = get(&app, "/saison?saison=1999-2000").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("jauge demo"), "{html}");
+    let empty = tempfile::tempdir().unwrap();
+    let app = router(empty.path().join("vide.db"));
+    let (status, _, _) = get(&app, "/saison").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, html) = get(&app, "/glossaire").await;
+    assert_eq!(status, StatusCode::OK);
+    for d in jauge_analytics::definitions::ALL {
+        assert!(html.contains(&format!(r#"id="{}""#, d.key)), "{}", d.key);
+    }
+}
