@@ -79,12 +79,20 @@ pub const FIRST_TIMER_SHARE: Definition = Definition {
     key: "first_timer_share",
     name_fr: "Part de primo-spectateurs",
     name_en: "First-timer share",
-    fr: "Acheteurs dont le tout premier billet valide (toutes sources) est pour une représentation de la saison ÷ acheteurs de la saison. Tant que les doublons de spectateurs ne sont pas rapprochés, ce chiffre est surestimé.",
-    en: "Buyers whose very first valid ticket (any source) is for a performance of the season ÷ the season's buyers. Until duplicate patrons are linked, this figure is overstated.",
+    fr: "Acheteurs dont le tout premier billet valide (toutes sources) est pour une représentation de la saison ÷ acheteurs de la saison. Une personne compte une fois : ses fiches rapprochées (jauge patrons) n'en font qu'une.",
+    en: "Buyers whose very first valid ticket (any source) is for a performance of the season ÷ the season's buyers. A person counts once: their linked records (jauge patrons) make one.",
+};
+
+pub const RETENTION: Definition = Definition {
+    key: "retention",
+    name_fr: "Taux de retour",
+    name_en: "Retention",
+    fr: "Acheteurs de la saison précédente qui reviennent cette saison ÷ acheteurs de la saison précédente (une personne compte une fois).",
+    en: "Buyers of the previous season who came back this season ÷ buyers of the previous season (a person counts once).",
 };
 
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 7] = [
+pub const ALL: [Definition; 8] = [
     TICKETS,
     REVENUE,
     FILL_RATE,
@@ -92,4 +100,5 @@ pub const ALL: [Definition; 7] = [
     AVERAGE_PRICE,
     FREE_TICKET_SHARE,
     FIRST_TIMER_SHARE,
+    RETENTION,
 ];

@@ -93,12 +93,14 @@ impl PerformanceLine {
     }
 }
 
-/// A patron who bought a valid ticket for a performance of the season, with the season of
-/// their first ever valid ticket.
+/// A person who bought a valid ticket for a performance of the season (their records linked
+/// into one, where linkage found them), with the season of their first ever valid ticket and
+/// whether they bought for the season before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatronInSeason {
     pub patron: PatronKey,
     pub first_season: Season,
+    pub came_previous_season: bool,
 }
 
 /// What the season summary is computed from.
@@ -107,6 +109,8 @@ pub struct SeasonFacts {
     pub season: Season,
     pub performances: Vec<PerformanceSales>,
     pub patrons: Vec<PatronInSeason>,
+    /// How many people bought for the season before.
+    pub previous_season_patrons: u64,
 }
 
 /// The season's headline figures. Ratios are `None` when their denominator is zero.
@@ -130,6 +134,11 @@ pub struct SeasonSummary {
     pub patrons: u64,
     pub first_timers: u64,
     pub first_timer_share: Option<f64>,
+    /// People who bought for the season before.
+    pub previous_season_patrons: u64,
+    /// Of them, those who came back this season.
+    pub returning: u64,
+    pub retention: Option<f64>,
 }
 
 fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
@@ -153,6 +162,11 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
         .iter()
         .filter(|p| p.first_season == facts.season)
         .count() as u64;
+    let returning = facts
+        .patrons
+        .iter()
+        .filter(|p| p.came_previous_season)
+        .count() as u64;
     SeasonSummary {
         season: facts.season.label(),
         performances,
@@ -169,6 +183,9 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
         patrons,
         first_timers,
         first_timer_share: ratio(first_timers, patrons),
+        previous_season_patrons: facts.previous_season_patrons,
+        returning,
+        retention: ratio(returning, facts.previous_season_patrons),
     }
 }
 

@@ -72,20 +72,27 @@ fn summary_of_a_small_season() {
             PatronInSeason {
                 patron: "a".parse().unwrap(),
                 first_season: s,
+                came_previous_season: false,
             },
             PatronInSeason {
                 patron: "b".parse().unwrap(),
                 first_season: s.previous(),
+                came_previous_season: true,
             },
             PatronInSeason {
                 patron: "c".parse().unwrap(),
                 first_season: s,
+                came_previous_season: false,
             },
+            // First came two seasons ago, skipped the last one.
             PatronInSeason {
                 patron: "d".parse().unwrap(),
                 first_season: s.previous().previous(),
+                came_previous_season: false,
             },
         ],
+        // Five people bought last season; one of them (b) came back.
+        previous_season_patrons: 5,
     };
     let summary = season_summary(&facts);
     assert_eq!(summary.season, "2025-2026");
@@ -102,6 +109,8 @@ fn summary_of_a_small_season() {
     assert_eq!(summary.free_ticket_share, Some(0.1));
     assert_eq!((summary.patrons, summary.first_timers), (4, 2));
     assert_eq!(summary.first_timer_share, Some(0.5));
+    assert_eq!((summary.returning, summary.previous_season_patrons), (1, 5));
+    assert_eq!(summary.retention, Some(0.2));
 }
 
 #[test]
@@ -110,7 +119,9 @@ fn an_empty_season_has_no_ratio() {
         season: season(2030),
         performances: vec![],
         patrons: vec![],
+        previous_season_patrons: 0,
     });
+    assert_eq!(summary.retention, None);
     assert_eq!(summary.tickets, 0);
     assert_eq!(summary.fill_rate, None);
     assert_eq!(summary.average_price, None);
@@ -172,7 +183,7 @@ proptest! {
                 })
             })
             .collect();
-        let s = season_summary(&SeasonFacts { season: season(2025), performances, patrons: vec![] });
+        let s = season_summary(&SeasonFacts { season: season(2025), performances, patrons: vec![], previous_season_patrons: 0 });
         let fill = s.fill_rate.unwrap();
         prop_assert!((0.0..=1.0).contains(&fill));
         prop_assert!(s.paid_fill_rate.unwrap() <= fill);

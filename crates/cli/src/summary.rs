@@ -163,6 +163,15 @@ pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> Stri
                 format::count(s.patrons, lang)
             ),
         ),
+        (
+            definitions::RETENTION.name(lang),
+            format!(
+                "{} ({} / {})",
+                format::optional(s.retention, lang, format::percent),
+                format::count(s.returning, lang),
+                format::count(s.previous_season_patrons, lang)
+            ),
+        ),
     ];
     let width = rows
         .iter()

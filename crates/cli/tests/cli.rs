@@ -174,6 +174,19 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         s.performances += 1;
         s.capacity += p["Jauge"].parse::<u64>().unwrap();
     }
+    // Each customer's person, as the demo's linkage saved it: a person counts once.
+    let db = dir.join("jauge.db");
+    let person_of: BTreeMap<String, String> = {
+        use jauge_store::Store;
+        let store = jauge_store::SqliteStore::open(&db).unwrap();
+        store
+            .persons()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.patron.to_string(), p.person.to_string()))
+            .collect()
+    };
+    assert!(!person_of.is_empty(), "the demo links its patrons");
     let mut first_season: BTreeMap<String, String> = BTreeMap::new();
     for t in &tickets {
         if t["Statut billet"] != "Valide" || cancelled.contains(&t["Code séance"]) {
@@ -191,10 +204,10 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         }
         let customer = &t["N° client"];
         if !customer.is_empty() {
-            s.patrons.insert(customer.clone());
-            let first = first_season
-                .entry(customer.clone())
-                .or_insert_with(|| season.clone());
+            let key = format!("billetterie-{customer}");
+            let person = person_of.get(&key).unwrap_or(&key).clone();
+            s.patrons.insert(person.clone());
+            let first = first_season.entry(person).or_insert_with(|| season.clone());
             if season < *first {
                 *first = season.clone();
             }
@@ -202,7 +215,7 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
     }
     assert_eq!(seasons.keys().collect::<Vec<_>>(), SEASONS);
 
-    let db = dir.join("jauge.db");
+    let mut before: Option<&FromFiles> = None;
     for (season, expected) in &seasons {
         let got = summary_json(&db, season);
         let int = |key: &str| {
@@ -244,6 +257,17 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
             .count() as u64;
         assert_eq!(int("patrons"), expected.patrons.len() as u64, "{season}");
         assert_eq!(int("first_timers"), first_timers, "{season}");
+        // Retention: last season's people who came back.
+        let (previous, returning) = match before {
+            Some(b) => (
+                b.patrons.len() as u64,
+                b.patrons.intersection(&expected.patrons).count() as u64,
+            ),
+            None => (0, 0),
+        };
+        assert_eq!(int("previous_season_patrons"), previous, "{season}");
+        assert_eq!(int("returning"), returning, "{season}");
+        before = Some(expected);
     }
 }
 

@@ -182,6 +182,7 @@ fn figures(data: &SeasonData, lang: Lang) -> Vec<(Definition, String, Option<Str
             (definitions::AVERAGE_PRICE, money(s.average_price)),
             (definitions::FREE_TICKET_SHARE, pct(s.free_ticket_share)),
             (definitions::FIRST_TIMER_SHARE, pct(s.first_timer_share)),
+            (definitions::RETENTION, pct(s.retention)),
         ]
     };
     let previous = data.previous.as_ref().map(all);

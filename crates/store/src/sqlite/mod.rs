@@ -320,28 +320,46 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
 
         let start = self.season_start()?;
-        let mut statement = self.conn.prepare_cached(
-            "SELECT ps.patron_key,
-                    (SELECT min(f.season_start_year) FROM patron_season f
-                     WHERE f.patron_key = ps.patron_key)
-             FROM patron_season ps WHERE ps.season_start_year = ?1",
-        )?;
+        // Buyers as persons: the records a linkage joined count once, under their person.
+        const PEOPLE: &str = "WITH who AS MATERIALIZED (
+                SELECT coalesce(pe.person_key, ps.patron_key) AS who,
+                       ps.season_start_year AS season
+                FROM patron_season ps LEFT JOIN person pe ON pe.patron_key = ps.patron_key
+            )";
+        let mut statement = self.conn.prepare_cached(&format!(
+            "{PEOPLE}
+             SELECT w.who, min(f.season), max(f.season = ?1 - 1)
+             FROM (SELECT DISTINCT who FROM who WHERE season = ?1) w
+             JOIN who f ON f.who = w.who
+             GROUP BY w.who"
+        ))?;
         let patrons = statement
             .query_map([season.start_year()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i32>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
             })?
             .map(|row| {
-                let (key, first) = row?;
+                let (key, first, came) = row?;
                 Ok(PatronInSeason {
                     patron: key.parse().map_err(corrupt)?,
                     first_season: Season::starting(first, start),
+                    came_previous_season: came,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let previous_season_patrons: u64 = self.conn.query_row(
+            &format!("{PEOPLE} SELECT count(DISTINCT who) FROM who WHERE season = ?1 - 1"),
+            [season.start_year()],
+            |r| r.get(0),
+        )?;
         Ok(SeasonFacts {
             season,
             performances,
             patrons,
+            previous_season_patrons,
         })
     }
 
