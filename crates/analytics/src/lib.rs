@@ -189,5 +189,53 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
     }
 }
 
+/// A show's season: its performances held, its capacity on sale, its sales.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShowSeason {
+    pub show: String,
+    pub performances: u64,
+    pub capacity: u64,
+    pub sales: SalesTotals,
+    /// Tickets ÷ capacity on sale of its performances held.
+    pub fill_rate: Option<f64>,
+}
+
+/// The season's shows ranked by fill rate, fullest first (equal ones by title). Cancelled
+/// performances are left out; a show with none held is not ranked.
+pub fn shows_by_fill_rate(performances: &[PerformanceLine]) -> Vec<ShowSeason> {
+    let mut shows: Vec<ShowSeason> = Vec::new();
+    for p in performances
+        .iter()
+        .filter(|p| p.sales.status == PerformanceStatus::Scheduled)
+    {
+        let show = match shows.iter_mut().find(|s| s.show == p.show) {
+            Some(show) => show,
+            None => {
+                shows.push(ShowSeason {
+                    show: p.show.clone(),
+                    performances: 0,
+                    capacity: 0,
+                    sales: SalesTotals::default(),
+                    fill_rate: None,
+                });
+                shows.last_mut().expect("just pushed")
+            }
+        };
+        show.performances += 1;
+        show.capacity += u64::from(p.sales.capacity.get());
+        show.sales = show.sales + p.sales.sales;
+    }
+    for show in &mut shows {
+        show.fill_rate = ratio(show.sales.tickets, show.capacity);
+    }
+    shows.sort_by(|a, b| {
+        b.fill_rate
+            .unwrap_or(0.0)
+            .total_cmp(&a.fill_rate.unwrap_or(0.0))
+            .then_with(|| a.show.cmp(&b.show))
+    });
+    shows
+}
+
 #[cfg(test)]
 mod tests;

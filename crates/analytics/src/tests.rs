@@ -190,3 +190,38 @@ proptest! {
         if let Some(avg) = s.average_price { prop_assert!((avg - 1500.0).abs() < 1e-9); }
     }
 }
+
+#[test]
+fn shows_are_ranked_by_the_fill_rate_of_their_performances_held() {
+    let line =
+        |show: &str, capacity: u32, tickets: u64, status: PerformanceStatus| PerformanceLine {
+            show: show.to_owned(),
+            hall: "Grande salle".to_owned(),
+            starts_at: chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap(),
+            sales: PerformanceSales {
+                capacity: Capacity::new(capacity).unwrap(),
+                status,
+                sales: SalesTotals {
+                    tickets,
+                    paid_tickets: tickets,
+                    free_tickets: 0,
+                    revenue: Cents::new(tickets * 2000),
+                },
+            },
+        };
+    let held = PerformanceStatus::Scheduled;
+    let ranked = shows_by_fill_rate(&[
+        line("Ondine", 100, 90, held),
+        line("Ondine", 100, 50, held),
+        // A cancelled performance counts in neither capacity nor tickets.
+        line("Ondine", 100, 0, PerformanceStatus::Cancelled),
+        line("Barbe bleue", 200, 190, held),
+        line("Zoé", 50, 10, held),
+        line("Annulé", 80, 0, PerformanceStatus::Cancelled),
+    ]);
+    let names: Vec<&str> = ranked.iter().map(|s| s.show.as_str()).collect();
+    assert_eq!(names, ["Barbe bleue", "Ondine", "Zoé"]);
+    assert_eq!(ranked[1].fill_rate, Some(140.0 / 200.0));
+    assert_eq!((ranked[1].performances, ranked[1].capacity), (2, 200));
+    assert_eq!(ranked[0].sales.revenue, Cents::new(380_000));
+}

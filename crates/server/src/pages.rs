@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use jauge_analytics::definitions::{self, Definition};
-use jauge_analytics::{PerformanceLine, SeasonSummary, season_summary};
+use jauge_analytics::{PerformanceLine, SeasonSummary, season_summary, shows_by_fill_rate};
 use jauge_model::{Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Bar, bars, escape};
 use jauge_report::format;
@@ -250,6 +250,7 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
         }
     );
 
+    body.push_str(&ranked_shows(data, lang));
     let _ = write!(
         body,
         r#"<section aria-labelledby="fill"><h2 id="fill">{}</h2><figure>{}<figcaption><a href="{}" download>{}</a></figcaption></figure></section>"#,
@@ -302,6 +303,71 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
         &query,
         &body,
     )
+}
+
+/// How many shows the top and the bottom of the ranking show.
+const RANKED: usize = 5;
+
+/// The fullest and the emptiest shows of the season.
+fn ranked_shows(data: &SeasonData, lang: Lang) -> String {
+    let shows = shows_by_fill_rate(&data.performances);
+    if shows.len() < 2 {
+        return String::new();
+    }
+    let half = RANKED.min(shows.len() / 2);
+    let mut out = format!(
+        r#"<section aria-labelledby="shows"><h2 id="shows">{}</h2>"#,
+        if fr(lang) {
+            "Spectacles les plus et les moins remplis"
+        } else {
+            "Fullest and emptiest shows"
+        }
+    );
+    let parts = [
+        (
+            if fr(lang) {
+                "Les plus remplis"
+            } else {
+                "Fullest"
+            },
+            &shows[..half],
+        ),
+        (
+            if fr(lang) {
+                "Les moins remplis"
+            } else {
+                "Emptiest"
+            },
+            &shows[shows.len() - half..],
+        ),
+    ];
+    for (caption, part) in parts {
+        let _ = write!(
+            out,
+            r#"<table class="shows"><caption>{caption}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            if fr(lang) { "Spectacle" } else { "Show" },
+            if fr(lang) {
+                "Représentations"
+            } else {
+                "Performances"
+            },
+            if fr(lang) { "Billets" } else { "Tickets" },
+            if fr(lang) { "Remplissage" } else { "Fill rate" },
+        );
+        for show in part {
+            let _ = write!(
+                out,
+                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
+                escape(&show.show),
+                format::count(show.performances, lang),
+                format::count(show.sales.tickets, lang),
+                format::optional(show.fill_rate, lang, format::percent),
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+    out
 }
 
 fn columns(lang: Lang) -> [&'static str; 7] {

@@ -163,6 +163,47 @@ async fn the_season_page_shows_the_figures_computed_from_the_tickets() {
     // Each figure links to its definition.
     assert!(row("fill_rate").contains("/glossaire#fill_rate"));
 
+    // The fullest show, computed from the tickets too.
+    let mut by_show: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for p in venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| held.contains(p.id.as_str()))
+    {
+        let title = venue
+            .ticketing
+            .shows
+            .iter()
+            .find(|s| s.id == p.show)
+            .map(|s| s.title.as_str())
+            .unwrap();
+        let sold_here = sold.iter().filter(|t| t.performance == p.id).count() as u64;
+        let entry = by_show.entry(title).or_default();
+        entry.0 += sold_here;
+        entry.1 += u64::from(p.capacity.get());
+    }
+    let fullest = by_show
+        .iter()
+        .max_by(|a, b| {
+            let rate = |(t, c): &(u64, u64)| *t as f64 / *c as f64;
+            rate(a.1).total_cmp(&rate(b.1)).then(b.0.cmp(a.0))
+        })
+        .map(|(title, _)| *title)
+        .unwrap();
+    let ranking = html
+        .split(r#"<h2 id="shows">"#)
+        .nth(1)
+        .expect("the ranking");
+    let first = ranking
+        .split("<tbody><tr><th scope=\"row\">")
+        .nth(1)
+        .unwrap();
+    assert!(
+        first.starts_with(&jauge_report::chart::escape(fullest)),
+        "{fullest} first in {first}"
+    );
+
     let (_, _, english) = get(&app, &format!("/saison?lang=en&saison={label}")).await;
     assert!(english.contains(&jauge_report::format::count(tickets, Lang::En)));
     assert!(english.contains("Key figures"));
