@@ -73,6 +73,8 @@ pub struct PerformanceSales {
 /// A performance as tables and charts show it: its show, hall and start, and its sales.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PerformanceLine {
+    /// The store's identifier of the performance, for links.
+    pub id: i64,
     pub show: String,
     pub hall: String,
     pub starts_at: chrono::DateTime<chrono::Utc>,
@@ -187,6 +189,60 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
         returning,
         retention: ratio(returning, facts.previous_season_patrons),
     }
+}
+
+/// Valid tickets of a performance by the number of days before it they were ordered (0: the
+/// day itself, in the venue's time zone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookings {
+    pub performance: PerformanceLine,
+    /// (days before, tickets), any order.
+    pub by_day: Vec<(u32, u64)>,
+}
+
+impl Bookings {
+    /// The cumulative share of the capacity sold at each day before the performance, from
+    /// `horizon` days before to the day itself (index `horizon - d` holds day `d`). Tickets
+    /// ordered earlier than the horizon count from its start.
+    pub fn curve(&self, horizon: u32) -> Vec<f64> {
+        let capacity = f64::from(self.performance.sales.capacity.get());
+        let mut sold_before_horizon = 0u64;
+        let mut per_day = vec![0u64; horizon as usize + 1];
+        for &(days, tickets) in &self.by_day {
+            if days <= horizon {
+                per_day[(horizon - days) as usize] += tickets;
+            } else {
+                sold_before_horizon += tickets;
+            }
+        }
+        let mut total = sold_before_horizon;
+        per_day
+            .into_iter()
+            .map(|tickets| {
+                total += tickets;
+                total as f64 / capacity
+            })
+            .collect()
+    }
+}
+
+/// The median of curves, point by point; empty without curves.
+pub fn median_curve(curves: &[Vec<f64>]) -> Vec<f64> {
+    let Some(length) = curves.iter().map(Vec::len).min() else {
+        return Vec::new();
+    };
+    (0..length)
+        .map(|i| {
+            let mut values: Vec<f64> = curves.iter().map(|c| c[i]).collect();
+            values.sort_by(f64::total_cmp);
+            let middle = values.len() / 2;
+            if values.len() % 2 == 1 {
+                values[middle]
+            } else {
+                (values[middle - 1] + values[middle]) / 2.0
+            }
+        })
+        .collect()
 }
 
 /// A show's season: its performances held, its capacity on sale, its sales.

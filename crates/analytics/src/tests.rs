@@ -195,6 +195,7 @@ proptest! {
 fn shows_are_ranked_by_the_fill_rate_of_their_performances_held() {
     let line =
         |show: &str, capacity: u32, tickets: u64, status: PerformanceStatus| PerformanceLine {
+            id: 0,
             show: show.to_owned(),
             hall: "Grande salle".to_owned(),
             starts_at: chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap(),
@@ -224,4 +225,50 @@ fn shows_are_ranked_by_the_fill_rate_of_their_performances_held() {
     assert_eq!(ranked[1].fill_rate, Some(140.0 / 200.0));
     assert_eq!((ranked[1].performances, ranked[1].capacity), (2, 200));
     assert_eq!(ranked[0].sales.revenue, Cents::new(380_000));
+}
+
+fn bookings(capacity: u32, by_day: Vec<(u32, u64)>) -> Bookings {
+    let tickets = by_day.iter().map(|(_, t)| t).sum();
+    Bookings {
+        performance: PerformanceLine {
+            id: 1,
+            show: "Ondine".to_owned(),
+            hall: "Studio".to_owned(),
+            starts_at: chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap(),
+            sales: PerformanceSales {
+                capacity: Capacity::new(capacity).unwrap(),
+                status: PerformanceStatus::Scheduled,
+                sales: SalesTotals {
+                    tickets,
+                    paid_tickets: tickets,
+                    free_tickets: 0,
+                    revenue: Cents::new(0),
+                },
+            },
+        },
+        by_day,
+    }
+}
+
+#[test]
+fn a_booking_curve_accumulates_the_share_sold_up_to_the_day() {
+    // 100 seats: 10 sold 60 days before (before a 30-day horizon), 20 at 30, 30 at 2, 5 on the day.
+    let b = bookings(100, vec![(60, 10), (30, 20), (2, 30), (0, 5)]);
+    let curve = b.curve(30);
+    assert_eq!(curve.len(), 31);
+    assert_eq!(
+        curve[0], 0.30,
+        "the horizon's first day: the earlier 10 and its own 20"
+    );
+    assert_eq!(curve[27], 0.30, "3 days before");
+    assert_eq!(curve[28], 0.60, "2 days before");
+    assert_eq!(curve[30], 0.65, "the day itself: every ticket");
+}
+
+#[test]
+fn the_median_curve_takes_the_middle_value_at_each_day() {
+    let curves = vec![vec![0.1, 0.5], vec![0.3, 0.9], vec![0.2, 0.4, 1.0]];
+    assert_eq!(median_curve(&curves), vec![0.2, 0.5]);
+    assert_eq!(median_curve(&curves[..2]), vec![0.2, 0.7]);
+    assert!(median_curve(&[]).is_empty());
 }

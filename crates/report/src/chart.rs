@@ -64,6 +64,77 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
     svg
 }
 
+/// One line of a line chart: values in [0, 1] at evenly spaced points, left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+    /// Drawn dashed: a reference (a median, last season) rather than the figure itself.
+    pub dashed: bool,
+}
+
+/// Lines over a shared horizontal axis whose ends are labelled `from` and `to`; the vertical
+/// axis runs from 0 to 100 % (`full` labels its top).
+pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &str) -> String {
+    let (left, top, width, height) = (48.0, 10.0, 560.0, 220.0);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 290" width="100%" role="img" aria-labelledby="t"><title id="t">{}</title>"#,
+        escape(title)
+    );
+    let _ = write!(
+        svg,
+        r##"<g font-size="12" fill="#1a1a1a"><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#666666"/><line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#666666"/><text x="{lx}" y="{ty}" text-anchor="end">{full}</text><text x="{lx}" y="{bottom}" text-anchor="end">0</text><text x="{left}" y="{below}">{from}</text><text x="{right}" y="{below}" text-anchor="end">{to}</text></g>"##,
+        bottom = top + height,
+        right = left + width,
+        lx = left - 6.0,
+        ty = top + 10.0,
+        below = top + height + 18.0,
+        full = escape(full),
+        from = escape(from),
+        to = escape(to),
+    );
+    let colours = ["#1f5f8b", "#b35c00", "#2e7d32", "#6a1b9a"];
+    for (i, s) in series.iter().enumerate() {
+        let steps = s.values.len().saturating_sub(1).max(1) as f64;
+        let points: Vec<String> = s
+            .values
+            .iter()
+            .enumerate()
+            .map(|(j, v)| {
+                let x = left + width * j as f64 / steps;
+                let y = top + height * (1.0 - v.clamp(0.0, 1.0));
+                format!("{x:.1},{y:.1}")
+            })
+            .collect();
+        let colour = colours[i % colours.len()];
+        let dash = if s.dashed {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{}"><title>{}</title></polyline>"#,
+            points.join(" "),
+            escape(&s.name)
+        );
+        let _ = write!(
+            svg,
+            r##"<g font-size="12"><line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/><text x="{tx}" y="{ty}" fill="#1a1a1a">{}</text></g>"##,
+            escape(&s.name),
+            x = left + 10.0,
+            x2 = left + 34.0,
+            y = top + height + 36.0 + 16.0 * i as f64 - 4.0,
+            tx = left + 40.0,
+            ty = top + height + 36.0 + 16.0 * i as f64,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +166,36 @@ mod tests {
         );
         assert!(svg.contains(r#"width="340.0""#), "never past full: {svg}");
         assert_eq!(svg.matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn lines_run_left_to_right_from_0_to_full() {
+        let svg = lines(
+            "Courbe <de réservation>",
+            &[
+                Series {
+                    name: "Cette séance".into(),
+                    values: vec![0.0, 0.5, 1.0],
+                    dashed: false,
+                },
+                Series {
+                    name: "Médiane".into(),
+                    values: vec![0.2, 2.0],
+                    dashed: true,
+                },
+            ],
+            ("J-120", "J"),
+            "100 %",
+        );
+        assert!(svg.contains("&lt;de réservation&gt;"));
+        assert!(
+            svg.contains(r#"points="48.0,230.0 328.0,120.0 608.0,10.0""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"stroke-dasharray="6 4" points="48.0,186.0 608.0,10.0""#),
+            "clamped at full: {svg}"
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
     }
 }

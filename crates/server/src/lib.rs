@@ -31,6 +31,7 @@ struct AppState {
 pub struct PageQuery {
     pub lang: Option<String>,
     pub saison: Option<String>,
+    pub id: Option<i64>,
 }
 
 impl PageQuery {
@@ -49,6 +50,7 @@ pub fn router(db: PathBuf) -> Router {
         .route("/saison", get(season))
         .route("/saison.csv", get(season_csv))
         .route("/saison.svg", get(season_svg))
+        .route("/representation", get(performance))
         .route("/glossaire", get(glossary))
         .route("/sources", get(sources))
         .route("/style.css", get(style))
@@ -144,6 +146,26 @@ async fn season_svg(State(state): State<AppState>, Query(q): Query<PageQuery>) -
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn performance(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let Some(id) = q.id else {
+        return Redirect::to("/saison").into_response();
+    };
+    match with_store(&state, move |store| pages::performance_data(store, id)).await {
+        Ok(Some(data)) => Html(pages::performance(&data, lang)).into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Html(pages::error(if lang == Lang::Fr {
+                "Cette représentation n'existe pas."
+            } else {
+                "There is no such performance."
+            })),
+        )
+            .into_response(),
         Err(response) => response,
     }
 }

@@ -3,9 +3,11 @@
 use std::fmt::Write;
 
 use jauge_analytics::definitions::{self, Definition};
-use jauge_analytics::{PerformanceLine, SeasonSummary, season_summary, shows_by_fill_rate};
+use jauge_analytics::{
+    Bookings, PerformanceLine, SeasonSummary, median_curve, season_summary, shows_by_fill_rate,
+};
 use jauge_model::{Lang, PerformanceStatus, Season};
-use jauge_report::chart::{Bar, bars, escape};
+use jauge_report::chart::{Bar, Series, bars, escape, lines};
 use jauge_report::format;
 use jauge_store::{SourceStatus, SqliteStore, Store, StoreError};
 
@@ -287,11 +289,20 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
         let _ = write!(body, r#"<th scope="col">{h}</th>"#);
     }
     body.push_str("</tr></thead><tbody>");
-    for row in rows(data, lang) {
+    for (row, line) in rows(data, lang).iter().zip(&data.performances) {
         body.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             let class = if i >= 3 { r#" class="number""# } else { "" };
-            let _ = write!(body, "<td{class}>{}</td>", escape(cell));
+            if i == 1 {
+                let _ = write!(
+                    body,
+                    r#"<td><a href="{}">{}</a></td>"#,
+                    href("/representation", lang, &format!("id={}", line.id)),
+                    escape(cell)
+                );
+            } else {
+                let _ = write!(body, "<td{class}>{}</td>", escape(cell));
+            }
         }
         body.push_str("</tr>");
     }
@@ -303,6 +314,156 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
         &query,
         &body,
     )
+}
+
+/// A performance's page: its figures and its booking curve beside comparable ones'.
+pub struct PerformanceData {
+    pub time_zone: chrono_tz::Tz,
+    pub bookings: Bookings,
+    pub comparables: Vec<Bookings>,
+}
+
+/// How many days before a performance its booking curve starts.
+const HORIZON: u32 = 120;
+
+pub fn performance_data(
+    store: &SqliteStore,
+    id: i64,
+) -> Result<Option<PerformanceData>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
+    };
+    let Some(bookings) = store.bookings(&[id])?.pop() else {
+        return Ok(None);
+    };
+    let comparables = store
+        .bookings(&store.comparable_performances(id)?)?
+        .into_iter()
+        .filter(|b| b.performance.sales.sales.tickets > 0)
+        .collect();
+    Ok(Some(PerformanceData {
+        time_zone: setup.venue.time_zone,
+        bookings,
+        comparables,
+    }))
+}
+
+/// The performance page.
+pub fn performance(data: &PerformanceData, lang: Lang) -> String {
+    let line = &data.bookings.performance;
+    let local = line.starts_at.with_timezone(&data.time_zone).naive_local();
+    let when = format::date_time(local, lang);
+    let query = format!("id={}", line.id);
+    let mut body = format!(
+        "<h1>{} <small>{} — {}</small></h1>",
+        escape(&line.show),
+        escape(&when),
+        escape(&line.hall)
+    );
+    let figures = [
+        (
+            if fr(lang) { "Jauge" } else { "Capacity" },
+            format::count(u64::from(line.sales.capacity.get()), lang),
+        ),
+        (
+            definitions::TICKETS.name(lang),
+            format::count(line.sales.sales.tickets, lang),
+        ),
+        (
+            definitions::FILL_RATE.name(lang),
+            format::optional(line.fill_rate(), lang, format::percent),
+        ),
+        (
+            definitions::REVENUE.name(lang),
+            format::money(line.sales.sales.revenue, lang),
+        ),
+    ];
+    body.push_str(r#"<table class="figures"><tbody>"#);
+    for (name, value) in figures {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
+            escape(name),
+            escape(&value)
+        );
+    }
+    body.push_str("</tbody></table>");
+
+    let own = data.bookings.curve(HORIZON);
+    let others: Vec<Vec<f64>> = data.comparables.iter().map(|b| b.curve(HORIZON)).collect();
+    let median = median_curve(&others);
+    let mut series = vec![Series {
+        name: if fr(lang) {
+            "Cette représentation".to_owned()
+        } else {
+            "This performance".to_owned()
+        },
+        values: own.clone(),
+        dashed: false,
+    }];
+    if !median.is_empty() {
+        series.push(Series {
+            name: format!(
+                "{} ({} {})",
+                if fr(lang) {
+                    "Médiane des représentations comparables"
+                } else {
+                    "Median of comparable performances"
+                },
+                format::count(others.len() as u64, lang),
+                if fr(lang) {
+                    "de la même salle, saisons précédentes"
+                } else {
+                    "in the same hall, earlier seasons"
+                }
+            ),
+            values: median.clone(),
+            dashed: true,
+        });
+    }
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="curve"><h2 id="curve">{}</h2><figure>{}</figure><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        if fr(lang) {
+            "Courbe de réservation"
+        } else {
+            "Booking curve"
+        },
+        lines(
+            if fr(lang) {
+                "Part de la jauge vendue, jour après jour, jusqu'à la représentation"
+            } else {
+                "Share of the capacity sold, day by day, up to the performance"
+            },
+            &series,
+            (&format!("J-{HORIZON}"), if fr(lang) { "J" } else { "D" }),
+            &format::percent(1.0, lang),
+        ),
+        if fr(lang) {
+            "Jours avant"
+        } else {
+            "Days before"
+        },
+        if fr(lang) {
+            "Cette représentation"
+        } else {
+            "This performance"
+        },
+        if fr(lang) { "Médiane" } else { "Median" },
+    );
+    for days in [90u32, 60, 30, 14, 7, 1, 0] {
+        let at = (HORIZON - days) as usize;
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{days}</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
+            format::percent(own[at], lang),
+            median
+                .get(at)
+                .map_or("—".to_owned(), |m| format::percent(*m, lang)),
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    layout(&line.show, lang, "/representation", &query, &body)
 }
 
 /// How many shows the top and the bottom of the ranking show.

@@ -259,3 +259,63 @@ async fn an_unknown_season_or_an_empty_database_is_a_clear_404() {
         assert!(html.contains(&format!(r#"id="{}""#, d.key)), "{}", d.key);
     }
 }
+
+#[tokio::test]
+async fn a_performance_shows_its_booking_curve_beside_comparable_ones() {
+    let (_dir, db, venue) = demo_database();
+    let tz = venue.setup.venue.time_zone;
+    // A performance of the last full season, and its tickets from the generated data.
+    let season = venue.seasons[venue.seasons.len() - 2];
+    let store = SqliteStore::open(&db).unwrap();
+    let line = store
+        .season_performances(season)
+        .unwrap()
+        .into_iter()
+        .find(|l| l.sales.status == PerformanceStatus::Scheduled && l.sales.sales.tickets > 20)
+        .unwrap();
+    let generated = venue
+        .ticketing
+        .performances
+        .iter()
+        .find(|p| p.starts_at == line.starts_at && p.hall.as_str() == line.hall)
+        .unwrap();
+    let day = generated.starts_at.with_timezone(&tz).date_naive();
+    let orders: std::collections::HashMap<_, _> = venue
+        .ticketing
+        .orders
+        .iter()
+        .map(|o| (o.id.clone(), o.created_at.with_timezone(&tz).date_naive()))
+        .collect();
+    let valid: Vec<_> = venue
+        .ticketing
+        .tickets
+        .iter()
+        .filter(|t| t.performance == generated.id && t.status == TicketStatus::Valid)
+        .collect();
+    let a_month_before = valid
+        .iter()
+        .filter(|t| (day - orders[&t.order]).num_days() >= 30)
+        .count() as f64;
+    let capacity = f64::from(generated.capacity.get());
+
+    let app = router(db);
+    let (status, _, html) = get(&app, &format!("/representation?id={}", line.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&jauge_report::format::count(valid.len() as u64, Lang::Fr)));
+    let row = |days: u32| {
+        html.split(&format!(
+            r#"<tr><th scope="row">{days}</th><td class="number">"#
+        ))
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .unwrap()
+        .to_owned()
+    };
+    let percent = |share: f64| jauge_report::format::percent(share, Lang::Fr);
+    assert_eq!(row(30), percent(a_month_before / capacity));
+    assert_eq!(row(0), percent(valid.len() as f64 / capacity));
+    // Earlier seasons' performances in the same hall give the median.
+    assert!(html.contains("stroke-dasharray"), "a median curve");
+    let (status, _, _) = get(&app, "/representation?id=999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

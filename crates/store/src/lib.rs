@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use jauge_analytics::{PerformanceLine, SeasonFacts};
+use jauge_analytics::{Bookings, PerformanceLine, SeasonFacts};
 use jauge_model::{
     BatchId, Dataset, DatasetProblem, PatronIdentity, PatronKey, QuarantinedRow, Season,
     SourceName, VenueSetup,
@@ -55,6 +55,17 @@ pub trait Store {
 
     /// The season's performances with their show, hall, start and sales, in start order.
     fn season_performances(&self, season: Season) -> Result<Vec<PerformanceLine>, StoreError>;
+
+    /// One performance, by the identifier its line carries.
+    fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;
+
+    /// The valid tickets of each performance by the day, in the venue's time zone, they were
+    /// ordered, counted in days before the performance.
+    fn bookings(&self, performances: &[i64]) -> Result<Vec<Bookings>, StoreError>;
+
+    /// The performances a booking curve is compared with: those held in the same hall in the
+    /// seasons before this performance's.
+    fn comparable_performances(&self, id: i64) -> Result<Vec<i64>, StoreError>;
 
     /// The rows imports could not take, of one source or of all, by source, file and line.
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use jauge_analytics::{
-    PatronInSeason, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts,
+    Bookings, PatronInSeason, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts,
 };
 use jauge_model::{
     BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
@@ -123,6 +123,59 @@ impl SqliteStore {
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The performances `condition` (on `p`, with `?1`) selects, with their show, hall and sales,
+/// in start order.
+fn performance_lines(
+    conn: &Connection,
+    condition: &str,
+    value: impl rusqlite::ToSql,
+) -> Result<Vec<PerformanceLine>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT p.id, sh.title, h.name, p.starts_at, p.capacity, p.status, coalesce(s.tickets, 0),
+                coalesce(s.paid_tickets, 0), coalesce(s.free_tickets, 0),
+                coalesce(s.revenue_cents, 0)
+         FROM performance p
+         JOIN show sh ON sh.id = p.show_id
+         JOIN hall h ON h.id = p.hall_id
+         LEFT JOIN performance_sales s ON s.performance_id = p.id
+         WHERE {condition}
+         ORDER BY p.starts_at, p.id"
+    ))?;
+    let rows = statement.query_map([value], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, u32>(4)?,
+            r.get::<_, String>(5)?,
+            [r.get::<_, u64>(6)?, r.get(7)?, r.get(8)?],
+            r.get::<_, i64>(9)?,
+        ))
+    })?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (id, show, hall, starts_at, capacity, status, [tickets, paid, free], revenue) = row?;
+        lines.push(PerformanceLine {
+            id,
+            show,
+            hall,
+            starts_at: from_seconds(starts_at)?,
+            sales: PerformanceSales {
+                capacity: Capacity::new(capacity).map_err(corrupt)?,
+                status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
+                sales: SalesTotals {
+                    tickets,
+                    paid_tickets: paid,
+                    free_tickets: free,
+                    revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+                },
+            },
+        });
+    }
+    Ok(lines)
 }
 
 pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
@@ -364,48 +417,55 @@ impl Store for SqliteStore {
     }
 
     fn season_performances(&self, season: Season) -> Result<Vec<PerformanceLine>, StoreError> {
+        performance_lines(&self.conn, "p.season_start_year = ?1", season.start_year())
+    }
+
+    fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
+        Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
+    }
+
+    fn bookings(&self, performances: &[i64]) -> Result<Vec<Bookings>, StoreError> {
+        let tz =
+            read_setup(&self.conn)?.map_or(jauge_model::DEFAULT_TIME_ZONE, |s| s.venue.time_zone);
         let mut statement = self.conn.prepare_cached(
-            "SELECT sh.title, h.name, p.starts_at, p.capacity, p.status, coalesce(s.tickets, 0),
-                    coalesce(s.paid_tickets, 0), coalesce(s.free_tickets, 0),
-                    coalesce(s.revenue_cents, 0)
-             FROM performance p
-             JOIN show sh ON sh.id = p.show_id
-             JOIN hall h ON h.id = p.hall_id
-             LEFT JOIN performance_sales s ON s.performance_id = p.id
-             WHERE p.season_start_year = ?1
-             ORDER BY p.starts_at, p.id",
+            "SELECT o.created_at, count(*) FROM ticket t JOIN sale_order o ON o.id = t.order_id
+             WHERE t.performance_id = ?1 AND t.status = 'valid'
+             GROUP BY o.created_at",
         )?;
-        let rows = statement.query_map([season.start_year()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, String>(4)?,
-                [r.get::<_, u64>(5)?, r.get(6)?, r.get(7)?],
-                r.get::<_, i64>(8)?,
-            ))
-        })?;
-        let mut lines = Vec::new();
-        for row in rows {
-            let (show, hall, starts_at, capacity, status, [tickets, paid, free], revenue) = row?;
-            lines.push(PerformanceLine {
-                show,
-                hall,
-                starts_at: from_seconds(starts_at)?,
-                sales: PerformanceSales {
-                    capacity: Capacity::new(capacity).map_err(corrupt)?,
-                    status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
-                    sales: SalesTotals {
-                        tickets,
-                        paid_tickets: paid,
-                        free_tickets: free,
-                        revenue: Cents::from_signed(revenue).map_err(corrupt)?,
-                    },
-                },
+        let mut all = Vec::new();
+        for &id in performances {
+            let Some(performance) = self.performance_line(id)? else {
+                continue;
+            };
+            let day = performance.starts_at.with_timezone(&tz).date_naive();
+            let mut by_day: std::collections::BTreeMap<u32, u64> = Default::default();
+            let rows =
+                statement.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)))?;
+            for row in rows {
+                let (ordered, tickets) = row?;
+                let ordered = from_seconds(ordered)?.with_timezone(&tz).date_naive();
+                let before = u32::try_from((day - ordered).num_days().max(0)).unwrap_or(u32::MAX);
+                *by_day.entry(before).or_default() += tickets;
+            }
+            all.push(Bookings {
+                performance,
+                by_day: by_day.into_iter().collect(),
             });
         }
-        Ok(lines)
+        Ok(all)
+    }
+
+    fn comparable_performances(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT c.id FROM performance p JOIN performance c
+               ON c.hall_id = p.hall_id AND c.season_start_year < p.season_start_year
+             WHERE p.id = ?1 AND c.status = 'scheduled'
+             ORDER BY c.starts_at",
+        )?;
+        let ids = statement
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(ids)
     }
 
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {
