@@ -13,6 +13,7 @@ use jauge_model::{Capacity, Cents, PatronKey, PerformanceStatus, Season, Ticket}
 use serde::Serialize;
 
 pub mod definitions;
+pub mod places;
 
 /// Sales of one set of tickets, counting only those that are sold (valid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -49,6 +49,34 @@ const COMMUNES_CSV: &str = include_str!("../data/communes.csv");
 const DEPARTEMENTS_CSV: &str = include_str!("../data/departements.csv");
 const REGIONS_CSV: &str = include_str!("../data/regions.csv");
 
+/// A place's name for comparison: lower case, accents and separators dropped, "St" and "Ste"
+/// read as "Saint" and "Sainte".
+fn place_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect();
+    lowered
+        .split_whitespace()
+        .map(|word| match word {
+            "st" => "saint",
+            "ste" => "sainte",
+            word => word,
+        })
+        .collect()
+}
+
 /// A point on Earth, in decimal degrees (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatLon {
@@ -240,6 +268,29 @@ impl Geography {
             .get(postcode)
             .map(|indices| indices.iter().map(|&i| &self.communes[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// The commune a postal address names: the only commune its postcode serves, or among
+    /// several, the one whose name `city` gives (whatever its case, accents, hyphens or "St").
+    /// A postcode that lost its leading zero in a spreadsheet (`1000`) is read with it.
+    pub fn commune_for(&self, postcode: &str, city: Option<&str>) -> Option<&Commune> {
+        let digits: String = postcode.chars().filter(|c| !c.is_whitespace()).collect();
+        let postcode = if digits.len() == 4 {
+            format!("0{digits}")
+        } else {
+            digits
+        };
+        let candidates = self.communes_with_postcode(&postcode);
+        match candidates[..] {
+            [] => None,
+            [only] => Some(only),
+            _ => {
+                let wanted = place_name(city?);
+                candidates
+                    .into_iter()
+                    .find(|c| place_name(&c.name) == wanted)
+            }
+        }
     }
 
     /// The département with this code, if any.

@@ -198,3 +198,30 @@ fn communes_within_radius() {
     let all = geo.communes_within(&centre, f64::INFINITY);
     assert_eq!(all.len(), geo.communes().len());
 }
+
+#[test]
+fn a_postal_address_names_its_commune() {
+    let geo = jauge_geo::Geography::france();
+    // 37300 serves Joué-lès-Tours only.
+    assert_eq!(
+        geo.commune_for("37300", None).map(|c| c.name.as_str()),
+        Some("Joué-lès-Tours")
+    );
+    // 37510 serves several communes: the city says which.
+    let several = geo.communes_with_postcode("37510");
+    assert!(several.len() > 1, "{several:?}");
+    assert_eq!(
+        geo.commune_for("37510", Some("BALLAN-MIRE"))
+            .map(|c| c.name.as_str()),
+        Some("Ballan-Miré")
+    );
+    assert_eq!(geo.commune_for("37510", None), None);
+    assert_eq!(geo.commune_for("37510", Some("Paris")), None);
+    // A leading zero lost in a spreadsheet, and "St" for "Saint".
+    assert_eq!(
+        geo.commune_for("1000", Some("Bourg en Bresse"))
+            .map(|c| c.insee.as_str()),
+        Some("01053")
+    );
+    assert_eq!(geo.commune_for("99999", None), None);
+}

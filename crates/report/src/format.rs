@@ -47,6 +47,15 @@ pub fn percent(share: f64, lang: Lang) -> String {
     }
 }
 
+/// A number with one decimal: `12,5` in French, `12.5` in English.
+pub fn decimal(value: f64, lang: Lang) -> String {
+    let text = format!("{value:.1}");
+    match lang {
+        Lang::Fr => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 /// A day: `28 nov. 2026` in French, `28 Nov 2026` in English.
 pub fn date(day: chrono::NaiveDate, lang: Lang) -> String {
     use chrono::Datelike;

@@ -51,6 +51,7 @@ pub fn router(db: PathBuf) -> Router {
         .route("/saison.csv", get(season_csv))
         .route("/saison.svg", get(season_svg))
         .route("/representation", get(performance))
+        .route("/publics", get(audiences))
         .route("/glossaire", get(glossary))
         .route("/sources", get(sources))
         .route("/style.css", get(style))
@@ -164,6 +165,24 @@ async fn performance(State(state): State<AppState>, Query(q): Query<PageQuery>) 
             } else {
                 "There is no such performance."
             })),
+        )
+            .into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn audiences(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    match with_store(&state, move |store| {
+        pages::audience_data(store, wanted.as_deref())
+    })
+    .await
+    {
+        Ok(Some(data)) => Html(pages::audiences(&data, lang)).into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Html(pages::error(pages::no_season(lang))),
         )
             .into_response(),
         Err(response) => response,

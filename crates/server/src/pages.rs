@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use jauge_analytics::definitions::{self, Definition};
+use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
     Bookings, PerformanceLine, SeasonSummary, median_curve, season_summary, shows_by_fill_rate,
 };
@@ -91,6 +92,7 @@ fn href(path: &str, lang: Lang, query: &str) -> String {
 fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> String {
     let nav = [
         ("/saison", "Saison", "Season"),
+        ("/publics", "Publics", "Audiences"),
         ("/sources", "Sources", "Sources"),
         ("/glossaire", "Glossaire", "Glossary"),
     ];
@@ -195,6 +197,199 @@ fn figures(data: &SeasonData, lang: Lang) -> Vec<(Definition, String, Option<Str
         .collect()
 }
 
+/// Links to the same page for each season.
+fn seasons_nav(data: &SeasonData, lang: Lang, path: &str) -> String {
+    let mut nav = String::from(r#"<nav aria-label="Saisons" class="seasons"><ul>"#);
+    for s in &data.seasons {
+        let current = if *s == data.season {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            nav,
+            r#"<li><a href="{}"{current}>{}</a></li>"#,
+            href(path, lang, &format!("saison={}", s.label())),
+            s.label()
+        );
+    }
+    nav.push_str("</ul></nav>");
+    nav
+}
+
+/// Where the season's buyers live, with the season's figures.
+pub struct AudienceData {
+    pub season: SeasonData,
+    pub geography: AudienceGeography,
+}
+
+pub fn audience_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<AudienceData>, StoreError> {
+    let (Some(setup), Some(season)) = (store.setup()?, season_data(store, wanted)?) else {
+        return Ok(None);
+    };
+    let places = store.season_buyer_places(season.season)?;
+    let geography = audience_geography(
+        &places,
+        setup.venue.insee.as_str(),
+        jauge_geo::Geography::france(),
+    );
+    Ok(Some(AudienceData { season, geography }))
+}
+
+/// The audiences page: who came, and where they live.
+pub fn audiences(data: &AudienceData, lang: Lang) -> String {
+    let label = data.season.season.label();
+    let query = format!("saison={label}");
+    let s = &data.season.summary;
+    let g = &data.geography;
+    let mut body = format!(
+        "<h1>{} {label} <small>{}</small></h1>",
+        if fr(lang) { "Publics" } else { "Audiences" },
+        escape(&data.season.venue)
+    );
+    body.push_str(&seasons_nav(&data.season, lang, "/publics"));
+    let people = [
+        (
+            if fr(lang) { "Acheteurs" } else { "Buyers" },
+            format::count(s.patrons, lang),
+        ),
+        (
+            if fr(lang) {
+                "dont primo-spectateurs"
+            } else {
+                "of whom first-timers"
+            },
+            format::count(s.first_timers, lang),
+        ),
+        (
+            if fr(lang) {
+                "dont revenus de la saison précédente"
+            } else {
+                "of whom back from the previous season"
+            },
+            format::count(s.returning, lang),
+        ),
+        (
+            definitions::RETENTION.name(lang),
+            format::optional(s.retention, lang, format::percent),
+        ),
+    ];
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="who"><h2 id="who">{}</h2><table class="figures"><tbody>"#,
+        if fr(lang) { "Qui est venu" } else { "Who came" }
+    );
+    for (name, value) in people {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
+            escape(name),
+            escape(&value)
+        );
+    }
+    body.push_str("</tbody></table></section>");
+
+    let placed = g.buyers - g.unplaced;
+    let share = |n: u64| {
+        format::optional(
+            (placed > 0).then(|| n as f64 / placed as f64),
+            lang,
+            format::percent,
+        )
+    };
+    let marks: Vec<Bar> = BANDS
+        .iter()
+        .zip(g.bands)
+        .map(|((_, fr_name, en_name), n)| Bar {
+            label: if fr(lang) { fr_name } else { en_name }.to_string(),
+            value: n as f64,
+            shown: format!("{} ({})", format::count(n, lang), share(n)),
+        })
+        .collect();
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="distance"><h2 id="distance">{}</h2><figure>{}</figure><p class="note">{}</p></section>"#,
+        if fr(lang) {
+            "Distance au lieu"
+        } else {
+            "Distance from the venue"
+        },
+        bars(
+            if fr(lang) {
+                "Acheteurs par distance entre leur commune et celle du lieu"
+            } else {
+                "Buyers by distance between their commune and the venue's"
+            },
+            &marks,
+            None
+        ),
+        escape(&if fr(lang) {
+            format!(
+                "{} acheteurs sur {} ont une adresse qui désigne une commune connue.",
+                format::count(placed, lang),
+                format::count(g.buyers, lang)
+            )
+        } else {
+            format!(
+                "{} buyers out of {} have an address naming a known commune.",
+                format::count(placed, lang),
+                format::count(g.buyers, lang)
+            )
+        })
+    );
+
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="departements"><h2 id="departements">Départements</h2><table><thead><tr><th scope="col">Département</th><th scope="col">{}</th><th scope="col">%</th></tr></thead><tbody>"#,
+        if fr(lang) { "Acheteurs" } else { "Buyers" },
+    );
+    for (code, name, n) in g.departements.iter().take(10) {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{} ({code})</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
+            escape(name),
+            format::count(*n, lang),
+            share(*n)
+        );
+    }
+    body.push_str("</tbody></table></section>");
+
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="communes"><h2 id="communes">Communes</h2><table><thead><tr><th scope="col">Commune</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">Distance</th></tr></thead><tbody>"#,
+        if fr(lang) { "Acheteurs" } else { "Buyers" },
+        if fr(lang) { "Habitants" } else { "Inhabitants" },
+        if fr(lang) {
+            "Pour 1 000 habitants"
+        } else {
+            "Per 1,000 inhabitants"
+        },
+    );
+    for c in g.communes.iter().take(20) {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{} km</td></tr>"#,
+            escape(&c.name),
+            format::count(c.buyers, lang),
+            format::count(u64::from(c.population), lang),
+            c.per_thousand
+                .map_or("—".to_owned(), |r| format::decimal(r, lang)),
+            format::count(c.distance_km.round() as u64, lang),
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    layout(
+        &format!("{} {label}", if fr(lang) { "Publics" } else { "Audiences" }),
+        lang,
+        "/publics",
+        &query,
+        &body,
+    )
+}
+
 /// The season page.
 pub fn season(data: &SeasonData, lang: Lang) -> String {
     let label = data.season.label();
@@ -204,21 +399,7 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
         if fr(lang) { "Saison" } else { "Season" },
         escape(&data.venue)
     );
-    body.push_str(r#"<nav aria-label="Saisons" class="seasons"><ul>"#);
-    for s in &data.seasons {
-        let current = if *s == data.season {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            body,
-            r#"<li><a href="{}"{current}>{}</a></li>"#,
-            href("/saison", lang, &format!("saison={}", s.label())),
-            s.label()
-        );
-    }
-    body.push_str("</ul></nav>");
+    body.push_str(&seasons_nav(data, lang, "/saison"));
 
     let previous_label = data.season.previous().label();
     let _ = write!(

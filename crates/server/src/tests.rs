@@ -319,3 +319,58 @@ async fn a_performance_shows_its_booking_curve_beside_comparable_ones() {
     let (status, _, _) = get(&app, "/representation?id=999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_audiences_page_places_the_seasons_buyers() {
+    let (_dir, db, venue) = demo_database();
+    let tz = venue.setup.venue.time_zone;
+    let season = venue.seasons[venue.seasons.len() - 2];
+    // Independently: the season's buyers, from the generated orders and tickets.
+    let held: BTreeSet<&str> = venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| {
+            p.status == PerformanceStatus::Scheduled
+                && season.contains(p.starts_at.with_timezone(&tz).date_naive())
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    let orders: BTreeSet<&str> = venue
+        .ticketing
+        .tickets
+        .iter()
+        .filter(|t| t.status == TicketStatus::Valid && held.contains(t.performance.as_str()))
+        .map(|t| t.order.as_str())
+        .collect();
+    let buyers: BTreeSet<&str> = venue
+        .ticketing
+        .orders
+        .iter()
+        .filter(|o| orders.contains(o.id.as_str()))
+        .filter_map(|o| o.buyer.as_ref().map(|b| b.as_str()))
+        .collect();
+
+    let app = router(db);
+    let (status, _, html) = get(&app, &format!("/publics?saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    let buyers_shown = html
+        .split(r#"<th scope="row">Acheteurs</th><td>"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .unwrap();
+    assert_eq!(
+        buyers_shown,
+        jauge_report::format::count(buyers.len() as u64, Lang::Fr)
+    );
+    // The venue's own commune is among those the audience comes from, at 0 km.
+    assert!(
+        html.contains("<th scope=\"row\">Joué-lès-Tours</th>"),
+        "{html}"
+    );
+    assert!(html.contains("moins de 10 km"));
+    let (status, _, english) =
+        get(&app, &format!("/publics?lang=en&saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(english.contains("under 10 km"));
+}

@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+use jauge_analytics::places::BuyerPlace;
 use jauge_analytics::{Bookings, PerformanceLine, SeasonFacts};
 use jauge_model::{
     BatchId, Dataset, DatasetProblem, PatronIdentity, PatronKey, QuarantinedRow, Season,
@@ -55,6 +56,10 @@ pub trait Store {
 
     /// The season's performances with their show, hall, start and sales, in start order.
     fn season_performances(&self, season: Season) -> Result<Vec<PerformanceLine>, StoreError>;
+
+    /// Where each buyer of the season lives, as (postcode, commune) from their address: one
+    /// entry a person, their linked records once.
+    fn season_buyer_places(&self, season: Season) -> Result<Vec<BuyerPlace>, StoreError>;
 
     /// One performance, by the identifier its line carries.
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;

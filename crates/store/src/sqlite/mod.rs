@@ -420,6 +420,38 @@ impl Store for SqliteStore {
         performance_lines(&self.conn, "p.season_start_year = ?1", season.start_year())
     }
 
+    fn season_buyer_places(
+        &self,
+        season: Season,
+    ) -> Result<Vec<jauge_analytics::places::BuyerPlace>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT coalesce(pe.person_key, ps.patron_key) AS who, pi.postcode, pi.city
+             FROM patron_season ps
+             LEFT JOIN person pe ON pe.patron_key = ps.patron_key
+             LEFT JOIN patron_identity pi ON pi.patron_key = ps.patron_key
+             WHERE ps.season_start_year = ?1
+             ORDER BY who, pi.postcode IS NULL, ps.patron_key",
+        )?;
+        let rows = statement.query_map([season.start_year()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut places = Vec::new();
+        let mut last: Option<String> = None;
+        for row in rows {
+            let (who, postcode, city) = row?;
+            // A person's first record with an address speaks for them.
+            if last.as_deref() != Some(who.as_str()) {
+                places.push(jauge_analytics::places::BuyerPlace { postcode, city });
+                last = Some(who);
+            }
+        }
+        Ok(places)
+    }
+
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
         Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
     }
