@@ -20,6 +20,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A label cut to [`LABEL_CHARACTERS`], with an ellipsis.
+fn cut(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARACTERS {
+        return label.to_owned();
+    }
+    let kept: String = label.chars().take(LABEL_CHARACTERS - 1).collect();
+    format!("{kept}…")
+}
+
 /// One bar: its label, its value (its length), and the value as shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
@@ -28,10 +37,13 @@ pub struct Bar {
     pub shown: String,
 }
 
-/// Height of one bar's row, and the width of the labels' column, in SVG units.
+/// Height of one bar's row, the chart's width and the width of one character of a label, in
+/// SVG units.
 const ROW: f64 = 22.0;
-const LABELS: f64 = 230.0;
-const WIDTH: f64 = 640.0;
+const WIDTH: f64 = 760.0;
+const CHARACTER: f64 = 6.6;
+/// The longest label shown whole; longer ones are cut (their whole text is in the bar's title).
+const LABEL_CHARACTERS: usize = 48;
 
 /// Horizontal bars, longest for `full` (a fill rate's 100 %, say; the longest bar when `None`).
 pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
@@ -39,7 +51,22 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
         .unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0, f64::max))
         .max(f64::MIN_POSITIVE);
     let height = ROW * bars.len() as f64 + 8.0;
-    let plot = WIDTH - LABELS - 70.0;
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count().min(LABEL_CHARACTERS))
+        .max()
+        .unwrap_or(0);
+    #[allow(non_snake_case)]
+    let LABELS = CHARACTER * longest as f64 + 12.0;
+    // Room after the longest bar for its value.
+    let values = bars
+        .iter()
+        .map(|b| b.shown.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * CHARACTER
+        + 12.0;
+    let plot = WIDTH - LABELS - values;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -51,8 +78,9 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
         let length = (b.value.max(0.0) / top).min(1.0) * plot;
         let _ = write!(
             svg,
-            r##"<g><title>{label} : {shown}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="#1a1a1a">{label}</text><rect x="{LABELS}" y="{y}" width="{length:.1}" height="{h}" fill="#1f5f8b"/><text x="{vx:.1}" y="{ty}" font-size="12" fill="#1a1a1a">{shown}</text></g>"##,
-            label = escape(&b.label),
+            r##"<g><title>{full_label} : {shown}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="#1a1a1a">{label}</text><rect x="{LABELS}" y="{y}" width="{length:.1}" height="{h}" fill="#1f5f8b"/><text x="{vx:.1}" y="{ty}" font-size="12" fill="#1a1a1a">{shown}</text></g>"##,
+            label = escape(&cut(&b.label)),
+            full_label = escape(&b.label),
             shown = escape(&b.shown),
             lx = LABELS - 6.0,
             ty = y + 14.0,
@@ -76,7 +104,7 @@ pub struct Series {
 /// Lines over a shared horizontal axis whose ends are labelled `from` and `to`; the vertical
 /// axis runs from 0 to 100 % (`full` labels its top).
 pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &str) -> String {
-    let (left, top, width, height) = (48.0, 10.0, 560.0, 220.0);
+    let (left, top, width, height) = (72.0, 10.0, 540.0, 220.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -160,11 +188,29 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Roméo &amp; Juliette"));
         assert!(svg.contains("&lt;par séance&gt;"));
+        // Labels of 16 characters take 117.6 units, values of 5 take 45: bars get the rest.
+        let plot = 760.0 - (6.6 * 16.0 + 12.0) - (6.6 * 5.0 + 12.0);
         assert!(
-            svg.contains(r#"width="170.0""#),
-            "half of the 340 units: {svg}"
+            svg.contains(&format!(r#"width="{:.1}""#, plot / 2.0)),
+            "half: {svg}"
         );
-        assert!(svg.contains(r#"width="340.0""#), "never past full: {svg}");
+        assert!(
+            svg.contains(&format!(r#"width="{plot:.1}""#)),
+            "never past full: {svg}"
+        );
+        let long = bars(
+            "t",
+            &[Bar {
+                label: "x".repeat(80),
+                value: 1.0,
+                shown: "1".into(),
+            }],
+            None,
+        );
+        assert!(
+            long.contains(&format!("{}…</text>", "x".repeat(47))),
+            "{long}"
+        );
         assert_eq!(svg.matches("<rect").count(), 2);
     }
 
@@ -189,11 +235,11 @@ mod tests {
         );
         assert!(svg.contains("&lt;de réservation&gt;"));
         assert!(
-            svg.contains(r#"points="48.0,230.0 328.0,120.0 608.0,10.0""#),
+            svg.contains(r#"points="72.0,230.0 342.0,120.0 612.0,10.0""#),
             "{svg}"
         );
         assert!(
-            svg.contains(r#"stroke-dasharray="6 4" points="48.0,186.0 608.0,10.0""#),
+            svg.contains(r#"stroke-dasharray="6 4" points="72.0,186.0 612.0,10.0""#),
             "clamped at full: {svg}"
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
