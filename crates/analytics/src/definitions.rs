@@ -91,8 +91,16 @@ pub const RETENTION: Definition = Definition {
     en: "Buyers of the previous season who came back this season ÷ buyers of the previous season (a person counts once).",
 };
 
+pub const LAPSED: Definition = Definition {
+    key: "lapsed",
+    name_fr: "Spectateurs perdus de vue",
+    name_en: "Lapsed patrons",
+    fr: "Personnes venues il y a deux saisons, et ni la saison précédente ni celle-ci : aucun billet depuis deux saisons.",
+    en: "People who came two seasons ago, and neither last season nor this one: no ticket for two seasons.",
+};
+
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 8] = [
+pub const ALL: [Definition; 9] = [
     TICKETS,
     REVENUE,
     FILL_RATE,
@@ -101,4 +109,5 @@ pub const ALL: [Definition; 8] = [
     FREE_TICKET_SHARE,
     FIRST_TIMER_SHARE,
     RETENTION,
+    LAPSED,
 ];

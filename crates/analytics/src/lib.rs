@@ -246,6 +246,24 @@ pub fn median_curve(curves: &[Vec<f64>]) -> Vec<f64> {
         .collect()
 }
 
+/// Bands of how many tickets a person bought in a season.
+pub const FREQUENCY_BANDS: [(u64, &str); 5] =
+    [(1, "1"), (2, "2"), (3, "3"), (5, "4–5"), (u64::MAX, "6+")];
+
+/// How many people bought how many tickets, by [`FREQUENCY_BANDS`]; a count of zero is not a
+/// buyer and is left out.
+pub fn frequency_distribution(tickets_per_person: &[u64]) -> [u64; 5] {
+    let mut bands = [0u64; 5];
+    for &tickets in tickets_per_person.iter().filter(|&&t| t > 0) {
+        let band = FREQUENCY_BANDS
+            .iter()
+            .position(|(most, _)| tickets <= *most)
+            .unwrap_or(FREQUENCY_BANDS.len() - 1);
+        bands[band] += 1;
+    }
+    bands
+}
+
 /// A show's season: its performances held, its capacity on sale, its sales.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowSeason {

@@ -272,3 +272,12 @@ fn the_median_curve_takes_the_middle_value_at_each_day() {
     assert_eq!(median_curve(&curves[..2]), vec![0.2, 0.7]);
     assert!(median_curve(&[]).is_empty());
 }
+
+#[test]
+fn people_are_counted_by_how_many_tickets_they_bought() {
+    assert_eq!(
+        frequency_distribution(&[1, 1, 2, 3, 4, 5, 6, 40, 0]),
+        [2, 1, 1, 2, 2]
+    );
+    assert_eq!(frequency_distribution(&[]), [0; 5]);
+}

@@ -5,7 +5,8 @@ use std::fmt::Write;
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
-    Bookings, PerformanceLine, SeasonSummary, median_curve, season_summary, shows_by_fill_rate,
+    Bookings, FREQUENCY_BANDS, PerformanceLine, SeasonSummary, frequency_distribution,
+    median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Bar, Series, bars, escape, lines};
@@ -221,6 +222,9 @@ fn seasons_nav(data: &SeasonData, lang: Lang, path: &str) -> String {
 pub struct AudienceData {
     pub season: SeasonData,
     pub geography: AudienceGeography,
+    /// People by how many tickets they bought, in [`FREQUENCY_BANDS`].
+    pub frequency: [u64; 5],
+    pub lapsed: u64,
 }
 
 pub fn audience_data(
@@ -236,7 +240,14 @@ pub fn audience_data(
         setup.venue.insee.as_str(),
         jauge_geo::Geography::france(),
     );
-    Ok(Some(AudienceData { season, geography }))
+    let frequency = frequency_distribution(&store.season_tickets_per_person(season.season)?);
+    let lapsed = store.lapsed(season.season)?;
+    Ok(Some(AudienceData {
+        season,
+        geography,
+        frequency,
+        lapsed,
+    }))
 }
 
 /// The audiences page: who came, and where they live.
@@ -276,6 +287,10 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
             definitions::RETENTION.name(lang),
             format::optional(s.retention, lang, format::percent),
         ),
+        (
+            definitions::LAPSED.name(lang),
+            format::count(data.lapsed, lang),
+        ),
     ];
     let _ = write!(
         body,
@@ -291,6 +306,37 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
         );
     }
     body.push_str("</tbody></table></section>");
+
+    let frequency: Vec<Bar> = FREQUENCY_BANDS
+        .iter()
+        .zip(data.frequency)
+        .map(|((_, band), n)| Bar {
+            label: format!(
+                "{band} {}",
+                if fr(lang) { "billet(s)" } else { "ticket(s)" }
+            ),
+            value: n as f64,
+            shown: format::count(n, lang),
+        })
+        .collect();
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="frequency"><h2 id="frequency">{}</h2><figure>{}</figure></section>"#,
+        if fr(lang) {
+            "Billets achetés par personne"
+        } else {
+            "Tickets bought per person"
+        },
+        bars(
+            if fr(lang) {
+                "Acheteurs selon le nombre de billets achetés dans la saison"
+            } else {
+                "Buyers by the number of tickets they bought in the season"
+            },
+            &frequency,
+            None
+        )
+    );
 
     let placed = g.buyers - g.unplaced;
     let share = |n: u64| {

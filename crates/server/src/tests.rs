@@ -369,6 +369,8 @@ async fn the_audiences_page_places_the_seasons_buyers() {
         "{html}"
     );
     assert!(html.contains("moins de 10 km"));
+    assert!(html.contains("Billets achetés par personne"));
+    assert!(html.contains("<th scope=\"row\">Spectateurs perdus de vue</th>"));
     let (status, _, english) =
         get(&app, &format!("/publics?lang=en&saison={}", season.label())).await;
     assert_eq!(status, StatusCode::OK);

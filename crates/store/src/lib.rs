@@ -61,6 +61,13 @@ pub trait Store {
     /// entry a person, their linked records once.
     fn season_buyer_places(&self, season: Season) -> Result<Vec<BuyerPlace>, StoreError>;
 
+    /// How many valid tickets each person bought for the season, their linked records once.
+    fn season_tickets_per_person(&self, season: Season) -> Result<Vec<u64>, StoreError>;
+
+    /// How many people bought two seasons before `season`, and neither the season before nor
+    /// `season` itself.
+    fn lapsed(&self, season: Season) -> Result<u64, StoreError>;
+
     /// One performance, by the identifier its line carries.
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;
 

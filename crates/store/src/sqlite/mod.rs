@@ -452,6 +452,36 @@ impl Store for SqliteStore {
         Ok(places)
     }
 
+    fn season_tickets_per_person(&self, season: Season) -> Result<Vec<u64>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT sum(ps.tickets) FROM patron_season ps
+             LEFT JOIN person pe ON pe.patron_key = ps.patron_key
+             WHERE ps.season_start_year = ?1
+             GROUP BY coalesce(pe.person_key, ps.patron_key)",
+        )?;
+        let counts = statement
+            .query_map([season.start_year()], |r| r.get::<_, u64>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(counts)
+    }
+
+    fn lapsed(&self, season: Season) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "WITH who AS MATERIALIZED (
+                SELECT coalesce(pe.person_key, ps.patron_key) AS who,
+                       ps.season_start_year AS season
+                FROM patron_season ps LEFT JOIN person pe ON pe.patron_key = ps.patron_key
+                WHERE ps.season_start_year BETWEEN ?1 - 2 AND ?1
+             )
+             SELECT count(*) FROM (
+                SELECT who FROM who GROUP BY who
+                HAVING max(season = ?1 - 2) = 1 AND max(season >= ?1 - 1) = 0
+             )",
+            [season.start_year()],
+            |r| r.get(0),
+        )?)
+    }
+
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
         Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
     }

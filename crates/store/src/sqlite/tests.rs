@@ -842,3 +842,51 @@ fn a_ticket_given_in_two_parts_fails_the_batch() {
     );
     assert_eq!(count(&store, "ticket"), 0);
 }
+
+#[test]
+fn people_are_counted_by_their_tickets_and_lapsed_ones_after_two_seasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    // P0, P1 are in 2024-2025, P3 in 2025-2026.
+    store
+        .write_dataset(&dataset(&[
+            (0, 2500, TicketStatus::Valid, 0),
+            (1, 2500, TicketStatus::Valid, 0),
+            (1, 2500, TicketStatus::Valid, 2),
+            (3, 2500, TicketStatus::Valid, 2),
+            (3, 2500, TicketStatus::Valid, 1),
+            (0, 2500, TicketStatus::Cancelled, 3),
+        ]))
+        .unwrap();
+    let season = |label: &str| label.parse::<Season>().unwrap();
+    let mut counts = store
+        .season_tickets_per_person(season("2024-2025"))
+        .unwrap();
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        [1, 2],
+        "pk2 once, pk0 twice; a cancelled ticket is no purchase"
+    );
+    // In 2026-2027, pk0 came two seasons before and not since; pk2 came back in 2025-2026.
+    assert_eq!(store.lapsed(season("2026-2027")).unwrap(), 1);
+    assert_eq!(store.lapsed(season("2025-2026")).unwrap(), 0);
+    // Once linked into one person, pk0 and pk1 are one buyer who came back.
+    let key = |k: &str| k.parse::<PatronKey>().unwrap();
+    store
+        .save_persons(&[
+            crate::PersonLink {
+                patron: key("pk0"),
+                person: key("pk0"),
+                part: key("pk0"),
+            },
+            crate::PersonLink {
+                patron: key("pk1"),
+                person: key("pk0"),
+                part: key("pk0"),
+            },
+        ])
+        .unwrap();
+    assert_eq!(store.lapsed(season("2026-2027")).unwrap(), 0);
+}
