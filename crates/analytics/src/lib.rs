@@ -12,6 +12,7 @@
 use jauge_model::{Capacity, Cents, PatronKey, PerformanceStatus, Season, Ticket};
 use serde::Serialize;
 
+pub mod crossover;
 pub mod definitions;
 pub mod places;
 

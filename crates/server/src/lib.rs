@@ -52,6 +52,7 @@ pub fn router(db: PathBuf) -> Router {
         .route("/saison.svg", get(season_svg))
         .route("/representation", get(performance))
         .route("/publics", get(audiences))
+        .route("/croisements", get(crossover))
         .route("/glossaire", get(glossary))
         .route("/sources", get(sources))
         .route("/style.css", get(style))
@@ -180,6 +181,24 @@ async fn audiences(State(state): State<AppState>, Query(q): Query<PageQuery>) ->
     .await
     {
         Ok(Some(data)) => Html(pages::audiences(&data, lang)).into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Html(pages::error(pages::no_season(lang))),
+        )
+            .into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn crossover(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    match with_store(&state, move |store| {
+        pages::crossover_data(store, wanted.as_deref())
+    })
+    .await
+    {
+        Ok(Some(data)) => Html(pages::crossover(&data, lang)).into_response(),
         Ok(None) => (
             StatusCode::NOT_FOUND,
             Html(pages::error(pages::no_season(lang))),

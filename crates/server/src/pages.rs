@@ -2,13 +2,14 @@
 
 use std::fmt::Write;
 
+use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audiences};
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
     Bookings, FREQUENCY_BANDS, PerformanceLine, SeasonSummary, frequency_distribution,
     median_curve, season_summary, shows_by_fill_rate,
 };
-use jauge_model::{Lang, PerformanceStatus, Season};
+use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Bar, Series, bars, escape, lines};
 use jauge_report::format;
 use jauge_store::{SourceStatus, SqliteStore, Store, StoreError};
@@ -94,6 +95,7 @@ fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> Strin
     let nav = [
         ("/saison", "Saison", "Season"),
         ("/publics", "Publics", "Audiences"),
+        ("/croisements", "Croisements", "Crossover"),
         ("/sources", "Sources", "Sources"),
         ("/glossaire", "Glossaire", "Glossary"),
     ];
@@ -431,6 +433,128 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
         &format!("{} {label}", if fr(lang) { "Publics" } else { "Audiences" }),
         lang,
         "/publics",
+        &query,
+        &body,
+    )
+}
+
+/// Which shows and disciplines share their audience, in a season.
+pub struct CrossoverData {
+    pub season: SeasonData,
+    pub shows: Vec<ShowAudience>,
+}
+
+pub fn crossover_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<CrossoverData>, StoreError> {
+    let Some(season) = season_data(store, wanted)? else {
+        return Ok(None);
+    };
+    let shows = store.season_show_audiences(season.season)?;
+    Ok(Some(CrossoverData { season, shows }))
+}
+
+/// How many pairs of shows the crossover page lists.
+const PAIRS: usize = 15;
+
+/// The crossover page.
+pub fn crossover(data: &CrossoverData, lang: Lang) -> String {
+    let label = data.season.season.label();
+    let query = format!("saison={label}");
+    let title = if fr(lang) { "Croisements" } else { "Crossover" };
+    let mut body = format!(
+        "<h1>{title} {label} <small>{}</small></h1>",
+        escape(&data.season.venue)
+    );
+    body.push_str(&seasons_nav(&data.season, lang, "/croisements"));
+    let pairs = shared_audiences(&data.shows);
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="pairs"><h2 id="pairs">{}</h2><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        if fr(lang) {
+            "Les spectacles qui partagent le plus leur public"
+        } else {
+            "The shows that share their audience most"
+        },
+        if fr(lang) { "Spectacle A" } else { "Show A" },
+        if fr(lang) { "Spectacle B" } else { "Show B" },
+        if fr(lang) {
+            "Personnes venues aux deux"
+        } else {
+            "People who came to both"
+        },
+        if fr(lang) {
+            "Part du public de A"
+        } else {
+            "Share of A's audience"
+        },
+        if fr(lang) {
+            "Part du public de B"
+        } else {
+            "Share of B's audience"
+        },
+    );
+    for p in pairs.iter().take(PAIRS) {
+        let _ = write!(
+            body,
+            r#"<tr><td>{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
+            escape(&p.a),
+            escape(&p.b),
+            format::count(p.shared, lang),
+            format::percent(p.share_of_a, lang),
+            format::percent(p.share_of_b, lang),
+        );
+    }
+    body.push_str("</tbody></table></section>");
+
+    let matrix = discipline_crossover(&data.shows);
+    let disciplines: Vec<Discipline> = {
+        let mut seen: Vec<Discipline> = data.shows.iter().map(|s| s.discipline).collect();
+        seen.sort();
+        seen.dedup();
+        seen
+    };
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="disciplines"><h2 id="disciplines">{}</h2><p class="note">{}</p><table><thead><tr><td></td>"#,
+        if fr(lang) {
+            "Entre disciplines"
+        } else {
+            "Between disciplines"
+        },
+        if fr(lang) {
+            "Chaque ligne : la part du public de la discipline venue aussi à un spectacle de la discipline en colonne (sur la diagonale : à un autre spectacle de la même)."
+        } else {
+            "Each row: the share of the discipline's audience that also came to a show of the column's discipline (on the diagonal: to another show of the same)."
+        },
+    );
+    for d in &disciplines {
+        let _ = write!(body, r#"<th scope="col">{}</th>"#, escape(d.label(lang)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for a in &disciplines {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{}</th>"#,
+            escape(a.label(lang))
+        );
+        for b in &disciplines {
+            let _ = write!(
+                body,
+                r#"<td class="number">{}</td>"#,
+                matrix
+                    .get(&(*a, *b))
+                    .map_or("—".to_owned(), |share| format::percent(*share, lang))
+            );
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table></section>");
+    layout(
+        &format!("{title} {label}"),
+        lang,
+        "/croisements",
         &query,
         &body,
     )

@@ -376,3 +376,68 @@ async fn the_audiences_page_places_the_seasons_buyers() {
     assert_eq!(status, StatusCode::OK);
     assert!(english.contains("under 10 km"));
 }
+
+#[tokio::test]
+async fn the_crossover_page_counts_the_people_two_shows_share() {
+    let (_dir, db, venue) = demo_database();
+    let tz = venue.setup.venue.time_zone;
+    let season = venue.seasons[venue.seasons.len() - 2];
+    // Independently: each show's buyers, from the generated tickets, orders and shows.
+    let buyer: std::collections::HashMap<&str, &str> = venue
+        .ticketing
+        .orders
+        .iter()
+        .filter_map(|o| Some((o.id.as_str(), o.buyer.as_ref()?.as_str())))
+        .collect();
+    let mut people: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+    for p in venue.ticketing.performances.iter().filter(|p| {
+        p.status == PerformanceStatus::Scheduled
+            && season.contains(p.starts_at.with_timezone(&tz).date_naive())
+    }) {
+        let title = venue
+            .ticketing
+            .shows
+            .iter()
+            .find(|s| s.id == p.show)
+            .unwrap()
+            .title
+            .as_str();
+        let seen = people.entry(title).or_default();
+        for t in venue
+            .ticketing
+            .tickets
+            .iter()
+            .filter(|t| t.performance == p.id && t.status == TicketStatus::Valid)
+        {
+            seen.extend(buyer.get(t.order.as_str()));
+        }
+    }
+    let most = people
+        .iter()
+        .flat_map(|(a, pa)| {
+            people
+                .iter()
+                .filter(move |(b, _)| a < *b)
+                .map(move |(_, pb)| pa.intersection(pb).count())
+        })
+        .max()
+        .unwrap();
+
+    let app = router(db);
+    let (status, _, html) = get(&app, &format!("/croisements?saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    let first_pair = html
+        .split(r#"<h2 id="pairs">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("<tbody><tr>").nth(1))
+        .unwrap();
+    let shared = first_pair.split(r#"<td class="number">"#).nth(1).unwrap();
+    assert!(
+        shared.starts_with(&format!(
+            "{}</td>",
+            jauge_report::format::count(most as u64, Lang::Fr)
+        )),
+        "{most} in {first_pair}"
+    );
+    assert!(html.contains("Entre disciplines"));
+}

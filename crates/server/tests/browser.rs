@@ -74,6 +74,7 @@ fn every_kind_of_page_loads_cleanly_in_chromium_in_both_languages() {
         let label = season.label();
         pages.push(format!("/saison?saison={label}"));
         pages.push(format!("/publics?saison={label}"));
+        pages.push(format!("/croisements?saison={label}"));
         if let Some(line) = store.season_performances(season).unwrap().first() {
             pages.push(format!("/representation?id={}", line.id));
         }

@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+use jauge_analytics::crossover::ShowAudience;
 use jauge_analytics::places::BuyerPlace;
 use jauge_analytics::{Bookings, PerformanceLine, SeasonFacts};
 use jauge_model::{
@@ -67,6 +68,11 @@ pub trait Store {
     /// How many people bought two seasons before `season`, and neither the season before nor
     /// `season` itself.
     fn lapsed(&self, season: Season) -> Result<u64, StoreError>;
+
+    /// The people who came to each show of the season (valid tickets of performances held),
+    /// their linked records as one. It reads the season's tickets: a page's figure, not a
+    /// dashboard's.
+    fn season_show_audiences(&self, season: Season) -> Result<Vec<ShowAudience>, StoreError>;
 
     /// One performance, by the identifier its line carries.
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;

@@ -482,6 +482,47 @@ impl Store for SqliteStore {
         )?)
     }
 
+    fn season_show_audiences(
+        &self,
+        season: Season,
+    ) -> Result<Vec<jauge_analytics::crossover::ShowAudience>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT sh.id, sh.title, sh.discipline, coalesce(pe.person_key, o.buyer_key)
+             FROM performance p
+             JOIN show sh ON sh.id = p.show_id
+             JOIN ticket t ON t.performance_id = p.id
+             JOIN sale_order o ON o.id = t.order_id
+             LEFT JOIN person pe ON pe.patron_key = o.buyer_key
+             WHERE p.season_start_year = ?1 AND p.status = 'scheduled' AND t.status = 'valid'
+               AND o.buyer_key IS NOT NULL",
+        )?;
+        let rows = statement.query_map([season.start_year()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut shows: std::collections::BTreeMap<i64, jauge_analytics::crossover::ShowAudience> =
+            Default::default();
+        for row in rows {
+            let (id, title, discipline, person) = row?;
+            let show = match shows.entry(id) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(jauge_analytics::crossover::ShowAudience {
+                        show: title,
+                        discipline: discipline.parse().map_err(corrupt)?,
+                        people: Default::default(),
+                    })
+                }
+            };
+            show.people.insert(person);
+        }
+        Ok(shows.into_values().collect())
+    }
+
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
         Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
     }
