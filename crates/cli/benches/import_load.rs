@@ -69,6 +69,11 @@ fn main() {
         let mut store = SqliteStore::open(&db).expect("the store opens");
         store.save_setup(&venue.setup).expect("setup");
         store.set_setting("bench", "import").expect("setting");
+        // The import alone: linking the patrons it brings is measured by the linkage benchmark
+        // (`cargo bench -p jauge-identity --bench linkage`).
+        store
+            .set_setting("linkage.after_import", "off")
+            .expect("setting");
     }
     drop(venue);
     run_import(&db, &files.performances);

@@ -131,8 +131,9 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let tickets = &reads[1].tally;
     let contacts = &reads[2].tally;
     let activity = &reads[3].tally;
-    // One patron across the two tools.
+    // One patron across the two tools; the sales as they stand on the demo's day.
     let linked = crate::patrons::link_all(&mut store)?;
+    store.snapshot_sales(today)?;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),

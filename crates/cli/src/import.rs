@@ -384,6 +384,14 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             }
         }
     }
+    // Today's sales kept as they stand, for views "as of a day" that later imports cannot
+    // rewrite.
+    if !args.dry_run {
+        let today = chrono::Utc::now()
+            .with_timezone(&setup.venue.time_zone)
+            .date_naive();
+        store.snapshot_sales(today)?;
+    }
     // The patrons the files brought, linked against those linked before.
     if !args.dry_run && crate::patrons::links_after_import(&store)? {
         crate::patrons::print_linked(&crate::patrons::link_since(&mut store)?, cli.lang);

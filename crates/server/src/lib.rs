@@ -32,6 +32,8 @@ pub struct PageQuery {
     pub lang: Option<String>,
     pub saison: Option<String>,
     pub id: Option<i64>,
+    /// A day, `yyyy-mm-dd`: the season's figures as they stood then.
+    pub au: Option<String>,
 }
 
 impl PageQuery {
@@ -95,11 +97,29 @@ async fn with_store<T: Send + 'static>(
 async fn season(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
     let lang = q.lang();
     let wanted = q.saison.clone();
-    match with_store(&state, move |store| {
-        pages::season_data(store, wanted.as_deref())
-    })
-    .await
-    {
+    let as_of =
+        q.au.as_deref()
+            .filter(|d| !d.is_empty())
+            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"));
+    let as_of = match as_of.transpose() {
+        Ok(day) => day,
+        Err(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(pages::error(if lang == Lang::Fr {
+                    "La date doit s'écrire AAAA-MM-JJ."
+                } else {
+                    "The date must be written YYYY-MM-DD."
+                })),
+            )
+                .into_response();
+        }
+    };
+    let gathered = with_store(&state, move |store| match as_of {
+        Some(day) => pages::season_data_as_of(store, wanted.as_deref(), day),
+        None => pages::season_data(store, wanted.as_deref()),
+    });
+    match gathered.await {
         Ok(Some(data)) => Html(pages::season(&data, lang)).into_response(),
         Ok(None) => (
             StatusCode::NOT_FOUND,

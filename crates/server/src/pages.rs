@@ -6,7 +6,7 @@ use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audi
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
-    Bookings, FREQUENCY_BANDS, PerformanceLine, SeasonSummary, frequency_distribution,
+    Bookings, FREQUENCY_BANDS, PerformanceLine, SeasonFacts, SeasonSummary, frequency_distribution,
     median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
@@ -23,6 +23,8 @@ pub struct SeasonData {
     pub summary: SeasonSummary,
     pub previous: Option<SeasonSummary>,
     pub performances: Vec<PerformanceLine>,
+    /// The day the figures stand on, when not today.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
@@ -67,7 +69,41 @@ pub fn season_data(
         summary,
         previous,
         performances: store.season_performances(season)?,
+        as_of: None,
     }))
+}
+
+/// A season's figures as they stood on `day`, from the daily snapshots of sales, beside the
+/// previous season's on the same day a year before. Audience figures need what each buyer
+/// bought by then, which snapshots do not keep: they are left out.
+pub fn season_data_as_of(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+    day: chrono::NaiveDate,
+) -> Result<Option<SeasonData>, StoreError> {
+    let Some(mut data) = season_data(store, wanted)? else {
+        return Ok(None);
+    };
+    let summary_on =
+        |season: Season, day: chrono::NaiveDate| -> Result<SeasonSummary, StoreError> {
+            Ok(season_summary(&SeasonFacts {
+                season,
+                performances: store.season_sales_as_of(season, day)?,
+                patrons: Vec::new(),
+                previous_season_patrons: 0,
+            }))
+        };
+    data.summary = summary_on(data.season, day)?;
+    let year_before = day
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(day);
+    data.previous = data
+        .seasons
+        .contains(&data.season.previous())
+        .then(|| summary_on(data.season.previous(), year_before))
+        .transpose()?;
+    data.as_of = Some(day);
+    Ok(Some(data))
 }
 
 fn fr(lang: Lang) -> bool {
@@ -571,6 +607,39 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
     );
     body.push_str(&seasons_nav(data, lang, "/saison"));
 
+    let _ = write!(
+        body,
+        r#"<form method="get" action="/saison" class="as-of"><input type="hidden" name="saison" value="{label}">{}<label for="au">{}</label> <input type="date" id="au" name="au" value="{}"> <button type="submit">{}</button></form>"#,
+        if lang == Lang::En {
+            r#"<input type="hidden" name="lang" value="en">"#
+        } else {
+            ""
+        },
+        if fr(lang) {
+            "Chiffres au"
+        } else {
+            "Figures as of"
+        },
+        data.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        if fr(lang) { "Afficher" } else { "Show" },
+    );
+    if let Some(day) = data.as_of {
+        let _ = write!(
+            body,
+            r#"<p class="note">{}</p>"#,
+            escape(&if fr(lang) {
+                format!(
+                    "Ventes telles que connues le {} (et la saison précédente un an plus tôt), d'après les instantanés quotidiens ; les chiffres de publics sont ceux d'aujourd'hui et ne sont pas repris ici.",
+                    format::date(day, lang)
+                )
+            } else {
+                format!(
+                    "Sales as known on {} (and the previous season a year earlier), from the daily snapshots; audience figures are today's and are not shown here.",
+                    format::date(day, lang)
+                )
+            })
+        );
+    }
     let previous_label = data.season.previous().label();
     let _ = write!(
         body,

@@ -441,3 +441,47 @@ async fn the_crossover_page_counts_the_people_two_shows_share() {
     );
     assert!(html.contains("Entre disciplines"));
 }
+
+#[tokio::test]
+async fn a_season_shows_its_figures_as_of_a_day_from_the_snapshots() {
+    let (_dir, db, venue) = demo_database();
+    let season = venue.seasons[venue.seasons.len() - 2];
+    let label = season.label();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let current = {
+        let mut store = SqliteStore::open(&db).unwrap();
+        store.snapshot_sales(day).unwrap();
+        jauge_analytics::season_summary(&store.season_facts(season).unwrap()).tickets
+    };
+    let app = router(db);
+    let tickets_on = |html: &str| {
+        html.split(r#"<tr id="tickets">"#)
+            .nth(1)
+            .and_then(|rest| rest.split("<td>").nth(1))
+            .and_then(|cell| cell.split("</td>").next())
+            .unwrap()
+            .to_owned()
+    };
+    let (status, _, html) = get(&app, &format!("/saison?saison={label}&au=2026-11-28")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        tickets_on(&html),
+        jauge_report::format::count(current, Lang::Fr)
+    );
+    assert!(
+        html.contains("instantanés"),
+        "the page says where the figures come from"
+    );
+    // The day before the first snapshot, nothing was known yet.
+    let (_, _, html) = get(&app, &format!("/saison?saison={label}&au=2026-11-27")).await;
+    assert_eq!(tickets_on(&html), "0");
+    let (status, _, _) = get(&app, &format!("/saison?saison={label}&au=hier")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // An empty day is today's figures, as the form sends it.
+    let (status, _, html) = get(&app, &format!("/saison?saison={label}&au=")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        tickets_on(&html),
+        jauge_report::format::count(current, Lang::Fr)
+    );
+}

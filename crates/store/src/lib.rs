@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use jauge_analytics::crossover::ShowAudience;
 use jauge_analytics::places::BuyerPlace;
-use jauge_analytics::{Bookings, PerformanceLine, SeasonFacts};
+use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SeasonFacts};
 use jauge_model::{
     BatchId, Dataset, DatasetProblem, PatronIdentity, PatronKey, QuarantinedRow, Season,
     SourceName, VenueSetup,
@@ -73,6 +73,18 @@ pub trait Store {
     /// their linked records as one. It reads the season's tickets: a page's figure, not a
     /// dashboard's.
     fn season_show_audiences(&self, season: Season) -> Result<Vec<ShowAudience>, StoreError>;
+
+    /// Keeps, for `day`, the sales of every performance whose sales changed since its last
+    /// snapshot; returns how many performances it kept.
+    fn snapshot_sales(&mut self, day: chrono::NaiveDate) -> Result<usize, StoreError>;
+
+    /// The season's performances with their sales as they stood on `day`, from the snapshots
+    /// (a performance with none by then had sold nothing known).
+    fn season_sales_as_of(
+        &self,
+        season: Season,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<PerformanceSales>, StoreError>;
 
     /// One performance, by the identifier its line carries.
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;

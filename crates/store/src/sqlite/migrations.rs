@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("history", include_str!("migrations/0005_history.sql")),
     ("reserved", include_str!("migrations/0006_reserved.sql")),
     ("persons", include_str!("migrations/0007_persons.sql")),
+    ("snapshots", include_str!("migrations/0008_snapshots.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

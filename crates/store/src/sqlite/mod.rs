@@ -523,6 +523,70 @@ impl Store for SqliteStore {
         Ok(shows.into_values().collect())
     }
 
+    fn snapshot_sales(&mut self, day: chrono::NaiveDate) -> Result<usize, StoreError> {
+        let day = day.format("%Y-%m-%d").to_string();
+        let kept = self.conn.execute(
+            "INSERT INTO sales_snapshot
+             SELECT ?1, p.id, coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
+                    coalesce(s.free_tickets, 0), coalesce(s.revenue_cents, 0)
+             FROM performance p LEFT JOIN performance_sales s ON s.performance_id = p.id
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM sales_snapshot x
+                 WHERE x.performance_id = p.id
+                   AND x.day = (SELECT max(day) FROM sales_snapshot y
+                                WHERE y.performance_id = p.id AND y.day <= ?1)
+                   AND x.tickets = coalesce(s.tickets, 0)
+                   AND x.paid_tickets = coalesce(s.paid_tickets, 0)
+                   AND x.free_tickets = coalesce(s.free_tickets, 0)
+                   AND x.revenue_cents = coalesce(s.revenue_cents, 0))
+             ON CONFLICT (performance_id, day) DO UPDATE SET tickets = excluded.tickets,
+                paid_tickets = excluded.paid_tickets, free_tickets = excluded.free_tickets,
+                revenue_cents = excluded.revenue_cents",
+            [day],
+        )?;
+        Ok(kept)
+    }
+
+    fn season_sales_as_of(
+        &self,
+        season: Season,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<PerformanceSales>, StoreError> {
+        let day = day.format("%Y-%m-%d").to_string();
+        let mut statement = self.conn.prepare_cached(
+            "SELECT p.capacity, p.status, coalesce(x.tickets, 0), coalesce(x.paid_tickets, 0),
+                    coalesce(x.free_tickets, 0), coalesce(x.revenue_cents, 0)
+             FROM performance p
+             LEFT JOIN sales_snapshot x ON x.performance_id = p.id
+                AND x.day = (SELECT max(day) FROM sales_snapshot y
+                             WHERE y.performance_id = p.id AND y.day <= ?2)
+             WHERE p.season_start_year = ?1",
+        )?;
+        let rows = statement.query_map(params![season.start_year(), day], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                [r.get::<_, u64>(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut sales = Vec::new();
+        for row in rows {
+            let (capacity, status, [tickets, paid, free], revenue) = row?;
+            sales.push(PerformanceSales {
+                capacity: Capacity::new(capacity).map_err(corrupt)?,
+                status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
+                sales: SalesTotals {
+                    tickets,
+                    paid_tickets: paid,
+                    free_tickets: free,
+                    revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+                },
+            });
+        }
+        Ok(sales)
+    }
+
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
         Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
     }

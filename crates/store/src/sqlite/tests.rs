@@ -890,3 +890,54 @@ fn people_are_counted_by_their_tickets_and_lapsed_ones_after_two_seasons() {
         .unwrap();
     assert_eq!(store.lapsed(season("2026-2027")).unwrap(), 0);
 }
+
+#[test]
+fn sales_as_of_a_day_stay_what_they_were_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let first = dataset(&[
+        (0, 2500, TicketStatus::Valid, 0),
+        (0, 1500, TicketStatus::Valid, 1),
+        (1, 1000, TicketStatus::Valid, 2),
+    ]);
+    store.write_dataset(&first).unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 10, d).unwrap();
+    assert_eq!(
+        store.snapshot_sales(day(1)).unwrap(),
+        4,
+        "every performance once"
+    );
+    assert_eq!(store.snapshot_sales(day(1)).unwrap(), 0, "nothing changed");
+    // A refund arrives with the next export.
+    let mut later = first.clone();
+    later.tickets[0].status = TicketStatus::Refunded;
+    store.write_dataset(&later).unwrap();
+    assert_eq!(
+        store.snapshot_sales(day(5)).unwrap(),
+        1,
+        "only the performance it changed"
+    );
+
+    let season: Season = "2024-2025".parse().unwrap();
+    let sold = |d| -> (u64, i64) {
+        store
+            .season_sales_as_of(season, d)
+            .unwrap()
+            .iter()
+            .fold((0, 0), |(t, r), p| {
+                (t + p.sales.tickets, r + p.sales.revenue.as_i64())
+            })
+    };
+    assert_eq!(sold(day(1)), (3, 5000), "as known on the 1st");
+    assert_eq!(
+        sold(day(3)),
+        (3, 5000),
+        "still, before the refund was known"
+    );
+    assert_eq!(sold(day(5)), (2, 2500), "after it");
+    assert_eq!(
+        sold(chrono::NaiveDate::from_ymd_opt(2024, 9, 1).unwrap()),
+        (0, 0)
+    );
+}
