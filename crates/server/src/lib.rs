@@ -130,15 +130,30 @@ async fn season(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Re
     }
 }
 
-async fn season_csv(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+/// A season page: the figures `gather` finds for the season asked, rendered by `render`; a
+/// season that does not exist is a page that says so.
+async fn season_page<T: Send + 'static>(
+    state: &AppState,
+    q: &PageQuery,
+    gather: fn(&SqliteStore, Option<&str>) -> Result<Option<T>, StoreError>,
+    render: impl FnOnce(&T, Lang) -> Response,
+) -> Response {
     let lang = q.lang();
     let wanted = q.saison.clone();
-    match with_store(&state, move |store| {
-        pages::season_data(store, wanted.as_deref())
-    })
-    .await
-    {
-        Ok(Some(data)) => (
+    match with_store(state, move |store| gather(store, wanted.as_deref())).await {
+        Ok(Some(data)) => render(&data, lang),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Html(pages::error(pages::no_season(lang))),
+        )
+            .into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn season_csv(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    season_page(&state, &q, pages::season_data, |data, lang| {
+        (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -146,30 +161,22 @@ async fn season_csv(State(state): State<AppState>, Query(q): Query<PageQuery>) -
                     "attachment; filename=\"saison.csv\"",
                 ),
             ],
-            pages::season_csv(&data, lang),
+            pages::season_csv(data, lang),
         )
-            .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(response) => response,
-    }
+            .into_response()
+    })
+    .await
 }
 
 async fn season_svg(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let lang = q.lang();
-    let wanted = q.saison.clone();
-    match with_store(&state, move |store| {
-        pages::season_data(store, wanted.as_deref())
+    season_page(&state, &q, pages::season_data, |data, lang| {
+        (
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            pages::fill_chart(data, lang),
+        )
+            .into_response()
     })
     .await
-    {
-        Ok(Some(data)) => (
-            [(header::CONTENT_TYPE, "image/svg+xml")],
-            pages::fill_chart(&data, lang),
-        )
-            .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(response) => response,
-    }
 }
 
 async fn performance(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
@@ -193,39 +200,17 @@ async fn performance(State(state): State<AppState>, Query(q): Query<PageQuery>) 
 }
 
 async fn audiences(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let lang = q.lang();
-    let wanted = q.saison.clone();
-    match with_store(&state, move |store| {
-        pages::audience_data(store, wanted.as_deref())
+    season_page(&state, &q, pages::audience_data, |data, lang| {
+        Html(pages::audiences(data, lang)).into_response()
     })
     .await
-    {
-        Ok(Some(data)) => Html(pages::audiences(&data, lang)).into_response(),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Html(pages::error(pages::no_season(lang))),
-        )
-            .into_response(),
-        Err(response) => response,
-    }
 }
 
 async fn crossover(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let lang = q.lang();
-    let wanted = q.saison.clone();
-    match with_store(&state, move |store| {
-        pages::crossover_data(store, wanted.as_deref())
+    season_page(&state, &q, pages::crossover_data, |data, lang| {
+        Html(pages::crossover(data, lang)).into_response()
     })
     .await
-    {
-        Ok(Some(data)) => Html(pages::crossover(&data, lang)).into_response(),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Html(pages::error(pages::no_season(lang))),
-        )
-            .into_response(),
-        Err(response) => response,
-    }
 }
 
 async fn glossary(Query(q): Query<PageQuery>) -> Html<String> {

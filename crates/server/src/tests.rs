@@ -25,6 +25,21 @@ fn demo_database() -> (tempfile::TempDir, PathBuf, jauge_demo::DemoVenue) {
     (dir, db, venue)
 }
 
+/// The ids of the season's performances held, from the generated data.
+fn held(venue: &jauge_demo::DemoVenue, season: Season) -> BTreeSet<&str> {
+    let tz = venue.setup.venue.time_zone;
+    venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| {
+            p.status == PerformanceStatus::Scheduled
+                && season.contains(p.starts_at.with_timezone(&tz).date_naive())
+        })
+        .map(|p| p.id.as_str())
+        .collect()
+}
+
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
     let response = app
         .clone()
@@ -113,17 +128,7 @@ async fn the_season_page_shows_the_figures_computed_from_the_tickets() {
     let season = venue.seasons[venue.seasons.len() - 2];
     let label = season.label();
     // Independently: the season's valid tickets and revenue, from the generated tickets.
-    let tz = venue.setup.venue.time_zone;
-    let held: BTreeSet<&str> = venue
-        .ticketing
-        .performances
-        .iter()
-        .filter(|p| {
-            p.status == PerformanceStatus::Scheduled
-                && season.contains(p.starts_at.with_timezone(&tz).date_naive())
-        })
-        .map(|p| p.id.as_str())
-        .collect();
+    let held = held(&venue, season);
     let sold: Vec<_> = venue
         .ticketing
         .tickets
