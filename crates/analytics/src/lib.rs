@@ -228,6 +228,31 @@ impl Bookings {
     }
 }
 
+/// Bands of how many days before a performance its tickets were ordered: on the day itself
+/// (walk-ups and last-minute sales), within a week, a month, three months, earlier.
+pub const LEAD_TIMES: [(u32, &str, &str); 5] = [
+    (0, "le jour même", "on the day"),
+    (7, "1 à 7 jours avant", "1 to 7 days before"),
+    (30, "8 à 30 jours avant", "8 to 30 days before"),
+    (90, "31 à 90 jours avant", "31 to 90 days before"),
+    (u32::MAX, "plus de 90 jours avant", "over 90 days before"),
+];
+
+impl Bookings {
+    /// The tickets ordered in each of [`LEAD_TIMES`].
+    pub fn lead_times(&self) -> [u64; 5] {
+        let mut bands = [0u64; 5];
+        for &(days, tickets) in &self.by_day {
+            let band = LEAD_TIMES
+                .iter()
+                .position(|(most, _, _)| days <= *most)
+                .unwrap_or(LEAD_TIMES.len() - 1);
+            bands[band] += tickets;
+        }
+        bands
+    }
+}
+
 /// The median of curves, point by point; empty without curves.
 pub fn median_curve(curves: &[Vec<f64>]) -> Vec<f64> {
     let Some(length) = curves.iter().map(Vec::len).min() else {

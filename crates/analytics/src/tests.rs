@@ -281,3 +281,21 @@ fn people_are_counted_by_how_many_tickets_they_bought() {
     );
     assert_eq!(frequency_distribution(&[]), [0; 5]);
 }
+
+#[test]
+fn tickets_are_counted_by_how_long_before_they_were_ordered() {
+    let b = bookings(
+        100,
+        vec![
+            (0, 4),
+            (1, 2),
+            (7, 3),
+            (8, 1),
+            (30, 1),
+            (31, 5),
+            (90, 1),
+            (91, 2),
+        ],
+    );
+    assert_eq!(b.lead_times(), [4, 5, 2, 6, 2]);
+}

@@ -87,6 +87,18 @@ coded_enum!(
     }
 );
 
+impl Channel {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Channel::BoxOffice => lang.pick("Guichet", "Box office"),
+            Channel::Online => lang.pick("En ligne", "Online"),
+            Channel::Phone => lang.pick("Téléphone", "Phone"),
+            Channel::Reseller => lang.pick("Revendeur", "Reseller"),
+            Channel::Other => lang.pick("Autre", "Other"),
+        }
+    }
+}
+
 coded_enum!(
     /// The state of an order.
     OrderStatus, "order status" {

@@ -6,13 +6,13 @@ use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audi
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
-    Bookings, FREQUENCY_BANDS, PerformanceLine, SeasonFacts, SeasonSummary, frequency_distribution,
-    median_curve, season_summary, shows_by_fill_rate,
+    Bookings, FREQUENCY_BANDS, LEAD_TIMES, PerformanceLine, SeasonFacts, SeasonSummary,
+    frequency_distribution, median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Bar, Series, bars, escape, lines};
 use jauge_report::format;
-use jauge_store::{SourceStatus, SqliteStore, Store, StoreError};
+use jauge_store::{PerformanceMix, SourceStatus, SqliteStore, Store, StoreError};
 
 /// The figures of a season page: the season's and the previous one's.
 pub struct SeasonData {
@@ -741,6 +741,7 @@ pub struct PerformanceData {
     pub time_zone: chrono_tz::Tz,
     pub bookings: Bookings,
     pub comparables: Vec<Bookings>,
+    pub mix: PerformanceMix,
 }
 
 /// How many days before a performance its booking curve starts.
@@ -761,10 +762,12 @@ pub fn performance_data(
         .into_iter()
         .filter(|b| b.performance.sales.sales.tickets > 0)
         .collect();
+    let mix = store.performance_mix(id)?;
     Ok(Some(PerformanceData {
         time_zone: setup.venue.time_zone,
         bookings,
         comparables,
+        mix,
     }))
 }
 
@@ -883,6 +886,80 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> String {
         );
     }
     body.push_str("</tbody></table></section>");
+
+    let leads: Vec<Bar> = LEAD_TIMES
+        .iter()
+        .zip(data.bookings.lead_times())
+        .map(|((_, fr_name, en_name), n)| Bar {
+            label: if fr(lang) { fr_name } else { en_name }.to_string(),
+            value: n as f64,
+            shown: format::count(n, lang),
+        })
+        .collect();
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="leads"><h2 id="leads">{}</h2><figure>{}</figure></section>"#,
+        if fr(lang) {
+            "Délai d'achat"
+        } else {
+            "Lead time"
+        },
+        bars(
+            if fr(lang) {
+                "Billets selon le nombre de jours entre l'achat et la représentation (le jour même : les ventes de dernière minute)"
+            } else {
+                "Tickets by the days between their order and the performance (on the day: walk-ups and last-minute sales)"
+            },
+            &leads,
+            None
+        )
+    );
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="tariffs"><h2 id="tariffs">{}</h2><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        if fr(lang) { "Tarifs" } else { "Tariffs" },
+        if fr(lang) { "Catégorie" } else { "Category" },
+        definitions::TICKETS.name(lang),
+        definitions::REVENUE.name(lang),
+    );
+    for (category, tickets, revenue) in &data.mix.tariffs {
+        let _ = write!(
+            body,
+            r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
+            escape(category.label(lang)),
+            format::count(*tickets, lang),
+            format::money(*revenue, lang)
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    let channels: Vec<Bar> = data
+        .mix
+        .channels
+        .iter()
+        .map(|(channel, n)| Bar {
+            label: channel.label(lang).to_owned(),
+            value: *n as f64,
+            shown: format::count(*n, lang),
+        })
+        .collect();
+    let _ = write!(
+        body,
+        r#"<section aria-labelledby="channels"><h2 id="channels">{}</h2><figure>{}</figure></section>"#,
+        if fr(lang) {
+            "Canaux de vente"
+        } else {
+            "Sales channels"
+        },
+        bars(
+            if fr(lang) {
+                "Billets par canal de vente"
+            } else {
+                "Tickets by sales channel"
+            },
+            &channels,
+            None
+        )
+    );
     layout(&line.show, lang, "/representation", &query, &body)
 }
 

@@ -321,6 +321,29 @@ async fn a_performance_shows_its_booking_curve_beside_comparable_ones() {
     assert_eq!(row(0), percent(valid.len() as f64 / capacity));
     // Earlier seasons' performances in the same hall give the median.
     assert!(html.contains("stroke-dasharray"), "a median curve");
+    // Tariffs and channels: their tickets add up to the performance's.
+    let mut by_category: std::collections::BTreeMap<String, u64> = Default::default();
+    for t in &valid {
+        let category = venue
+            .ticketing
+            .tariffs
+            .iter()
+            .find(|ta| ta.id == t.tariff)
+            .unwrap()
+            .category;
+        *by_category
+            .entry(category.label(Lang::Fr).to_owned())
+            .or_default() += 1;
+    }
+    for (label, n) in &by_category {
+        let row = format!(
+            r#"<tr><th scope="row">{}</th><td class="number">{}</td>"#,
+            jauge_report::chart::escape(label),
+            jauge_report::format::count(*n, Lang::Fr)
+        );
+        assert!(html.contains(&row), "{row}");
+    }
+    assert!(html.contains("Délai d'achat") && html.contains("Canaux de vente"));
     let (status, _, _) = get(&app, "/representation?id=999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

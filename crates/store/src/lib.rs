@@ -86,6 +86,10 @@ pub trait Store {
         day: chrono::NaiveDate,
     ) -> Result<Vec<PerformanceSales>, StoreError>;
 
+    /// A performance's valid tickets by tariff category and by sales channel, as (category,
+    /// tickets, revenue) and (channel, tickets), most tickets first.
+    fn performance_mix(&self, id: i64) -> Result<PerformanceMix, StoreError>;
+
     /// One performance, by the identifier its line carries.
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError>;
 
@@ -134,6 +138,13 @@ pub trait Store {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// What a performance sold, by tariff category and by channel.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PerformanceMix {
+    pub tariffs: Vec<(jauge_model::TariffCategory, u64, jauge_model::Cents)>,
+    pub channels: Vec<(jauge_model::Channel, u64)>,
 }
 
 /// A patron's person, as a linkage found it.

@@ -587,6 +587,46 @@ impl Store for SqliteStore {
         Ok(sales)
     }
 
+    fn performance_mix(&self, id: i64) -> Result<crate::PerformanceMix, StoreError> {
+        let mut tariffs = self.conn.prepare_cached(
+            "SELECT ta.category, count(*), sum(t.amount_cents)
+             FROM ticket t JOIN tariff ta ON ta.id = t.tariff_id
+             WHERE t.performance_id = ?1 AND t.status = 'valid'
+             GROUP BY ta.category ORDER BY count(*) DESC, ta.category",
+        )?;
+        let tariffs = tariffs
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, u64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .map(|row| {
+                let (category, tickets, revenue) = row?;
+                Ok((
+                    category.parse().map_err(corrupt)?,
+                    tickets,
+                    Cents::from_signed(revenue).map_err(corrupt)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut channels = self.conn.prepare_cached(
+            "SELECT o.channel, count(*)
+             FROM ticket t JOIN sale_order o ON o.id = t.order_id
+             WHERE t.performance_id = ?1 AND t.status = 'valid'
+             GROUP BY o.channel ORDER BY count(*) DESC, o.channel",
+        )?;
+        let channels = channels
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?
+            .map(|row| {
+                let (channel, tickets) = row?;
+                Ok((channel.parse().map_err(corrupt)?, tickets))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(crate::PerformanceMix { tariffs, channels })
+    }
+
     fn performance_line(&self, id: i64) -> Result<Option<PerformanceLine>, StoreError> {
         Ok(performance_lines(&self.conn, "p.id = ?1", id)?.pop())
     }
