@@ -11,7 +11,7 @@ use jauge_report::format;
 #[derive(Debug, clap::Args)]
 pub struct SourcesArgs {
     /// A source that brought nothing for this many days is stale.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = jauge_store::STALE_AFTER_DAYS)]
     stale_after: u32,
 }
 
@@ -22,23 +22,11 @@ pub fn run(cli: &Cli, args: &SourcesArgs) -> Result<(), Failure> {
     let mut unhealthy = Vec::new();
     for s in store.sources()? {
         let days = s.last_import.map(|at| (now - at).num_days());
-        let allowed = chrono::Duration::days(i64::from(args.stale_after));
-        let stale = s.last_import.is_none_or(|at| now - at > allowed);
-        let mut problems = Vec::new();
-        if stale {
-            problems.push(if fr {
-                "sans données récentes"
-            } else {
-                "stale"
-            });
-        }
-        if s.quarantined > 0 {
-            problems.push(if fr {
-                "lignes en quarantaine"
-            } else {
-                "rows in quarantine"
-            });
-        }
+        let problems: Vec<&str> = s
+            .concerns(now, args.stale_after)
+            .iter()
+            .map(|c| c.label(cli.lang))
+            .collect();
         let state = if problems.is_empty() {
             if fr {
                 "ok".to_owned()

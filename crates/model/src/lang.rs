@@ -10,7 +10,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub(crate) fn pick(self, fr: &'static str, en: &'static str) -> &'static str {
+    /// The French or the English text, as this language asks.
+    pub fn pick(self, fr: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Fr => fr,
             Lang::En => en,

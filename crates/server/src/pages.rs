@@ -1173,13 +1173,14 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
             }
         );
     } else {
-        let heads: [&str; 5] = if fr(lang) {
+        let heads: [&str; 6] = if fr(lang) {
             [
                 "Source",
                 "Imports",
                 "Dernier import",
                 "Lignes en quarantaine",
                 "Dérives acceptées",
+                "État",
             ]
         } else {
             [
@@ -1188,8 +1189,10 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
                 "Last import",
                 "Quarantined rows",
                 "Accepted drifts",
+                "Health",
             ]
         };
+        let now = chrono::Utc::now();
         body.push_str("<table><thead><tr>");
         for h in heads {
             let _ = write!(body, r#"<th scope="col">{h}</th>"#);
@@ -1199,14 +1202,25 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
             let last = s
                 .last_import
                 .map_or("—".to_owned(), |at| format::date(at.date_naive(), lang));
+            let concerns: Vec<&str> = s
+                .concerns(now, jauge_store::STALE_AFTER_DAYS)
+                .iter()
+                .map(|c| c.label(lang))
+                .collect();
+            let health = if concerns.is_empty() {
+                if fr(lang) { "ok" } else { "healthy" }.to_owned()
+            } else {
+                concerns.join(", ")
+            };
             let _ = write!(
                 body,
-                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
+                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td><td>{}</td></tr>"#,
                 escape(s.name.as_str()),
                 format::count(s.imports, lang),
                 escape(&last),
                 format::count(s.quarantined, lang),
-                format::count(s.drifts, lang)
+                format::count(s.drifts, lang),
+                escape(&health)
             );
         }
         body.push_str("</tbody></table>");

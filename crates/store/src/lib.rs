@@ -185,6 +185,47 @@ pub struct SourceStatus {
     pub drifts: u64,
 }
 
+/// What supervision finds wrong with a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concern {
+    /// Nothing new for longer than allowed.
+    Stale,
+    /// Rows wait in quarantine for a corrected file.
+    Quarantine,
+}
+
+impl Concern {
+    pub fn label(self, lang: jauge_model::Lang) -> &'static str {
+        match self {
+            Concern::Stale => lang.pick("sans données récentes", "stale"),
+            Concern::Quarantine => lang.pick("lignes en quarantaine", "rows in quarantine"),
+        }
+    }
+}
+
+impl SourceStatus {
+    /// What is wrong with the source at `now`, when it should bring something every
+    /// `stale_after_days`; healthy when empty.
+    pub fn concerns(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        stale_after_days: u32,
+    ) -> Vec<Concern> {
+        let allowed = chrono::Duration::days(i64::from(stale_after_days));
+        let mut concerns = Vec::new();
+        if self.last_import.is_none_or(|at| now - at > allowed) {
+            concerns.push(Concern::Stale);
+        }
+        if self.quarantined > 0 {
+            concerns.push(Concern::Quarantine);
+        }
+        concerns
+    }
+}
+
+/// How many days without new data make a source stale, unless said otherwise.
+pub const STALE_AFTER_DAYS: u32 = 30;
+
 /// A quarantined row with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarantineEntry {

@@ -941,3 +941,30 @@ fn sales_as_of_a_day_stay_what_they_were_that_day() {
         (0, 0)
     );
 }
+
+#[test]
+fn a_source_is_stale_without_recent_data_and_unhealthy_with_rows_in_quarantine() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+    let source = |days_ago: Option<i64>, quarantined: u64| crate::SourceStatus {
+        name: "billetterie".parse().unwrap(),
+        kind: SourceKind::TicketingExport,
+        imports: 3,
+        last_import: days_ago.map(|d| now - Duration::days(d)),
+        last_facts: 10,
+        quarantined,
+        drifts: 0,
+    };
+    assert_eq!(source(Some(2), 0).concerns(now, 30), vec![]);
+    assert_eq!(
+        source(Some(31), 0).concerns(now, 30),
+        vec![crate::Concern::Stale]
+    );
+    assert_eq!(
+        source(None, 0).concerns(now, 30),
+        vec![crate::Concern::Stale]
+    );
+    assert_eq!(
+        source(Some(2), 4).concerns(now, 30),
+        vec![crate::Concern::Quarantine]
+    );
+}
