@@ -125,6 +125,34 @@ impl SqliteStore {
     }
 }
 
+/// A performance's capacity, status and sales as read from six columns of a row, from `at`:
+/// `capacity, status, tickets, paid_tickets, free_tickets, revenue_cents`.
+type RawSales = (u32, String, [u64; 3], i64);
+
+fn raw_sales(r: &rusqlite::Row, at: usize) -> rusqlite::Result<RawSales> {
+    Ok((
+        r.get(at)?,
+        r.get(at + 1)?,
+        [r.get(at + 2)?, r.get(at + 3)?, r.get(at + 4)?],
+        r.get(at + 5)?,
+    ))
+}
+
+fn performance_sales(
+    (capacity, status, [tickets, paid_tickets, free_tickets], revenue): RawSales,
+) -> Result<PerformanceSales, StoreError> {
+    Ok(PerformanceSales {
+        capacity: Capacity::new(capacity).map_err(corrupt)?,
+        status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
+        sales: SalesTotals {
+            tickets,
+            paid_tickets,
+            free_tickets,
+            revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+        },
+    })
+}
+
 /// The performances `condition` (on `p`, with `?1`) selects, with their show, hall and sales,
 /// in start order.
 fn performance_lines(
@@ -149,30 +177,18 @@ fn performance_lines(
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, i64>(3)?,
-            r.get::<_, u32>(4)?,
-            r.get::<_, String>(5)?,
-            [r.get::<_, u64>(6)?, r.get(7)?, r.get(8)?],
-            r.get::<_, i64>(9)?,
+            raw_sales(r, 4)?,
         ))
     })?;
     let mut lines = Vec::new();
     for row in rows {
-        let (id, show, hall, starts_at, capacity, status, [tickets, paid, free], revenue) = row?;
+        let (id, show, hall, starts_at, sales) = row?;
         lines.push(PerformanceLine {
             id,
             show,
             hall,
             starts_at: from_seconds(starts_at)?,
-            sales: PerformanceSales {
-                capacity: Capacity::new(capacity).map_err(corrupt)?,
-                status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
-                sales: SalesTotals {
-                    tickets,
-                    paid_tickets: paid,
-                    free_tickets: free,
-                    revenue: Cents::from_signed(revenue).map_err(corrupt)?,
-                },
-            },
+            sales: performance_sales(sales)?,
         });
     }
     Ok(lines)
@@ -347,29 +363,8 @@ impl Store for SqliteStore {
              WHERE p.season_start_year = ?1",
         )?;
         let performances = statement
-            .query_map([season.start_year()], |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, u64>(2)?,
-                    r.get::<_, u64>(3)?,
-                    r.get::<_, u64>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })?
-            .map(|row| {
-                let (capacity, status, tickets, paid_tickets, free_tickets, revenue) = row?;
-                Ok(PerformanceSales {
-                    capacity: Capacity::new(capacity).map_err(corrupt)?,
-                    status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
-                    sales: SalesTotals {
-                        tickets,
-                        paid_tickets,
-                        free_tickets,
-                        revenue: Cents::from_signed(revenue).map_err(corrupt)?,
-                    },
-                })
-            })
+            .query_map([season.start_year()], |r| raw_sales(r, 0))?
+            .map(|row| performance_sales(row?))
             .collect::<Result<Vec<_>, StoreError>>()?;
 
         let start = self.season_start()?;
@@ -562,28 +557,10 @@ impl Store for SqliteStore {
                              WHERE y.performance_id = p.id AND y.day <= ?2)
              WHERE p.season_start_year = ?1",
         )?;
-        let rows = statement.query_map(params![season.start_year(), day], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, String>(1)?,
-                [r.get::<_, u64>(2)?, r.get(3)?, r.get(4)?],
-                r.get::<_, i64>(5)?,
-            ))
-        })?;
-        let mut sales = Vec::new();
-        for row in rows {
-            let (capacity, status, [tickets, paid, free], revenue) = row?;
-            sales.push(PerformanceSales {
-                capacity: Capacity::new(capacity).map_err(corrupt)?,
-                status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
-                sales: SalesTotals {
-                    tickets,
-                    paid_tickets: paid,
-                    free_tickets: free,
-                    revenue: Cents::from_signed(revenue).map_err(corrupt)?,
-                },
-            });
-        }
+        let sales = statement
+            .query_map(params![season.start_year(), day], |r| raw_sales(r, 0))?
+            .map(|row| performance_sales(row?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(sales)
     }
 
