@@ -34,6 +34,10 @@ pub struct DemoArgs {
     /// Where to write the exported files.
     #[arg(long, default_value = "jauge-demo")]
     out: PathBuf,
+
+    /// Then serve the venue's pages in the browser, on this address (as `jauge serve`).
+    #[arg(long, num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
+    serve: Option<String>,
 }
 
 fn parse_scale(s: &str) -> Result<f64, String> {
@@ -233,5 +237,11 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
             seasons.join(", ")
         );
     }
-    Ok(())
+    match &args.serve {
+        Some(bind) => {
+            drop(store);
+            crate::serve::serve(&cli.db, bind)
+        }
+        None => Ok(()),
+    }
 }

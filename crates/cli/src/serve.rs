@@ -15,9 +15,14 @@ pub struct ServeArgs {
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     // The database must be there: the pages read it, they do not create it.
     crate::summary::open_existing(&cli.db)?;
+    serve(&cli.db, &args.bind)
+}
+
+/// Serves the pages of `db` on `bind` until Ctrl+C, printing the address.
+pub fn serve(db: &std::path::Path, bind: &str) -> Result<(), Failure> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Internal(e.into()))?;
-    let db: PathBuf = cli.db.clone();
-    let bind = args.bind.clone();
+    let db: PathBuf = db.to_owned();
+    let bind = bind.to_owned();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| {
             Failure::user(format!(

@@ -996,3 +996,47 @@ fn imports_link_the_patrons_they_bring() {
     assert!(linked.status.success(), "{}", text(&linked.stderr));
     assert!(person_of(db, "billetterie-W1").contains(&"billetterie-W3".to_owned()));
 }
+
+/// The README's main command ends by serving the demo venue: it prints the address, and the
+/// season page answers there.
+#[test]
+fn the_demo_can_end_by_serving_its_pages() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jauge"))
+        .args([
+            "demo",
+            "--today",
+            TODAY,
+            "--scale",
+            "0.1",
+            "--serve",
+            "127.0.0.1:0",
+        ])
+        .arg("--db")
+        .arg(dir.path().join("jauge.db"))
+        .arg("--out")
+        .arg(dir.path().join("files"))
+        .env_remove("JAUGE_DB")
+        .env_remove("JAUGE_LANG")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the demo prints its address").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .write_all(b"GET /saison HTTP/1.1\r\nHost: jauge\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Chiffres clés"), "{response}");
+}
