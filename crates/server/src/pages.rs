@@ -345,36 +345,27 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
     }
     body.push_str("</tbody></table></section>");
 
-    let frequency: Vec<Bar> = FREQUENCY_BANDS
-        .iter()
-        .zip(data.frequency)
-        .map(|((_, band), n)| Bar {
-            label: format!(
-                "{band} {}",
-                if fr(lang) { "billet(s)" } else { "ticket(s)" }
-            ),
-            value: n as f64,
-            shown: format::count(n, lang),
-        })
-        .collect();
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="frequency"><h2 id="frequency">{}</h2><figure>{}</figure></section>"#,
+    body.push_str(&counts_section(
+        "frequency",
         if fr(lang) {
             "Billets achetés par personne"
         } else {
             "Tickets bought per person"
         },
-        bars(
-            if fr(lang) {
-                "Acheteurs selon le nombre de billets achetés dans la saison"
-            } else {
-                "Buyers by the number of tickets they bought in the season"
-            },
-            &frequency,
-            None
-        )
-    );
+        if fr(lang) {
+            "Acheteurs selon le nombre de billets achetés dans la saison"
+        } else {
+            "Buyers by the number of tickets they bought in the season"
+        },
+        FREQUENCY_BANDS
+            .iter()
+            .zip(data.frequency)
+            .map(|((_, band), n)| {
+                let unit = if fr(lang) { "billet(s)" } else { "ticket(s)" };
+                (format!("{band} {unit}"), n)
+            }),
+        lang,
+    ));
 
     let placed = g.buyers - g.unplaced;
     let share = |n: u64| {
@@ -887,33 +878,26 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> String {
     }
     body.push_str("</tbody></table></section>");
 
-    let leads: Vec<Bar> = LEAD_TIMES
-        .iter()
-        .zip(data.bookings.lead_times())
-        .map(|((_, fr_name, en_name), n)| Bar {
-            label: if fr(lang) { fr_name } else { en_name }.to_string(),
-            value: n as f64,
-            shown: format::count(n, lang),
-        })
-        .collect();
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="leads"><h2 id="leads">{}</h2><figure>{}</figure></section>"#,
+    body.push_str(&counts_section(
+        "leads",
         if fr(lang) {
             "Délai d'achat"
         } else {
             "Lead time"
         },
-        bars(
-            if fr(lang) {
-                "Billets selon le nombre de jours entre l'achat et la représentation (le jour même : les ventes de dernière minute)"
-            } else {
-                "Tickets by the days between their order and the performance (on the day: walk-ups and last-minute sales)"
-            },
-            &leads,
-            None
-        )
-    );
+        if fr(lang) {
+            "Billets selon le nombre de jours entre l'achat et la représentation (le jour même : les ventes de dernière minute)"
+        } else {
+            "Tickets by the days between their order and the performance (on the day: walk-ups and last-minute sales)"
+        },
+        LEAD_TIMES
+            .iter()
+            .zip(data.bookings.lead_times())
+            .map(|((_, fr_name, en_name), n)| {
+                (if fr(lang) { fr_name } else { en_name }.to_string(), n)
+            }),
+        lang,
+    ));
     let _ = write!(
         body,
         r#"<section aria-labelledby="tariffs"><h2 id="tariffs">{}</h2><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
@@ -932,35 +916,47 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> String {
         );
     }
     body.push_str("</tbody></table></section>");
-    let channels: Vec<Bar> = data
-        .mix
-        .channels
-        .iter()
-        .map(|(channel, n)| Bar {
-            label: channel.label(lang).to_owned(),
-            value: *n as f64,
-            shown: format::count(*n, lang),
-        })
-        .collect();
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="channels"><h2 id="channels">{}</h2><figure>{}</figure></section>"#,
+    body.push_str(&counts_section(
+        "channels",
         if fr(lang) {
             "Canaux de vente"
         } else {
             "Sales channels"
         },
-        bars(
-            if fr(lang) {
-                "Billets par canal de vente"
-            } else {
-                "Tickets by sales channel"
-            },
-            &channels,
-            None
-        )
-    );
+        if fr(lang) {
+            "Billets par canal de vente"
+        } else {
+            "Tickets by sales channel"
+        },
+        data.mix
+            .channels
+            .iter()
+            .map(|(channel, n)| (channel.label(lang).to_owned(), *n)),
+        lang,
+    ));
     layout(&line.show, lang, "/representation", &query, &body)
+}
+
+/// A section holding one bar chart of counts, a bar for each (label, count); the heading is
+/// Jauge's own text.
+fn counts_section(
+    id: &str,
+    heading: &str,
+    title: &str,
+    counts: impl Iterator<Item = (String, u64)>,
+    lang: Lang,
+) -> String {
+    let marks: Vec<Bar> = counts
+        .map(|(label, n)| Bar {
+            label,
+            value: n as f64,
+            shown: format::count(n, lang),
+        })
+        .collect();
+    format!(
+        r#"<section aria-labelledby="{id}"><h2 id="{id}">{heading}</h2><figure>{}</figure></section>"#,
+        bars(title, &marks, None)
+    )
 }
 
 /// How many shows the top and the bottom of the ranking show.

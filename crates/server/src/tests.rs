@@ -351,19 +351,9 @@ async fn a_performance_shows_its_booking_curve_beside_comparable_ones() {
 #[tokio::test]
 async fn the_audiences_page_places_the_seasons_buyers() {
     let (_dir, db, venue) = demo_database();
-    let tz = venue.setup.venue.time_zone;
     let season = venue.seasons[venue.seasons.len() - 2];
     // Independently: the season's buyers, from the generated orders and tickets.
-    let held: BTreeSet<&str> = venue
-        .ticketing
-        .performances
-        .iter()
-        .filter(|p| {
-            p.status == PerformanceStatus::Scheduled
-                && season.contains(p.starts_at.with_timezone(&tz).date_naive())
-        })
-        .map(|p| p.id.as_str())
-        .collect();
+    let held = held(&venue, season);
     let orders: BTreeSet<&str> = venue
         .ticketing
         .tickets
