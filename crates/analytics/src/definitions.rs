@@ -75,6 +75,14 @@ pub const FREE_TICKET_SHARE: Definition = Definition {
     en: "Valid tickets at €0 (invitations, complimentary) ÷ valid tickets.",
 };
 
+pub const SUBSCRIPTION_SHARE: Definition = Definition {
+    key: "subscription_share",
+    name_fr: "Part de billets en abonnement",
+    name_en: "Subscription share",
+    fr: "Billets valides vendus à un tarif d'abonnement ou de forfait ÷ billets valides.",
+    en: "Valid tickets sold at a subscription or package tariff ÷ valid tickets.",
+};
+
 pub const FIRST_TIMER_SHARE: Definition = Definition {
     key: "first_timer_share",
     name_fr: "Part de primo-spectateurs",
@@ -99,15 +107,25 @@ pub const LAPSED: Definition = Definition {
     en: "People who came two seasons ago, and neither last season nor this one: no ticket for two seasons.",
 };
 
+pub const SEGMENTS: Definition = Definition {
+    key: "segments",
+    name_fr: "Segments de fidélité",
+    name_en: "Loyalty segments",
+    fr: "Chaque personne déjà venue, pour une saison donnée : abonné (a acheté un abonnement ou un forfait de la saison), primo-spectateur (premier billet de sa vie pour cette saison), fidèle (venu cette saison et au moins deux des trois précédentes), occasionnel (les autres acheteurs de la saison) ; parmi ceux qui ne sont pas venus : absent (venu la saison précédente), perdu de vue (venu pour la dernière fois il y a deux saisons), perdu (il y a trois saisons ou plus).",
+    en: "Everyone who ever came, for a given season: subscriber (bought a subscription or package for the season), first-timer (their first ticket ever is for this season), regular (came this season and in at least two of the three before), occasional (the season's other buyers); of those who did not come: absent (came the previous season), lapsed (last came two seasons before), lost (three seasons before or more).",
+};
+
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 9] = [
+pub const ALL: [Definition; 11] = [
     TICKETS,
     REVENUE,
     FILL_RATE,
     PAID_FILL_RATE,
     AVERAGE_PRICE,
     FREE_TICKET_SHARE,
+    SUBSCRIPTION_SHARE,
     FIRST_TIMER_SHARE,
     RETENTION,
     LAPSED,
+    SEGMENTS,
 ];

@@ -9,9 +9,14 @@
 //! the server, the reports) fetch the facts and pass them in. That keeps every figure testable
 //! with a few literal values.
 
-use jauge_model::{Capacity, Cents, PatronKey, PerformanceStatus, Season, Ticket};
+use jauge_model::{
+    Capacity, Cents, ExternalId, PerformanceStatus, Season, Tariff, TariffCategory, Ticket,
+};
+
+use crate::audience::SeasonAudience;
 use serde::Serialize;
 
+pub mod audience;
 pub mod crossover;
 pub mod definitions;
 pub mod places;
@@ -27,27 +32,39 @@ pub struct SalesTotals {
     pub free_tickets: u64,
     /// What valid tickets brought in, VAT included.
     pub revenue: Cents,
+    /// Valid tickets at a subscription or package tariff.
+    pub subscription_tickets: u64,
 }
 
 impl SalesTotals {
     /// Totals of the tickets that count as sold: cancelled and refunded tickets count in none.
-    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> SalesTotals {
+    /// `tariffs` says which tariffs are subscriptions; a tariff not among them is not.
+    pub fn of<'a>(
+        tickets: impl IntoIterator<Item = &'a Ticket>,
+        tariffs: &[Tariff],
+    ) -> SalesTotals {
+        let subscriptions: std::collections::HashSet<&ExternalId> = tariffs
+            .iter()
+            .filter(|t| t.category == TariffCategory::Subscription)
+            .map(|t| &t.id)
+            .collect();
         tickets
             .into_iter()
             .filter(|t| t.counts_as_sold())
             .fold(SalesTotals::default(), |acc, t| {
-                acc + SalesTotals::one(t.amount_paid)
+                acc + SalesTotals::one(t.amount_paid, subscriptions.contains(&t.tariff))
             })
     }
 
-    /// The totals of one valid ticket sold at `amount`.
-    pub fn one(amount: Cents) -> SalesTotals {
+    /// The totals of one valid ticket sold at `amount`, at a subscription tariff or not.
+    pub fn one(amount: Cents, subscription: bool) -> SalesTotals {
         let free = amount.is_zero();
         SalesTotals {
             tickets: 1,
             paid_tickets: u64::from(!free),
             free_tickets: u64::from(free),
             revenue: amount,
+            subscription_tickets: u64::from(subscription),
         }
     }
 }
@@ -60,6 +77,7 @@ impl std::ops::Add for SalesTotals {
             paid_tickets: self.paid_tickets + o.paid_tickets,
             free_tickets: self.free_tickets + o.free_tickets,
             revenue: self.revenue + o.revenue,
+            subscription_tickets: self.subscription_tickets + o.subscription_tickets,
         }
     }
 }
@@ -97,22 +115,13 @@ impl PerformanceLine {
     }
 }
 
-/// A person who bought a valid ticket for a performance of the season (their records linked
-/// into one, where linkage found them), with the season of their first ever valid ticket and
-/// whether they bought for the season before.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatronInSeason {
-    pub patron: PatronKey,
-    pub first_season: Season,
-    pub came_previous_season: bool,
-}
-
 /// What the season summary is computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeasonFacts {
     pub season: Season,
     pub performances: Vec<PerformanceSales>,
-    pub patrons: Vec<PatronInSeason>,
+    /// The season's buyers, as persons.
+    pub audience: SeasonAudience,
     /// How many people bought for the season before.
     pub previous_season_patrons: u64,
 }
@@ -135,6 +144,8 @@ pub struct SeasonSummary {
     /// Revenue per paid ticket, in cents (free tickets excluded).
     pub average_price: Option<f64>,
     pub free_ticket_share: Option<f64>,
+    pub subscription_tickets: u64,
+    pub subscription_share: Option<f64>,
     pub patrons: u64,
     pub first_timers: u64,
     pub first_timer_share: Option<f64>,
@@ -160,17 +171,12 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
         |(n, cap, sales), p| (n + 1, cap + u64::from(p.capacity.get()), sales + p.sales),
     );
     let cancelled_performances = facts.performances.len() as u64 - performances;
-    let patrons = facts.patrons.len() as u64;
-    let first_timers = facts
-        .patrons
-        .iter()
-        .filter(|p| p.first_season == facts.season)
-        .count() as u64;
-    let returning = facts
-        .patrons
-        .iter()
-        .filter(|p| p.came_previous_season)
-        .count() as u64;
+    let SeasonAudience {
+        patrons,
+        first_timers,
+        returning,
+        ..
+    } = facts.audience;
     SeasonSummary {
         season: facts.season.label(),
         performances,
@@ -184,6 +190,8 @@ pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
         paid_fill_rate: ratio(sales.paid_tickets, capacity),
         average_price: ratio(sales.revenue.get(), sales.paid_tickets),
         free_ticket_share: ratio(sales.free_tickets, sales.tickets),
+        subscription_tickets: sales.subscription_tickets,
+        subscription_share: ratio(sales.subscription_tickets, sales.tickets),
         patrons,
         first_timers,
         first_timer_share: ratio(first_timers, patrons),
@@ -280,14 +288,20 @@ pub const FREQUENCY_BANDS: [(u64, &str); 5] =
 /// buyer and is left out.
 pub fn frequency_distribution(tickets_per_person: &[u64]) -> [u64; 5] {
     let mut bands = [0u64; 5];
-    for &tickets in tickets_per_person.iter().filter(|&&t| t > 0) {
-        let band = FREQUENCY_BANDS
-            .iter()
-            .position(|(most, _)| tickets <= *most)
-            .unwrap_or(FREQUENCY_BANDS.len() - 1);
+    for band in tickets_per_person.iter().filter_map(|&t| frequency_band(t)) {
         bands[band] += 1;
     }
     bands
+}
+
+/// The band of [`FREQUENCY_BANDS`] a buyer of `tickets` falls in; none for zero.
+pub(crate) fn frequency_band(tickets: u64) -> Option<usize> {
+    (tickets > 0).then(|| {
+        FREQUENCY_BANDS
+            .iter()
+            .position(|(most, _)| tickets <= *most)
+            .unwrap_or(FREQUENCY_BANDS.len() - 1)
+    })
 }
 
 /// A show's season: its performances held, its capacity on sale, its sales.

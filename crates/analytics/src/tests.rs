@@ -19,6 +19,24 @@ fn ticket(amount: u64, status: TicketStatus) -> Ticket {
     }
 }
 
+/// What a person bought for the season starting in `season`: `tickets`, none a subscription.
+fn now(season: i32, tickets: u64) -> audience::PersonSeason {
+    audience::PersonSeason {
+        season,
+        tickets,
+        subscription_tickets: 0,
+    }
+}
+
+/// The audience of `season` among people with these histories.
+fn audience_of(people: &[Vec<audience::PersonSeason>], season: i32) -> audience::SeasonAudience {
+    let mut tally = audience::AudienceTally::new(&[season - 1, season]);
+    for history in people {
+        tally.add(history);
+    }
+    tally.finish().pop().unwrap().1
+}
+
 fn season(y: i32) -> Season {
     Season::starting(y, SeasonStartMonth::default())
 }
@@ -39,14 +57,15 @@ fn totals_count_only_valid_tickets() {
         ticket(1800, TicketStatus::Cancelled),
         ticket(1800, TicketStatus::Refunded),
     ];
-    let totals = SalesTotals::of(&tickets);
+    let totals = SalesTotals::of(&tickets, &[]);
     assert_eq!(
         totals,
         SalesTotals {
             tickets: 2,
             paid_tickets: 1,
             free_tickets: 1,
-            revenue: Cents::new(2500)
+            revenue: Cents::new(2500),
+            subscription_tickets: 0,
         }
     );
 }
@@ -59,6 +78,7 @@ fn summary_of_a_small_season() {
         paid_tickets: t - free,
         free_tickets: free,
         revenue: Cents::new(revenue),
+        subscription_tickets: 0,
     };
     let facts = SeasonFacts {
         season: s,
@@ -68,29 +88,17 @@ fn summary_of_a_small_season() {
             // A cancelled performance's seats and sales are out of every figure.
             performance(400, PerformanceStatus::Cancelled, sold(300, 0, 600_000)),
         ],
-        patrons: vec![
-            PatronInSeason {
-                patron: "a".parse().unwrap(),
-                first_season: s,
-                came_previous_season: false,
-            },
-            PatronInSeason {
-                patron: "b".parse().unwrap(),
-                first_season: s.previous(),
-                came_previous_season: true,
-            },
-            PatronInSeason {
-                patron: "c".parse().unwrap(),
-                first_season: s,
-                came_previous_season: false,
-            },
-            // First came two seasons ago, skipped the last one.
-            PatronInSeason {
-                patron: "d".parse().unwrap(),
-                first_season: s.previous().previous(),
-                came_previous_season: false,
-            },
-        ],
+        // a and c are new; b came last season too; d first came two seasons ago and skipped
+        // the last one.
+        audience: audience_of(
+            &[
+                vec![now(s.start_year(), 2)],
+                vec![now(s.start_year() - 1, 1), now(s.start_year(), 1)],
+                vec![now(s.start_year(), 6)],
+                vec![now(s.start_year() - 2, 1), now(s.start_year(), 3)],
+            ],
+            s.start_year(),
+        ),
         // Five people bought last season; one of them (b) came back.
         previous_season_patrons: 5,
     };
@@ -118,7 +126,7 @@ fn an_empty_season_has_no_ratio() {
     let summary = season_summary(&SeasonFacts {
         season: season(2030),
         performances: vec![],
-        patrons: vec![],
+        audience: Default::default(),
         previous_season_patrons: 0,
     });
     assert_eq!(summary.retention, None);
@@ -156,7 +164,7 @@ proptest! {
         let base: Vec<Ticket> = tickets.iter().map(|&(a, s)| ticket(a, s)).collect();
         let mut with_extra = base.clone();
         with_extra.push(ticket(extra_amount, extra_status));
-        prop_assert_eq!(SalesTotals::of(&base), SalesTotals::of(&with_extra));
+        prop_assert_eq!(SalesTotals::of(&base, &[]), SalesTotals::of(&with_extra, &[]));
     }
 
     #[test]
@@ -164,8 +172,8 @@ proptest! {
         let all: Vec<Ticket> = tickets.iter().map(|&(a, s)| ticket(a, s)).collect();
         let cut = cut.min(all.len());
         let (left, right) = all.split_at(cut);
-        let whole = SalesTotals::of(&all);
-        prop_assert_eq!(whole, SalesTotals::of(left) + SalesTotals::of(right));
+        let whole = SalesTotals::of(&all, &[]);
+        prop_assert_eq!(whole, SalesTotals::of(left, &[]) + SalesTotals::of(right, &[]));
         prop_assert_eq!(whole.tickets, whole.paid_tickets + whole.free_tickets);
     }
 
@@ -179,11 +187,11 @@ proptest! {
                 let paid = paid.min(u64::from(cap));
                 let free = free.min(u64::from(cap) - paid);
                 performance(cap, PerformanceStatus::Scheduled, SalesTotals {
-                    tickets: paid + free, paid_tickets: paid, free_tickets: free, revenue: Cents::new(paid * 1500),
+                    tickets: paid + free, paid_tickets: paid, free_tickets: free, revenue: Cents::new(paid * 1500), subscription_tickets: 0,
                 })
             })
             .collect();
-        let s = season_summary(&SeasonFacts { season: season(2025), performances, patrons: vec![], previous_season_patrons: 0 });
+        let s = season_summary(&SeasonFacts { season: season(2025), performances, audience: Default::default(), previous_season_patrons: 0 });
         let fill = s.fill_rate.unwrap();
         prop_assert!((0.0..=1.0).contains(&fill));
         prop_assert!(s.paid_fill_rate.unwrap() <= fill);
@@ -207,6 +215,7 @@ fn shows_are_ranked_by_the_fill_rate_of_their_performances_held() {
                     paid_tickets: tickets,
                     free_tickets: 0,
                     revenue: Cents::new(tickets * 2000),
+                    subscription_tickets: 0,
                 },
             },
         };
@@ -243,6 +252,7 @@ fn bookings(capacity: u32, by_day: Vec<(u32, u64)>) -> Bookings {
                     paid_tickets: tickets,
                     free_tickets: 0,
                     revenue: Cents::new(0),
+                    subscription_tickets: 0,
                 },
             },
         },
@@ -298,4 +308,93 @@ fn tickets_are_counted_by_how_long_before_they_were_ordered() {
         ],
     );
     assert_eq!(b.lead_times(), [4, 5, 2, 6, 2]);
+}
+
+#[test]
+fn a_tariff_marked_subscription_counts_its_tickets_as_subscription_ones() {
+    let mut tickets = vec![
+        ticket(2500, TicketStatus::Valid),
+        ticket(1800, TicketStatus::Valid),
+        ticket(1800, TicketStatus::Cancelled),
+    ];
+    tickets[1].tariff = "ABO".parse().unwrap();
+    tickets[2].tariff = "ABO".parse().unwrap();
+    let tariffs = [jauge_model::Tariff {
+        id: "ABO".parse().unwrap(),
+        label: "Abonnement 4 spectacles".parse().unwrap(),
+        category: TariffCategory::Subscription,
+    }];
+    let totals = SalesTotals::of(&tickets, &tariffs);
+    assert_eq!((totals.tickets, totals.subscription_tickets), (2, 1));
+    let facts = SeasonFacts {
+        season: season(2025),
+        performances: vec![performance(10, PerformanceStatus::Scheduled, totals)],
+        audience: Default::default(),
+        previous_season_patrons: 0,
+    };
+    assert_eq!(season_summary(&facts).subscription_share, Some(0.5));
+}
+
+#[test]
+fn each_person_falls_in_one_loyalty_segment_a_season() {
+    use audience::{Segment, segment};
+    let subscriber = audience::PersonSeason {
+        subscription_tickets: 4,
+        ..now(2025, 4)
+    };
+    let cases: [(Vec<audience::PersonSeason>, Option<Segment>); 8] = [
+        (vec![now(2025, 1)], Some(Segment::FirstTimer)),
+        (vec![now(2023, 1), subscriber], Some(Segment::Subscriber)),
+        // Two of the three seasons before: a regular; one only: occasional.
+        (
+            vec![now(2022, 1), now(2024, 1), now(2025, 2)],
+            Some(Segment::Regular),
+        ),
+        (
+            vec![now(2021, 9), now(2024, 1), now(2025, 2)],
+            Some(Segment::Occasional),
+        ),
+        (vec![now(2023, 1), now(2024, 1)], Some(Segment::Absent)),
+        (vec![now(2022, 1), now(2023, 1)], Some(Segment::Lapsed)),
+        (vec![now(2019, 1), now(2022, 1)], Some(Segment::Lost)),
+        // Not yet seen in 2025.
+        (vec![now(2026, 1)], None),
+    ];
+    for (history, expected) in cases {
+        assert_eq!(segment(&history, 2025), expected, "{history:?}");
+    }
+}
+
+#[test]
+fn the_audience_tally_counts_each_season_from_whole_histories() {
+    let people = [
+        vec![now(2023, 1), now(2024, 2), now(2025, 1)],
+        vec![now(2024, 1)],
+        vec![now(2025, 7)],
+        vec![now(2023, 3)],
+    ];
+    let mut tally = audience::AudienceTally::new(&[2025, 2023, 2024]);
+    for history in &people {
+        tally.add(history);
+    }
+    let seasons = tally.finish();
+    let years: Vec<i32> = seasons.iter().map(|(y, _)| *y).collect();
+    assert_eq!(years, [2023, 2024, 2025]);
+    let a2024 = seasons[1].1;
+    assert_eq!(
+        (a2024.patrons, a2024.first_timers, a2024.returning),
+        (2, 1, 1)
+    );
+    assert_eq!(a2024.segment(audience::Segment::Absent), 1);
+    let a2025 = seasons[2].1;
+    assert_eq!(
+        (a2025.patrons, a2025.first_timers, a2025.returning),
+        (2, 1, 1)
+    );
+    // 1 ticket and 6+ tickets.
+    assert_eq!(a2025.frequency, [1, 0, 0, 0, 1]);
+    assert_eq!(a2025.segment(audience::Segment::Regular), 1);
+    assert_eq!(a2025.segment(audience::Segment::Absent), 1);
+    assert_eq!(a2025.segment(audience::Segment::Lapsed), 1);
+    assert_eq!(a2025.segments.iter().sum::<u64>(), 4);
 }

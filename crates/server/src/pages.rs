@@ -2,12 +2,13 @@
 
 use std::fmt::Write;
 
+use jauge_analytics::audience::{SeasonAudience, Segment};
 use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audiences};
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
     Bookings, FREQUENCY_BANDS, LEAD_TIMES, PerformanceLine, SeasonFacts, SeasonSummary,
-    frequency_distribution, median_curve, season_summary, shows_by_fill_rate,
+    median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Bar, Series, bars, escape, lines};
@@ -89,7 +90,7 @@ pub fn season_data_as_of(
             Ok(season_summary(&SeasonFacts {
                 season,
                 performances: store.season_sales_as_of(season, day)?,
-                patrons: Vec::new(),
+                audience: Default::default(),
                 previous_season_patrons: 0,
             }))
         };
@@ -260,9 +261,7 @@ fn seasons_nav(data: &SeasonData, lang: Lang, path: &str) -> String {
 pub struct AudienceData {
     pub season: SeasonData,
     pub geography: AudienceGeography,
-    /// People by how many tickets they bought, in [`FREQUENCY_BANDS`].
-    pub frequency: [u64; 5],
-    pub lapsed: u64,
+    pub audience: SeasonAudience,
 }
 
 pub fn audience_data(
@@ -278,13 +277,11 @@ pub fn audience_data(
         setup.venue.insee.as_str(),
         jauge_geo::Geography::france(),
     );
-    let frequency = frequency_distribution(&store.season_tickets_per_person(season.season)?);
-    let lapsed = store.lapsed(season.season)?;
+    let audience = store.season_audience(season.season)?;
     Ok(Some(AudienceData {
         season,
         geography,
-        frequency,
-        lapsed,
+        audience,
     }))
 }
 
@@ -327,7 +324,7 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
         ),
         (
             definitions::LAPSED.name(lang),
-            format::count(data.lapsed, lang),
+            format::count(data.audience.segment(Segment::Lapsed), lang),
         ),
     ];
     let _ = write!(
@@ -359,7 +356,7 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> String {
         },
         FREQUENCY_BANDS
             .iter()
-            .zip(data.frequency)
+            .zip(data.audience.frequency)
             .map(|((_, band), n)| {
                 let unit = if fr(lang) { "billet(s)" } else { "ticket(s)" };
                 (format!("{band} {unit}"), n)

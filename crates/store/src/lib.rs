@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+use jauge_analytics::audience::SeasonAudience;
 use jauge_analytics::crossover::ShowAudience;
 use jauge_analytics::places::BuyerPlace;
 use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SeasonFacts};
@@ -62,12 +63,9 @@ pub trait Store {
     /// entry a person, their linked records once.
     fn season_buyer_places(&self, season: Season) -> Result<Vec<BuyerPlace>, StoreError>;
 
-    /// How many valid tickets each person bought for the season, their linked records once.
-    fn season_tickets_per_person(&self, season: Season) -> Result<Vec<u64>, StoreError>;
-
-    /// How many people bought two seasons before `season`, and neither the season before nor
-    /// `season` itself.
-    fn lapsed(&self, season: Season) -> Result<u64, StoreError>;
+    /// The season's audience as persons (their linked records once): buyers, first-timers,
+    /// returning buyers, tickets per buyer and loyalty segments, read from a rollup.
+    fn season_audience(&self, season: Season) -> Result<SeasonAudience, StoreError>;
 
     /// The people who came to each show of the season (valid tickets of performances held),
     /// their linked records as one. It reads the season's tickets: a page's figure, not a

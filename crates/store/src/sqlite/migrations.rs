@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("reserved", include_str!("migrations/0006_reserved.sql")),
     ("persons", include_str!("migrations/0007_persons.sql")),
     ("snapshots", include_str!("migrations/0008_snapshots.sql")),
+    ("audiences", include_str!("migrations/0009_audiences.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

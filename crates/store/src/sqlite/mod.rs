@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use jauge_analytics::{
-    Bookings, PatronInSeason, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts,
-};
+use jauge_analytics::audience::SeasonAudience;
+use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts};
 use jauge_model::{
     BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
     PerformanceStatus, QuarantinedRow, Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
@@ -14,6 +13,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
 
+mod audience;
 mod bulk;
 mod migrations;
 mod write;
@@ -125,21 +125,32 @@ impl SqliteStore {
     }
 }
 
-/// A performance's capacity, status and sales as read from six columns of a row, from `at`:
-/// `capacity, status, tickets, paid_tickets, free_tickets, revenue_cents`.
-type RawSales = (u32, String, [u64; 3], i64);
+/// A performance's capacity, status and sales as read from seven columns of a row, from `at`:
+/// `capacity, status, tickets, paid_tickets, free_tickets, subscription_tickets,
+/// revenue_cents` (see [`SALES_COLUMNS`]).
+type RawSales = (u32, String, [u64; 4], i64);
+
+/// The sales columns [`raw_sales`] reads, of a table aliased `s`, none when it has no row.
+const SALES_COLUMNS: &str = "coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
+    coalesce(s.free_tickets, 0), coalesce(s.subscription_tickets, 0),
+    coalesce(s.revenue_cents, 0)";
 
 fn raw_sales(r: &rusqlite::Row, at: usize) -> rusqlite::Result<RawSales> {
     Ok((
         r.get(at)?,
         r.get(at + 1)?,
-        [r.get(at + 2)?, r.get(at + 3)?, r.get(at + 4)?],
-        r.get(at + 5)?,
+        [
+            r.get(at + 2)?,
+            r.get(at + 3)?,
+            r.get(at + 4)?,
+            r.get(at + 5)?,
+        ],
+        r.get(at + 6)?,
     ))
 }
 
 fn performance_sales(
-    (capacity, status, [tickets, paid_tickets, free_tickets], revenue): RawSales,
+    (capacity, status, [tickets, paid_tickets, free_tickets, subscription_tickets], revenue): RawSales,
 ) -> Result<PerformanceSales, StoreError> {
     Ok(PerformanceSales {
         capacity: Capacity::new(capacity).map_err(corrupt)?,
@@ -149,6 +160,7 @@ fn performance_sales(
             paid_tickets,
             free_tickets,
             revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+            subscription_tickets,
         },
     })
 }
@@ -161,9 +173,7 @@ fn performance_lines(
     value: impl rusqlite::ToSql,
 ) -> Result<Vec<PerformanceLine>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT p.id, sh.title, h.name, p.starts_at, p.capacity, p.status, coalesce(s.tickets, 0),
-                coalesce(s.paid_tickets, 0), coalesce(s.free_tickets, 0),
-                coalesce(s.revenue_cents, 0)
+        "SELECT p.id, sh.title, h.name, p.starts_at, p.capacity, p.status, {SALES_COLUMNS}
          FROM performance p
          JOIN show sh ON sh.id = p.show_id
          JOIN hall h ON h.id = p.hall_id
@@ -356,58 +366,20 @@ impl Store for SqliteStore {
     }
 
     fn season_facts(&self, season: Season) -> Result<SeasonFacts, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT p.capacity, p.status, coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
-                    coalesce(s.free_tickets, 0), coalesce(s.revenue_cents, 0)
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT p.capacity, p.status, {SALES_COLUMNS}
              FROM performance p LEFT JOIN performance_sales s ON s.performance_id = p.id
-             WHERE p.season_start_year = ?1",
-        )?;
+             WHERE p.season_start_year = ?1"
+        ))?;
         let performances = statement
             .query_map([season.start_year()], |r| raw_sales(r, 0))?
             .map(|row| performance_sales(row?))
             .collect::<Result<Vec<_>, StoreError>>()?;
-
-        let start = self.season_start()?;
-        // Buyers as persons: the records a linkage joined count once, under their person.
-        const PEOPLE: &str = "WITH who AS MATERIALIZED (
-                SELECT coalesce(pe.person_key, ps.patron_key) AS who,
-                       ps.season_start_year AS season
-                FROM patron_season ps LEFT JOIN person pe ON pe.patron_key = ps.patron_key
-            )";
-        let mut statement = self.conn.prepare_cached(&format!(
-            "{PEOPLE}
-             SELECT w.who, min(f.season), max(f.season = ?1 - 1)
-             FROM (SELECT DISTINCT who FROM who WHERE season = ?1) w
-             JOIN who f ON f.who = w.who
-             GROUP BY w.who"
-        ))?;
-        let patrons = statement
-            .query_map([season.start_year()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i32>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            })?
-            .map(|row| {
-                let (key, first, came) = row?;
-                Ok(PatronInSeason {
-                    patron: key.parse().map_err(corrupt)?,
-                    first_season: Season::starting(first, start),
-                    came_previous_season: came,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let previous_season_patrons: u64 = self.conn.query_row(
-            &format!("{PEOPLE} SELECT count(DISTINCT who) FROM who WHERE season = ?1 - 1"),
-            [season.start_year()],
-            |r| r.get(0),
-        )?;
         Ok(SeasonFacts {
             season,
             performances,
-            patrons,
-            previous_season_patrons,
+            audience: self.season_audience(season)?,
+            previous_season_patrons: self.season_audience(season.previous())?.patrons,
         })
     }
 
@@ -447,34 +419,9 @@ impl Store for SqliteStore {
         Ok(places)
     }
 
-    fn season_tickets_per_person(&self, season: Season) -> Result<Vec<u64>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT sum(ps.tickets) FROM patron_season ps
-             LEFT JOIN person pe ON pe.patron_key = ps.patron_key
-             WHERE ps.season_start_year = ?1
-             GROUP BY coalesce(pe.person_key, ps.patron_key)",
-        )?;
-        let counts = statement
-            .query_map([season.start_year()], |r| r.get::<_, u64>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(counts)
-    }
-
-    fn lapsed(&self, season: Season) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row(
-            "WITH who AS MATERIALIZED (
-                SELECT coalesce(pe.person_key, ps.patron_key) AS who,
-                       ps.season_start_year AS season
-                FROM patron_season ps LEFT JOIN person pe ON pe.patron_key = ps.patron_key
-                WHERE ps.season_start_year BETWEEN ?1 - 2 AND ?1
-             )
-             SELECT count(*) FROM (
-                SELECT who FROM who GROUP BY who
-                HAVING max(season = ?1 - 2) = 1 AND max(season >= ?1 - 1) = 0
-             )",
-            [season.start_year()],
-            |r| r.get(0),
-        )?)
+    fn season_audience(&self, season: Season) -> Result<SeasonAudience, StoreError> {
+        audience::ensure(&self.conn)?;
+        audience::read(&self.conn, season.start_year())
     }
 
     fn season_show_audiences(
@@ -523,7 +470,8 @@ impl Store for SqliteStore {
         let kept = self.conn.execute(
             "INSERT INTO sales_snapshot
              SELECT ?1, p.id, coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
-                    coalesce(s.free_tickets, 0), coalesce(s.revenue_cents, 0)
+                    coalesce(s.free_tickets, 0), coalesce(s.revenue_cents, 0),
+                    coalesce(s.subscription_tickets, 0)
              FROM performance p LEFT JOIN performance_sales s ON s.performance_id = p.id
              WHERE NOT EXISTS (
                  SELECT 1 FROM sales_snapshot x
@@ -533,10 +481,12 @@ impl Store for SqliteStore {
                    AND x.tickets = coalesce(s.tickets, 0)
                    AND x.paid_tickets = coalesce(s.paid_tickets, 0)
                    AND x.free_tickets = coalesce(s.free_tickets, 0)
-                   AND x.revenue_cents = coalesce(s.revenue_cents, 0))
+                   AND x.revenue_cents = coalesce(s.revenue_cents, 0)
+                   AND x.subscription_tickets = coalesce(s.subscription_tickets, 0))
              ON CONFLICT (performance_id, day) DO UPDATE SET tickets = excluded.tickets,
                 paid_tickets = excluded.paid_tickets, free_tickets = excluded.free_tickets,
-                revenue_cents = excluded.revenue_cents",
+                revenue_cents = excluded.revenue_cents,
+                subscription_tickets = excluded.subscription_tickets",
             [day],
         )?;
         Ok(kept)
@@ -548,15 +498,14 @@ impl Store for SqliteStore {
         day: chrono::NaiveDate,
     ) -> Result<Vec<PerformanceSales>, StoreError> {
         let day = day.format("%Y-%m-%d").to_string();
-        let mut statement = self.conn.prepare_cached(
-            "SELECT p.capacity, p.status, coalesce(x.tickets, 0), coalesce(x.paid_tickets, 0),
-                    coalesce(x.free_tickets, 0), coalesce(x.revenue_cents, 0)
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT p.capacity, p.status, {SALES_COLUMNS}
              FROM performance p
-             LEFT JOIN sales_snapshot x ON x.performance_id = p.id
-                AND x.day = (SELECT max(day) FROM sales_snapshot y
+             LEFT JOIN sales_snapshot s ON s.performance_id = p.id
+                AND s.day = (SELECT max(day) FROM sales_snapshot y
                              WHERE y.performance_id = p.id AND y.day <= ?2)
-             WHERE p.season_start_year = ?1",
-        )?;
+             WHERE p.season_start_year = ?1"
+        ))?;
         let sales = statement
             .query_map(params![season.start_year(), day], |r| raw_sales(r, 0))?
             .map(|row| performance_sales(row?))
@@ -851,6 +800,7 @@ impl Store for SqliteStore {
                 ])?;
             }
         }
+        write::audiences_changed(&tx)?;
         tx.commit()?;
         Ok(())
     }

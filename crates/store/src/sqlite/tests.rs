@@ -95,6 +95,11 @@ pub(crate) fn dataset(tickets: &[(usize, u64, TicketStatus, usize)]) -> Dataset 
         category: TariffCategory::FullPrice,
     });
     d.tariffs.push(Tariff {
+        id: id("ABO"),
+        label: "Abonnement".parse().unwrap(),
+        category: TariffCategory::Subscription,
+    });
+    d.tariffs.push(Tariff {
         id: id("INV"),
         label: "Invitation".parse().unwrap(),
         category: TariffCategory::Free,
@@ -120,7 +125,12 @@ pub(crate) fn dataset(tickets: &[(usize, u64, TicketStatus, usize)]) -> Dataset 
             id: id(format!("B{n}")),
             order: id(format!("O{n}")),
             performance: id(format!("P{}", performance % 4)),
-            tariff: id(if amount == 0 { "INV" } else { "PLEIN" }),
+            // Amounts ending in 1 are subscription tickets.
+            tariff: id(match amount {
+                0 => "INV",
+                a if a % 10 == 1 => "ABO",
+                _ => "PLEIN",
+            }),
             amount_paid: Cents::new(amount),
             face_value: Cents::new(amount.max(2500)),
             vat_rate: VatRate::LIVE_PERFORMANCE,
@@ -327,7 +337,7 @@ fn changing_the_season_start_recuts_seasons() {
     let facts = store
         .season_facts(Season::parse("2025", SeasonStartMonth::new(1).unwrap()).unwrap())
         .unwrap();
-    assert_eq!(facts.patrons.len(), 1);
+    assert_eq!(facts.audience.patrons, 1);
 }
 
 fn file_bytes(path: &Path) -> Vec<u8> {
@@ -479,13 +489,16 @@ proptest! {
                 .filter(|p| cut(p) == season && p.status == PerformanceStatus::Scheduled)
                 .map(|p| &p.id)
                 .collect();
-            let expected = SalesTotals::of(d.tickets.iter().filter(|t| held.contains(&&t.performance)));
+            let expected = SalesTotals::of(d.tickets.iter().filter(|t| held.contains(&&t.performance)), &d.tariffs);
             prop_assert_eq!(stored, expected);
         }
     }
 }
 
-type Rollups = (Vec<(i64, i64, i64, i64, i64)>, Vec<(String, i32, i64)>);
+type Rollups = (
+    Vec<(i64, i64, i64, i64, i64, i64)>,
+    Vec<(String, i32, i64, i64)>,
+);
 
 /// The rollups as reading every ticket back gives them.
 fn rollups_read_back(store: &mut SqliteStore) -> Rollups {
@@ -518,7 +531,14 @@ fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
         .prepare("SELECT * FROM performance_sales ORDER BY 1")
         .unwrap()
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -526,7 +546,7 @@ fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
     let seasons = conn
         .prepare("SELECT * FROM patron_season ORDER BY 1, 2")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -844,35 +864,45 @@ fn a_ticket_given_in_two_parts_fails_the_batch() {
 }
 
 #[test]
-fn people_are_counted_by_their_tickets_and_lapsed_ones_after_two_seasons() {
+fn each_seasons_audience_counts_people_their_tickets_and_segments() {
+    use jauge_analytics::audience::Segment;
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store.save_setup(&setup()).unwrap();
-    // P0, P1 are in 2024-2025, P3 in 2025-2026.
+    // 2024-2025 (P0, P1): pk0 twice, pk2 once. 2025-2026 (P3): pk2, and pk1 at a subscription.
     store
         .write_dataset(&dataset(&[
             (0, 2500, TicketStatus::Valid, 0),
             (1, 2500, TicketStatus::Valid, 0),
             (1, 2500, TicketStatus::Valid, 2),
             (3, 2500, TicketStatus::Valid, 2),
-            (3, 2500, TicketStatus::Valid, 1),
+            (3, 2001, TicketStatus::Valid, 1),
             (0, 2500, TicketStatus::Cancelled, 3),
         ]))
         .unwrap();
     let season = |label: &str| label.parse::<Season>().unwrap();
-    let mut counts = store
-        .season_tickets_per_person(season("2024-2025"))
-        .unwrap();
-    counts.sort_unstable();
+    let first = store.season_audience(season("2024-2025")).unwrap();
+    assert_eq!((first.patrons, first.first_timers), (2, 2));
     assert_eq!(
-        counts,
-        [1, 2],
+        first.frequency,
+        [1, 1, 0, 0, 0],
         "pk2 once, pk0 twice; a cancelled ticket is no purchase"
     );
-    // In 2026-2027, pk0 came two seasons before and not since; pk2 came back in 2025-2026.
-    assert_eq!(store.lapsed(season("2026-2027")).unwrap(), 1);
-    assert_eq!(store.lapsed(season("2025-2026")).unwrap(), 0);
-    // Once linked into one person, pk0 and pk1 are one buyer who came back.
+    let second = store.season_audience(season("2025-2026")).unwrap();
+    assert_eq!((second.patrons, second.returning), (2, 1));
+    assert_eq!(second.segment(Segment::Subscriber), 1, "pk1");
+    assert_eq!(second.segment(Segment::Occasional), 1, "pk2");
+    assert_eq!(
+        second.segment(Segment::Absent),
+        1,
+        "pk0 came last season only"
+    );
+    let facts = store.season_facts(season("2025-2026")).unwrap();
+    assert_eq!(facts.previous_season_patrons, 2);
+    assert_eq!(season_summary(&facts).subscription_tickets, 1);
+
+    // Once linked into one person, pk0 and pk1 are one buyer who came back: the rollup
+    // follows the linkage.
     let key = |k: &str| k.parse::<PatronKey>().unwrap();
     store
         .save_persons(&[
@@ -888,7 +918,17 @@ fn people_are_counted_by_their_tickets_and_lapsed_ones_after_two_seasons() {
             },
         ])
         .unwrap();
-    assert_eq!(store.lapsed(season("2026-2027")).unwrap(), 0);
+    let linked = store.season_audience(season("2025-2026")).unwrap();
+    assert_eq!((linked.patrons, linked.returning), (2, 2));
+    assert_eq!(linked.segment(Segment::Absent), 0);
+    assert_eq!(linked.segment(Segment::Subscriber), 1);
+
+    // A new import changes it too: order O0 now goes to pk4, and its ticket to P3.
+    store
+        .write_dataset(&dataset(&[(3, 2500, TicketStatus::Valid, 4)]))
+        .unwrap();
+    let imported = store.season_audience(season("2025-2026")).unwrap();
+    assert_eq!((imported.patrons, imported.first_timers), (3, 1));
 }
 
 #[test]

@@ -11,13 +11,13 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono_tz::Tz;
 use jauge_analytics::SalesTotals;
 use jauge_model::{
     BatchId, CompactString, Dataset, DatasetProblem, ExternalId, PerformanceStatus, Reference,
-    Season, SeasonStartMonth, Ticket, TicketStatus, VenueSetup,
+    Season, SeasonStartMonth, TariffCategory, Ticket, TicketStatus, VenueSetup,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -156,6 +156,14 @@ impl<'t> Writer<'t> {
             shows: Lookup::new("show"),
             performances: Lookup::new("performance"),
             tariffs: Lookup::new("tariff"),
+            subscription_tariffs: tx
+                .prepare(
+                    "SELECT external_id FROM tariff
+                     WHERE source_id = ?1 AND category = 'subscription'",
+                )?
+                .query_map([source_id], |r| r.get::<_, String>(0))?
+                .map(|id| Ok(id?.parse::<ExternalId>().map_err(super::corrupt)?))
+                .collect::<Result<_, StoreError>>()?,
             orders: Lookup::new("sale_order"),
             new_performances: HashMap::default(),
             touched_performances: BTreeSet::new(),
@@ -185,11 +193,13 @@ impl<'t> Writer<'t> {
 
         // The other core resolves the tickets' references, then checks the part, while this
         // one writes patrons and orders.
+        let subscription_tariffs = std::mem::take(&mut self.subscription_tariffs);
         let (written, problems) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel(1);
             let known = Known {
                 performances: self.performances.ids.clone(),
                 tariffs: self.tariffs.ids.clone(),
+                subscription_tariffs: &subscription_tariffs,
                 orders: &order_ids,
                 new_performances: self.new_performances.clone(),
             };
@@ -218,6 +228,7 @@ impl<'t> Writer<'t> {
             let problems = helper.join().expect("checking a dataset never panics");
             (written, problems)
         });
+        self.subscription_tariffs = subscription_tariffs;
         self.clock.lap("waiting for the check");
         let mut problems_left = Vec::new();
         for problem in problems {
@@ -347,6 +358,8 @@ impl Stopwatch {
 struct Known<'a> {
     performances: HashMap<ExternalId, i64>,
     tariffs: HashMap<ExternalId, i64>,
+    /// The source's tariffs that are subscriptions or packages.
+    subscription_tariffs: &'a HashSet<ExternalId>,
     /// Each order's planned row id and place in the dataset.
     orders: &'a PlannedOrders<'a>,
     new_performances: HashMap<i64, NewPerformance>,
@@ -375,7 +388,8 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
         touched_performances: BTreeSet::new(),
         rollups: PartRollups::default(),
     };
-    let mut pairs: Vec<(&str, i32)> = Vec::with_capacity(d.tickets.len());
+    // (buyer, season, at a subscription tariff)
+    let mut pairs: Vec<(&str, i32, bool)> = Vec::with_capacity(d.tickets.len());
     let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
     for t in &d.tickets {
         let ids = (
@@ -391,10 +405,11 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
         if let Some(new) = known.new_performances.get(&performance) {
             let rollups = &mut resolved.rollups;
             if t.status == TicketStatus::Valid {
+                let subscription = known.subscription_tariffs.contains(&t.tariff);
                 let sales = rollups.performance_sales.entry(performance).or_default();
-                *sales = *sales + SalesTotals::one(t.amount_paid);
+                *sales = *sales + SalesTotals::one(t.amount_paid, subscription);
                 match (new.scheduled, ids.1.map(|order| buyer(&order))) {
-                    (true, Some(Some(buyer))) => pairs.push((buyer, new.season)),
+                    (true, Some(Some(buyer))) => pairs.push((buyer, new.season, subscription)),
                     // An order of an earlier batch: its buyer is read back with the season.
                     (true, None) => {
                         rollups.read_back.insert(new.season);
@@ -414,10 +429,14 @@ fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> 
     resolved.rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
     pairs.sort_unstable();
     let counted = &mut resolved.rollups.patron_seasons;
-    for pair in pairs {
+    for (buyer, season, subscription) in pairs {
+        let one = (1, i64::from(subscription));
         match counted.last_mut() {
-            Some((last, tickets)) if *last == pair => *tickets += 1,
-            _ => counted.push((pair, 1)),
+            Some((last, (tickets, subscriptions))) if *last == (buyer, season) => {
+                *tickets += one.0;
+                *subscriptions += one.1;
+            }
+            _ => counted.push(((buyer, season), one)),
         }
     }
     resolved.touched_performances = touched.into_iter().collect();
@@ -506,9 +525,10 @@ struct NewPerformance {
 struct PartRollups<'d> {
     /// Sales of the performances this batch created.
     performance_sales: BTreeMap<i64, SalesTotals>,
-    /// Valid tickets per (buyer, season) for scheduled performances this batch created, in
-    /// key order. Counted from a sorted list: it costs less memory than a map here.
-    patron_seasons: Vec<((&'d str, i32), i64)>,
+    /// Valid tickets, and of them subscription ones, per (buyer, season) for scheduled
+    /// performances this batch created, in key order. Counted from a sorted list: it costs
+    /// less memory than a map here.
+    patron_seasons: Vec<((&'d str, i32), (i64, i64))>,
     /// Seasons whose buyers must be read back all the same.
     read_back: BTreeSet<i32>,
 }
@@ -517,7 +537,7 @@ struct PartRollups<'d> {
 #[derive(Default)]
 struct BatchRollups {
     performance_sales: BTreeMap<i64, SalesTotals>,
-    patron_seasons: HashMap<(CompactString, i32), i64>,
+    patron_seasons: HashMap<(CompactString, i32), (i64, i64)>,
     read_back: BTreeSet<i32>,
 }
 
@@ -527,11 +547,13 @@ impl BatchRollups {
             let total = self.performance_sales.entry(performance).or_default();
             *total = *total + sales;
         }
-        for ((buyer, season), tickets) in part.patron_seasons {
-            *self
+        for ((buyer, season), (tickets, subscriptions)) in part.patron_seasons {
+            let total = self
                 .patron_seasons
                 .entry((CompactString::from(buyer), season))
-                .or_default() += tickets;
+                .or_default();
+            total.0 += tickets;
+            total.1 += subscriptions;
         }
         self.read_back.extend(part.read_back);
     }
@@ -549,6 +571,8 @@ struct Writer<'t> {
     shows: Lookup,
     performances: Lookup,
     tariffs: Lookup,
+    /// The source's tariffs, stored or of this batch, that are subscriptions or packages.
+    subscription_tariffs: HashSet<ExternalId>,
     orders: Lookup,
     new_performances: HashMap<i64, NewPerformance>,
     touched_performances: BTreeSet<i64>,
@@ -675,6 +699,11 @@ impl Writer<'_> {
                 |r| r.get(0),
             )?;
             self.tariffs.ids.insert(t.id.clone(), id);
+            if t.category == TariffCategory::Subscription {
+                self.subscription_tariffs.insert(t.id.clone());
+            } else {
+                self.subscription_tariffs.remove(&t.id);
+            }
         }
         Ok(())
     }
@@ -1131,11 +1160,12 @@ impl Writer<'_> {
         let mut sales = BulkInsert::new(
             self.tx,
             "INSERT INTO performance_sales (performance_id, tickets, paid_tickets, free_tickets,
-                                            revenue_cents)",
-            5,
+                                            revenue_cents, subscription_tickets)",
+            6,
             "ON CONFLICT (performance_id) DO UPDATE SET tickets = excluded.tickets,
                 paid_tickets = excluded.paid_tickets, free_tickets = excluded.free_tickets,
-                revenue_cents = excluded.revenue_cents",
+                revenue_cents = excluded.revenue_cents,
+                subscription_tickets = excluded.subscription_tickets",
         )?;
         for (&performance, totals) in &batch.performance_sales {
             let count = |n: u64| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
@@ -1145,6 +1175,7 @@ impl Writer<'_> {
                 count(totals.paid_tickets),
                 count(totals.free_tickets),
                 Param::Int(totals.revenue.as_i64()),
+                count(totals.subscription_tickets),
             ])?;
         }
         sales.flush()?;
@@ -1213,22 +1244,29 @@ impl Writer<'_> {
         }
         let mut insert = BulkInsert::new(
             self.tx,
-            "INSERT INTO patron_season (patron_key, season_start_year, tickets)",
-            3,
-            "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets",
+            "INSERT INTO patron_season (patron_key, season_start_year, tickets,
+                                        subscription_tickets)",
+            4,
+            "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets,
+                subscription_tickets = excluded.subscription_tickets",
         )?;
-        for ((buyer, season), tickets) in &seasons {
+        for ((buyer, season), (tickets, subscriptions)) in &seasons {
             insert.push(&[
                 Param::Text(buyer),
                 Param::Int(i64::from(*season)),
                 Param::Int(*tickets),
+                Param::Int(*subscriptions),
             ])?;
         }
         insert.flush()?;
         if rebuild {
             self.tx.execute_batch(CREATE_SEASON_INDEX)?;
         }
-        refresh_patron_seasons(self.tx, &read_back)
+        refresh_patron_seasons(self.tx, &read_back)?;
+        if !self.touched_seasons.is_empty() {
+            audiences_changed(self.tx)?;
+        }
+        Ok(())
     }
 }
 
@@ -1278,11 +1316,19 @@ pub(crate) fn refresh_performance_sales(
         tx,
         "DELETE FROM performance_sales WHERE performance_id = ?1",
         "INSERT INTO performance_sales
-         SELECT performance_id, count(*), sum(amount_cents > 0), sum(amount_cents = 0),
-                sum(amount_cents)
-         FROM ticket WHERE performance_id = ?1 AND status = 'valid' GROUP BY performance_id",
+         SELECT t.performance_id, count(*), sum(t.amount_cents > 0), sum(t.amount_cents = 0),
+                sum(t.amount_cents), sum(ta.category = 'subscription')
+         FROM ticket t JOIN tariff ta ON ta.id = t.tariff_id
+         WHERE t.performance_id = ?1 AND t.status = 'valid' GROUP BY t.performance_id",
         performances,
     )
+}
+
+/// Marks the seasons' audiences as changed: the rollup is emptied, and the next read builds
+/// it again (see `SqliteStore::season_audience`).
+pub(crate) fn audiences_changed(tx: &Transaction) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM season_audience", [])?;
+    Ok(())
 }
 
 /// Recomputes the buyers' valid tickets in `seasons` from the tickets.
@@ -1294,10 +1340,11 @@ pub(crate) fn refresh_patron_seasons(
         tx,
         "DELETE FROM patron_season WHERE season_start_year = ?1",
         "INSERT INTO patron_season
-         SELECT o.buyer_key, p.season_start_year, count(*)
+         SELECT o.buyer_key, p.season_start_year, count(*), sum(ta.category = 'subscription')
          FROM performance p
          JOIN ticket t ON t.performance_id = p.id
          JOIN sale_order o ON o.id = t.order_id
+         JOIN tariff ta ON ta.id = t.tariff_id
          WHERE p.season_start_year = ?1 AND p.status = 'scheduled' AND t.status = 'valid'
            AND o.buyer_key IS NOT NULL
          GROUP BY o.buyer_key",
@@ -1326,5 +1373,6 @@ pub(crate) fn reseason_performances(
             seasons.extend([old, new]);
         }
     }
-    refresh_patron_seasons(tx, &seasons)
+    refresh_patron_seasons(tx, &seasons)?;
+    audiences_changed(tx)
 }
