@@ -17,6 +17,7 @@ use crate::audience::SeasonAudience;
 use serde::Serialize;
 
 pub mod audience;
+pub mod calendar;
 pub mod crossover;
 pub mod definitions;
 pub mod places;
@@ -162,14 +163,23 @@ fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
 
 /// The season's summary; see [`definitions`] for what each figure means.
 pub fn season_summary(facts: &SeasonFacts) -> SeasonSummary {
+    let sales = facts
+        .performances
+        .iter()
+        .filter(|p| p.status == PerformanceStatus::Scheduled)
+        .fold(SalesTotals::default(), |acc, p| acc + p.sales);
+    summary_with_sales(facts, sales)
+}
+
+/// The season's summary with `sales` for its sales: the performances held give the capacity.
+pub(crate) fn summary_with_sales(facts: &SeasonFacts, sales: SalesTotals) -> SeasonSummary {
     let held = facts
         .performances
         .iter()
         .filter(|p| p.status == PerformanceStatus::Scheduled);
-    let (performances, capacity, sales) = held.fold(
-        (0u64, 0u64, SalesTotals::default()),
-        |(n, cap, sales), p| (n + 1, cap + u64::from(p.capacity.get()), sales + p.sales),
-    );
+    let (performances, capacity) = held.fold((0u64, 0u64), |(n, cap), p| {
+        (n + 1, cap + u64::from(p.capacity.get()))
+    });
     let cancelled_performances = facts.performances.len() as u64 - performances;
     let SeasonAudience {
         patrons,

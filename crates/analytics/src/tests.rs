@@ -1,4 +1,5 @@
 use super::*;
+use chrono::Datelike;
 use chrono::{TimeZone, Utc};
 use jauge_model::{ExternalId, SeasonStartMonth, TicketStatus, VatRate};
 use proptest::prelude::*;
@@ -397,4 +398,59 @@ fn the_audience_tally_counts_each_season_from_whole_histories() {
     assert_eq!(a2025.segment(audience::Segment::Absent), 1);
     assert_eq!(a2025.segment(audience::Segment::Lapsed), 1);
     assert_eq!(a2025.segments.iter().sum::<u64>(), 4);
+}
+
+#[test]
+fn sales_by_day_add_up_by_week_and_up_to_a_day() {
+    use calendar::{DaySales, sales_until, season_summary_until, weekly};
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let sold = |tickets: u64, revenue: u64| SalesTotals {
+        tickets,
+        paid_tickets: tickets,
+        free_tickets: 0,
+        revenue: Cents::new(revenue),
+        subscription_tickets: 0,
+    };
+    // Wednesday 3 and Sunday 7 September are one week; Monday 8 the next; none the week of
+    // the 15th; Tuesday 23 the last.
+    let by_day = [
+        DaySales {
+            day: day(9, 7),
+            sales: sold(2, 5000),
+        },
+        DaySales {
+            day: day(9, 3),
+            sales: sold(1, 2500),
+        },
+        DaySales {
+            day: day(9, 8),
+            sales: sold(4, 8000),
+        },
+        DaySales {
+            day: day(9, 23),
+            sales: sold(1, 1000),
+        },
+    ];
+    let weeks = weekly(&by_day);
+    let mondays: Vec<u32> = weeks.iter().map(|w| w.day.day()).collect();
+    assert_eq!(mondays, [1, 8, 15, 22]);
+    let tickets: Vec<u64> = weeks.iter().map(|w| w.sales.tickets).collect();
+    assert_eq!(tickets, [3, 4, 0, 1]);
+    assert_eq!(sales_until(&by_day, day(9, 8)), sold(7, 15_500));
+    assert_eq!(sales_until(&by_day, day(8, 31)), SalesTotals::default());
+
+    let facts = SeasonFacts {
+        season: season(2025),
+        performances: vec![
+            performance(10, PerformanceStatus::Scheduled, sold(8, 16_500)),
+            performance(90, PerformanceStatus::Cancelled, sold(0, 0)),
+        ],
+        audience: audience_of(&[vec![now(2025, 8)]], 2025),
+        previous_season_patrons: 0,
+    };
+    let then = season_summary_until(&facts, &by_day, day(9, 7));
+    assert_eq!((then.tickets, then.capacity), (3, 10));
+    assert_eq!(then.fill_rate, Some(0.3));
+    assert_eq!(then.average_price, Some(2500.0));
+    assert_eq!(then.first_timer_share, None, "not known at a past day");
 }

@@ -20,10 +20,34 @@ use jauge_store::{SqliteStore, StoreError};
 
 mod pages;
 
-/// What every request needs: where the database is.
-#[derive(Debug, Clone)]
+/// What every request needs: the database, and its connections open between requests.
+#[derive(Clone)]
 struct AppState {
     db: Arc<PathBuf>,
+    idle: Arc<std::sync::Mutex<Vec<SqliteStore>>>,
+}
+
+/// How many connections stay open between requests.
+const IDLE_CONNECTIONS: usize = 8;
+
+impl AppState {
+    /// An open connection to the store: an idle one, or a new one.
+    fn take(&self) -> Result<SqliteStore, StoreError> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match idle {
+            Some(store) => Ok(store),
+            None => SqliteStore::open(self.db.as_path()),
+        }
+    }
+
+    /// Gives a connection back for the next request.
+    fn give_back(&self, store: SqliteStore) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE_CONNECTIONS
+        {
+            idle.push(store);
+        }
+    }
 }
 
 /// The query every page takes: the language, and for season pages, the season.
@@ -58,7 +82,10 @@ pub fn router(db: PathBuf) -> Router {
         .route("/glossaire", get(glossary))
         .route("/sources", get(sources))
         .route("/style.css", get(style))
-        .with_state(AppState { db: Arc::new(db) })
+        .with_state(AppState {
+            db: Arc::new(db),
+            idle: Default::default(),
+        })
 }
 
 /// Serves the pages of `db` on `bind` until the process is stopped.
@@ -73,10 +100,12 @@ async fn with_store<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
-    let db = state.db.clone();
+    let state = state.clone();
     let done = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(db.as_path())?;
-        work(&store)
+        let store = state.take()?;
+        let done = work(&store);
+        state.give_back(store);
+        done
     })
     .await;
     match done {

@@ -13,6 +13,7 @@
 use std::path::PathBuf;
 
 use jauge_analytics::audience::SeasonAudience;
+use jauge_analytics::calendar::DaySales;
 use jauge_analytics::crossover::ShowAudience;
 use jauge_analytics::places::BuyerPlace;
 use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SeasonFacts};
@@ -62,6 +63,10 @@ pub trait Store {
     /// Where each buyer of the season lives, as (postcode, commune) from their address: one
     /// entry a person, their linked records once.
     fn season_buyer_places(&self, season: Season) -> Result<Vec<BuyerPlace>, StoreError>;
+
+    /// The season's sales by the day (in the venue's time zone) tickets were ordered: valid
+    /// tickets of performances held, read from a rollup.
+    fn season_sales_by_day(&self, season: Season) -> Result<Vec<DaySales>, StoreError>;
 
     /// The season's audience as persons (their linked records once): buyers, first-timers,
     /// returning buyers, tickets per buyer and loyalty segments, read from a rollup.

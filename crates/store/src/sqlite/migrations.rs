@@ -17,6 +17,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("persons", include_str!("migrations/0007_persons.sql")),
     ("snapshots", include_str!("migrations/0008_snapshots.sql")),
     ("audiences", include_str!("migrations/0009_audiences.sql")),
+    (
+        "daily sales",
+        include_str!("migrations/0010_daily_sales.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use jauge_analytics::audience::SeasonAudience;
+use jauge_analytics::calendar::DaySales;
 use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts};
 use jauge_model::{
     BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
@@ -13,7 +14,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
 
-mod audience;
+mod built_on_read;
 mod bulk;
 mod migrations;
 mod write;
@@ -419,9 +420,15 @@ impl Store for SqliteStore {
         Ok(places)
     }
 
+    fn season_sales_by_day(&self, season: Season) -> Result<Vec<DaySales>, StoreError> {
+        let tz =
+            read_setup(&self.conn)?.map_or(jauge_model::DEFAULT_TIME_ZONE, |s| s.venue.time_zone);
+        built_on_read::sales_by_day(&self.conn, season.start_year(), tz)
+    }
+
     fn season_audience(&self, season: Season) -> Result<SeasonAudience, StoreError> {
-        audience::ensure(&self.conn)?;
-        audience::read(&self.conn, season.start_year())
+        built_on_read::ensure(&self.conn)?;
+        built_on_read::read(&self.conn, season.start_year())
     }
 
     fn season_show_audiences(

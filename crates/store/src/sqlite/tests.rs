@@ -1008,3 +1008,51 @@ fn a_source_is_stale_without_recent_data_and_unhealthy_with_rows_in_quarantine()
         vec![crate::Concern::Quarantine]
     );
 }
+
+#[test]
+fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    let check = |store: &SqliteStore| {
+        for season in store.seasons().unwrap() {
+            let by_day = store.season_sales_by_day(season).unwrap();
+            let summed = jauge_analytics::calendar::sales_until(&by_day, chrono::NaiveDate::MAX);
+            let summary = season_summary(&store.season_facts(season).unwrap());
+            assert_eq!(
+                (summed.tickets, summed.revenue, summed.subscription_tickets),
+                (
+                    summary.tickets,
+                    summary.revenue,
+                    summary.subscription_tickets
+                ),
+                "{season:?}"
+            );
+        }
+    };
+    store
+        .write_dataset(&dataset(&[
+            (0, 2500, TicketStatus::Valid, 0),
+            (1, 2001, TicketStatus::Valid, 1),
+            (3, 2500, TicketStatus::Valid, 2),
+            (2, 2500, TicketStatus::Valid, 2),
+        ]))
+        .unwrap();
+    check(&store);
+    // Orders are placed ten days before their performance: P0 on 3 October 2024, 18:30 UTC.
+    let first = store
+        .season_sales_by_day("2024-2025".parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        first[0].day,
+        chrono::NaiveDate::from_ymd_opt(2024, 9, 23).unwrap()
+    );
+    store
+        .write_dataset(&dataset(&[
+            (0, 2500, TicketStatus::Cancelled, 0),
+            (1, 2001, TicketStatus::Valid, 1),
+            (3, 4000, TicketStatus::Valid, 2),
+        ]))
+        .unwrap();
+    check(&store);
+}

@@ -1266,6 +1266,8 @@ impl Writer<'_> {
         if !self.touched_seasons.is_empty() {
             audiences_changed(self.tx)?;
         }
+        // An order's date may have changed without its tickets.
+        daily_sales_changed(self.tx)?;
         Ok(())
     }
 }
@@ -1331,6 +1333,13 @@ pub(crate) fn audiences_changed(tx: &Transaction) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Marks the sales by day of every season as changed: emptied, built again by the next read
+/// (see `SqliteStore::season_sales_by_day`).
+pub(crate) fn daily_sales_changed(tx: &Transaction) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM season_daily_sales", [])?;
+    Ok(())
+}
+
 /// Recomputes the buyers' valid tickets in `seasons` from the tickets.
 pub(crate) fn refresh_patron_seasons(
     tx: &Transaction,
@@ -1374,5 +1383,6 @@ pub(crate) fn reseason_performances(
         }
     }
     refresh_patron_seasons(tx, &seasons)?;
-    audiences_changed(tx)
+    audiences_changed(tx)?;
+    daily_sales_changed(tx)
 }

@@ -1,0 +1,68 @@
+//! A season's sales over the calendar: by the day tickets were ordered, by week, up to a day —
+//! what "weekly sales" and "last season at the same date" are computed from.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::{SalesTotals, SeasonFacts, SeasonSummary, summary_with_sales};
+
+/// The valid tickets of a season's performances held, ordered on one day (in the venue's time
+/// zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySales {
+    pub day: NaiveDate,
+    pub sales: SalesTotals,
+}
+
+/// The sales ordered up to the end of `day`.
+pub fn sales_until(by_day: &[DaySales], day: NaiveDate) -> SalesTotals {
+    by_day
+        .iter()
+        .filter(|d| d.day <= day)
+        .fold(SalesTotals::default(), |acc, d| acc + d.sales)
+}
+
+/// The Monday of `day`'s week.
+pub fn week_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The sales of each week (from Monday to Sunday, named by its Monday) from the first week with
+/// a sale to the last, weeks without one included; in order.
+pub fn weekly(by_day: &[DaySales]) -> Vec<DaySales> {
+    let (Some(first), Some(last)) = (
+        by_day.iter().map(|d| d.day).min(),
+        by_day.iter().map(|d| d.day).max(),
+    ) else {
+        return Vec::new();
+    };
+    let (first, last) = (week_of(first), week_of(last));
+    let weeks = usize::try_from((last - first).num_weeks()).unwrap_or(0) + 1;
+    let mut out: Vec<DaySales> = (0..weeks)
+        .map(|i| DaySales {
+            day: first + Days::new(7 * i as u64),
+            sales: SalesTotals::default(),
+        })
+        .collect();
+    for d in by_day {
+        let i = usize::try_from((week_of(d.day) - first).num_weeks()).unwrap_or(0);
+        out[i].sales = out[i].sales + d.sales;
+    }
+    out
+}
+
+/// The season's summary as its sales stood at the end of `day`: tickets ordered by then (and
+/// still valid), over the capacity of its performances held. Audience figures need what each
+/// buyer had bought by then, which sales by day do not say: they are left empty.
+pub fn season_summary_until(
+    facts: &SeasonFacts,
+    by_day: &[DaySales],
+    day: NaiveDate,
+) -> SeasonSummary {
+    let without_audience = SeasonFacts {
+        season: facts.season,
+        performances: facts.performances.clone(),
+        audience: Default::default(),
+        previous_season_patrons: 0,
+    };
+    summary_with_sales(&without_audience, sales_until(by_day, day))
+}
