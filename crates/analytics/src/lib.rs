@@ -328,31 +328,16 @@ pub struct ShowSeason {
 /// The season's shows ranked by fill rate, fullest first (equal ones by title). Cancelled
 /// performances are left out; a show with none held is not ranked.
 pub fn shows_by_fill_rate(performances: &[PerformanceLine]) -> Vec<ShowSeason> {
-    let mut shows: Vec<ShowSeason> = Vec::new();
-    for p in performances
-        .iter()
-        .filter(|p| p.sales.status == PerformanceStatus::Scheduled)
-    {
-        let show = match shows.iter_mut().find(|s| s.show == p.show) {
-            Some(show) => show,
-            None => {
-                shows.push(ShowSeason {
-                    show: p.show.clone(),
-                    performances: 0,
-                    capacity: 0,
-                    sales: SalesTotals::default(),
-                    fill_rate: None,
-                });
-                shows.last_mut().expect("just pushed")
-            }
-        };
-        show.performances += 1;
-        show.capacity += u64::from(p.sales.capacity.get());
-        show.sales = show.sales + p.sales.sales;
-    }
-    for show in &mut shows {
-        show.fill_rate = ratio(show.sales.tickets, show.capacity);
-    }
+    let mut shows: Vec<ShowSeason> = fill_by(performances, |p| p.show.as_str())
+        .into_iter()
+        .map(|(show, fill)| ShowSeason {
+            show: show.to_owned(),
+            performances: fill.performances,
+            capacity: fill.capacity,
+            sales: fill.sales,
+            fill_rate: fill.fill_rate,
+        })
+        .collect();
     shows.sort_by(|a, b| {
         b.fill_rate
             .unwrap_or(0.0)
@@ -360,6 +345,40 @@ pub fn shows_by_fill_rate(performances: &[PerformanceLine]) -> Vec<ShowSeason> {
             .then_with(|| a.show.cmp(&b.show))
     });
     shows
+}
+
+/// A group of performances held: how many, their capacity on sale, their sales.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Fill {
+    pub performances: u64,
+    pub capacity: u64,
+    pub sales: SalesTotals,
+    /// Tickets ÷ capacity on sale (see [`definitions::FILL_RATE`]).
+    pub fill_rate: Option<f64>,
+}
+
+/// The performances held, grouped by `key` (a show, a month, a hall), in key order.
+pub fn fill_by<'a, K: Ord>(
+    performances: &'a [PerformanceLine],
+    key: impl Fn(&'a PerformanceLine) -> K,
+) -> Vec<(K, Fill)> {
+    let mut groups: std::collections::BTreeMap<K, Fill> = Default::default();
+    for p in performances
+        .iter()
+        .filter(|p| p.sales.status == PerformanceStatus::Scheduled)
+    {
+        let group = groups.entry(key(p)).or_default();
+        group.performances += 1;
+        group.capacity += u64::from(p.sales.capacity.get());
+        group.sales = group.sales + p.sales.sales;
+    }
+    groups
+        .into_iter()
+        .map(|(k, mut fill)| {
+            fill.fill_rate = ratio(fill.sales.tickets, fill.capacity);
+            (k, fill)
+        })
+        .collect()
 }
 
 #[cfg(test)]

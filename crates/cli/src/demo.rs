@@ -138,6 +138,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     // One patron across the two tools; the sales as they stand on the demo's day.
     let linked = crate::patrons::link_all(&mut store)?;
     store.snapshot_sales(today)?;
+    jauge_server::warm(&store)?;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),

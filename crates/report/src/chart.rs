@@ -70,8 +70,8 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="t"><title id="t">{}</title>"#,
-        escape(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
+        title = escape(title)
     );
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + ROW * i as f64;
@@ -108,8 +108,8 @@ pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &st
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 290" width="100%" role="img" aria-labelledby="t"><title id="t">{}</title>"#,
-        escape(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 290" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
+        title = escape(title)
     );
     let _ = write!(
         svg,
@@ -160,6 +160,100 @@ pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &st
         );
     }
     svg.push_str("</svg>");
+    svg
+}
+
+/// A place on a map: where it is, its value, its name and its value as shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spot {
+    pub lat: f64,
+    pub lon: f64,
+    pub value: f64,
+    pub label: String,
+    pub shown: String,
+}
+
+/// Kilometres per degree of latitude, and of longitude at the equator.
+const KM_PER_DEGREE: (f64, f64) = (110.57, 111.32);
+
+/// A map around `centre` (latitude, longitude; marked with a cross): rings at each of `rings`
+/// (kilometres, label), and a circle for each spot within the outer ring, its area in
+/// proportion to its value; the `named` largest are labelled. Spots beyond the outer ring are
+/// left out: the caller says how many. A local equirectangular projection: true to distances
+/// at this scale.
+pub fn map(
+    title: &str,
+    centre: (f64, f64),
+    rings: &[(f64, String)],
+    spots: &[Spot],
+    named: usize,
+) -> String {
+    const SIZE: f64 = 600.0;
+    let middle = SIZE / 2.0;
+    let outer = rings.iter().map(|r| r.0).fold(1.0, f64::max);
+    let scale = (middle - 20.0) / outer;
+    let cos = centre.0.to_radians().cos();
+    let place = |lat: f64, lon: f64| {
+        let east = (lon - centre.1) * KM_PER_DEGREE.1 * cos;
+        let north = (lat - centre.0) * KM_PER_DEGREE.0;
+        (east, north)
+    };
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" width="100%" style="max-width:36rem" role="img" aria-label="{title}"><title>{title}</title>"#,
+        title = escape(title)
+    );
+    for (km, label) in rings {
+        let _ = write!(
+            svg,
+            r##"<circle cx="{middle}" cy="{middle}" r="{:.1}" fill="none" stroke="#767676" stroke-dasharray="3 3"/><text x="{middle}" y="{:.1}" font-size="12" fill="#444444" text-anchor="middle">{}</text>"##,
+            km * scale,
+            middle - km * scale - 4.0,
+            escape(label)
+        );
+    }
+    let mut shown: Vec<(&Spot, f64, f64)> = spots
+        .iter()
+        .filter_map(|s| {
+            let (east, north) = place(s.lat, s.lon);
+            ((east * east + north * north).sqrt() <= outer).then_some((
+                s,
+                middle + east * scale,
+                middle - north * scale,
+            ))
+        })
+        .collect();
+    // The largest first, so that smaller circles stay visible on top of them.
+    shown.sort_by(|a, b| b.0.value.total_cmp(&a.0.value));
+    let top = shown
+        .first()
+        .map_or(0.0, |s| s.0.value)
+        .max(f64::MIN_POSITIVE);
+    for (s, x, y) in &shown {
+        let r = (s.value.max(0.0) / top).sqrt() * 24.0;
+        let _ = write!(
+            svg,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}" fill="#1f5f8b" fill-opacity="0.55" stroke="#ffffff" stroke-width="0.5"><title>{} : {}</title></circle>"##,
+            r.max(1.5),
+            escape(&s.label),
+            escape(&s.shown)
+        );
+    }
+    for (s, x, y) in shown.iter().take(named) {
+        let r = (s.value.max(0.0) / top).sqrt() * 24.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            x + r.max(1.5) + 3.0,
+            y + 4.0,
+            escape(&s.label)
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<path d="M{a} {middle}h16M{middle} {b}v16" stroke="#b35c00" stroke-width="3"/></svg>"##,
+        a = middle - 8.0,
+        b = middle - 8.0
+    );
     svg
 }
 
@@ -243,5 +337,43 @@ mod tests {
             "clamped at full: {svg}"
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
+    }
+}
+
+#[cfg(test)]
+mod map_tests {
+    use super::*;
+
+    #[test]
+    fn a_map_places_spots_by_distance_and_leaves_out_those_beyond_its_rings() {
+        let spot = |lat: f64, lon: f64, value: f64, label: &str| Spot {
+            lat,
+            lon,
+            value,
+            label: label.into(),
+            shown: value.to_string(),
+        };
+        // Tours, a commune 30 km due north, and Paris, far beyond the 60 km ring.
+        let svg = map(
+            "Acheteurs <par commune>",
+            (47.39, 0.69),
+            &[(30.0, "30 km".into()), (60.0, "60 km".into())],
+            &[
+                spot(47.39, 0.69, 400.0, "Tours"),
+                spot(47.39 + 30.0 / 110.57, 0.69, 100.0, "Nord"),
+                spot(48.85, 2.35, 900.0, "Paris"),
+            ],
+            1,
+        );
+        assert!(svg.contains("&lt;par commune&gt;"));
+        assert!(!svg.contains("Paris"), "beyond the outer ring");
+        // 30 km is half the outer ring: 140 units above the middle (300).
+        assert!(svg.contains(r#"cx="300.0" cy="160.0""#), "{svg}");
+        // Areas in proportion: a quarter of the value, half the radius.
+        assert!(
+            svg.contains(r#"r="24.0""#) && svg.contains(r#"r="12.0""#),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("<text").count(), 2 + 1, "two rings, one name");
     }
 }

@@ -74,6 +74,44 @@ pub fn date(day: chrono::NaiveDate, lang: Lang) -> String {
     format!("{} {name} {}", day.day(), day.year())
 }
 
+/// A month: `novembre 2026` in French, `November 2026` in English.
+pub fn month(day: chrono::NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name = match lang {
+        Lang::Fr => FR[day.month0() as usize],
+        Lang::En => EN[day.month0() as usize],
+    };
+    format!("{name} {}", day.year())
+}
+
 /// A local date and time: `14 oct. 2026, 20:30`.
 pub fn date_time(at: chrono::NaiveDateTime, lang: Lang) -> String {
     format!("{}, {}", date(at.date(), lang), at.format("%H:%M"))
@@ -93,6 +131,8 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         assert_eq!(date(day, Lang::Fr), "28 nov. 2026");
         assert_eq!(date(day, Lang::En), "28 Nov 2026");
+        assert_eq!(month(day, Lang::Fr), "novembre 2026");
+        assert_eq!(month(day, Lang::En), "November 2026");
         let at = day.and_hms_opt(20, 30, 0).unwrap();
         assert_eq!(date_time(at, Lang::Fr), "28 nov. 2026, 20:30");
     }

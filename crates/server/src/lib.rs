@@ -16,15 +16,20 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jauge_model::Lang;
-use jauge_store::{SqliteStore, StoreError};
+use jauge_store::{SqliteStore, Store, StoreError};
 
+mod cache;
+mod page;
 mod pages;
+
+use page::Page;
 
 /// What every request needs: the database, and its connections open between requests.
 #[derive(Clone)]
 struct AppState {
     db: Arc<PathBuf>,
     idle: Arc<std::sync::Mutex<Vec<SqliteStore>>>,
+    pages: Arc<cache::PageCache>,
 }
 
 /// How many connections stay open between requests.
@@ -58,6 +63,10 @@ pub struct PageQuery {
     pub id: Option<i64>,
     /// A day, `yyyy-mm-dd`: the season's figures as they stood then.
     pub au: Option<String>,
+    /// The table a `.csv` address asks for.
+    pub tableau: Option<String>,
+    /// The chart a `.svg` address asks for.
+    pub graphique: Option<String>,
 }
 
 impl PageQuery {
@@ -69,29 +78,88 @@ impl PageQuery {
     }
 }
 
-/// The pages of the database at `db`.
-pub fn router(db: PathBuf) -> Router {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/saison") }))
-        .route("/saison", get(season))
-        .route("/saison.csv", get(season_csv))
-        .route("/saison.svg", get(season_svg))
-        .route("/representation", get(performance))
-        .route("/publics", get(audiences))
-        .route("/croisements", get(crossover))
-        .route("/glossaire", get(glossary))
-        .route("/sources", get(sources))
-        .route("/style.css", get(style))
-        .with_state(AppState {
-            db: Arc::new(db),
-            idle: Default::default(),
-        })
+/// The pages made of tables and charts, each of which downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Season,
+    Performances,
+    Performance,
+    Audiences,
+    Crossover,
+    Sources,
 }
 
-/// Serves the pages of `db` on `bind` until the process is stopped.
+impl Kind {
+    const ALL: [Kind; 6] = [
+        Kind::Season,
+        Kind::Performances,
+        Kind::Performance,
+        Kind::Audiences,
+        Kind::Crossover,
+        Kind::Sources,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Season => "/saison",
+            Kind::Performances => "/representations",
+            Kind::Performance => "/representation",
+            Kind::Audiences => "/publics",
+            Kind::Crossover => "/croisements",
+            Kind::Sources => "/sources",
+        }
+    }
+}
+
+/// The pages of the database at `db`.
+pub fn router(db: PathBuf) -> Router {
+    let mut router = Router::new()
+        .route("/", get(|| async { Redirect::to("/saison") }))
+        .route("/glossaire", get(glossary))
+        .route("/style.css", get(style));
+    for kind in Kind::ALL {
+        router = router
+            .route(
+                kind.path(),
+                get(move |state: State<AppState>, q: Query<PageQuery>| html(state, q, kind)),
+            )
+            .route(
+                &format!("{}.csv", kind.path()),
+                get(move |state: State<AppState>, q: Query<PageQuery>| csv(state, q, kind)),
+            )
+            .route(
+                &format!("{}.svg", kind.path()),
+                get(move |state: State<AppState>, q: Query<PageQuery>| svg(state, q, kind)),
+            );
+    }
+    router.with_state(AppState {
+        db: Arc::new(db),
+        idle: Default::default(),
+        pages: Default::default(),
+    })
+}
+
+/// Serves the pages of `db` on `bind` until the process is stopped. Meanwhile, the rollups
+/// built on first read are built at once, so that the first visitor does not wait for them.
 pub async fn serve(db: PathBuf, bind: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    let warming = db.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = SqliteStore::open(&warming).and_then(|store| warm(&store)) {
+            eprintln!("jauge: the rollups could not be built ahead: {e}");
+        }
+    });
     axum::serve(listener, router(db)).await
+}
+
+/// Builds the rollups a write emptied and the pages read (each season's audience and sales by
+/// day): a page then reads them at once.
+pub fn warm(store: &SqliteStore) -> Result<(), StoreError> {
+    for season in store.seasons()? {
+        store.season_audience(season)?;
+        store.season_sales_by_day(season)?;
+    }
+    Ok(())
 }
 
 /// Runs `work` on the store, off the async threads; a failure becomes a page that says what
@@ -123,135 +191,137 @@ async fn with_store<T: Send + 'static>(
     }
 }
 
-async fn season(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+/// An answer that is a page saying what is wrong.
+fn failure(status: StatusCode, message: &str) -> Response {
+    (status, Html(pages::error(message))).into_response()
+}
+
+/// Gathers the figures of a page of `kind` and builds it; a page that does not exist, or a
+/// query it cannot take, is an answer that says so.
+async fn build(state: &AppState, kind: Kind, q: &PageQuery) -> Result<Arc<Page>, Response> {
     let lang = q.lang();
-    let wanted = q.saison.clone();
+    let fr = lang == Lang::Fr;
     let as_of =
         q.au.as_deref()
             .filter(|d| !d.is_empty())
-            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"));
-    let as_of = match as_of.transpose() {
-        Ok(day) => day,
-        Err(_) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(pages::error(if lang == Lang::Fr {
-                    "La date doit s'écrire AAAA-MM-JJ."
-                } else {
-                    "The date must be written YYYY-MM-DD."
-                })),
-            )
-                .into_response();
-        }
+            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| {
+                failure(
+                    StatusCode::BAD_REQUEST,
+                    if fr {
+                        "La date doit s'écrire AAAA-MM-JJ."
+                    } else {
+                        "The date must be written YYYY-MM-DD."
+                    },
+                )
+            })?;
+    if kind == Kind::Performance && q.id.is_none() {
+        return Err(Redirect::to("/saison").into_response());
+    }
+    let q = q.clone();
+    let key = format!("{kind:?} {lang:?} {:?} {:?} {as_of:?}", q.saison, q.id);
+    let cache = state.pages.clone();
+    let db = state.db.clone();
+    let page =
+        with_store(state, move |store| {
+            if let Some(page) = cache.get(&db, &key)? {
+                return Ok(Some(page));
+            }
+            let wanted = q.saison.as_deref();
+            let page =
+                match kind {
+                    Kind::Season => match as_of {
+                        Some(day) => pages::season_data_as_of(store, wanted, day)?,
+                        None => pages::season_data(store, wanted)?,
+                    }
+                    .map(|data| pages::season(&data, lang)),
+                    Kind::Performances => pages::season_data(store, wanted)?
+                        .map(|data| pages::performances(&data, lang)),
+                    Kind::Performance => {
+                        q.id.map(|id| pages::performance_data(store, id))
+                            .transpose()?
+                            .flatten()
+                            .map(|data| pages::performance(&data, lang))
+                    }
+                    Kind::Audiences => pages::audience_data(store, wanted)?
+                        .map(|data| pages::audiences(&data, lang)),
+                    Kind::Crossover => pages::crossover_data(store, wanted)?
+                        .map(|data| pages::crossover(&data, lang)),
+                    Kind::Sources => Some(pages::sources(&store.sources()?, lang)),
+                }
+                .map(Arc::new);
+            if let Some(page) = &page {
+                cache.keep(key, page.clone());
+            }
+            Ok(page)
+        })
+        .await?;
+    page.ok_or_else(|| {
+        failure(
+            StatusCode::NOT_FOUND,
+            match kind {
+                Kind::Performance if fr => "Cette représentation n'existe pas.",
+                Kind::Performance => "There is no such performance.",
+                _ => pages::no_season(lang),
+            },
+        )
+    })
+}
+
+async fn html(State(state): State<AppState>, Query(q): Query<PageQuery>, kind: Kind) -> Response {
+    match build(&state, kind, &q).await {
+        Ok(page) => Html(pages::html(&page, q.lang())).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// A page's table, as CSV.
+async fn csv(State(state): State<AppState>, Query(q): Query<PageQuery>, kind: Kind) -> Response {
+    let page = match build(&state, kind, &q).await {
+        Ok(page) => page,
+        Err(response) => return response,
     };
-    let gathered = with_store(&state, move |store| match as_of {
-        Some(day) => pages::season_data_as_of(store, wanted.as_deref(), day),
-        None => pages::season_data(store, wanted.as_deref()),
-    });
-    match gathered.await {
-        Ok(Some(data)) => Html(pages::season(&data, lang)).into_response(),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Html(pages::error(pages::no_season(lang))),
-        )
-            .into_response(),
-        Err(response) => response,
-    }
-}
-
-/// A season page: the figures `gather` finds for the season asked, rendered by `render`; a
-/// season that does not exist is a page that says so.
-async fn season_page<T: Send + 'static>(
-    state: &AppState,
-    q: &PageQuery,
-    gather: fn(&SqliteStore, Option<&str>) -> Result<Option<T>, StoreError>,
-    render: impl FnOnce(&T, Lang) -> Response,
-) -> Response {
-    let lang = q.lang();
-    let wanted = q.saison.clone();
-    match with_store(state, move |store| gather(store, wanted.as_deref())).await {
-        Ok(Some(data)) => render(&data, lang),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Html(pages::error(pages::no_season(lang))),
-        )
-            .into_response(),
-        Err(response) => response,
-    }
-}
-
-async fn season_csv(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    season_page(&state, &q, pages::season_data, |data, lang| {
-        (
+    let table = q.tableau.as_deref().unwrap_or_default();
+    match page.csv(table, q.lang()) {
+        Some(csv) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"saison.csv\"",
+                    format!(
+                        "attachment; filename=\"{}-{table}.csv\"",
+                        kind.path().trim_start_matches('/')
+                    ),
                 ),
             ],
-            pages::season_csv(data, lang),
-        )
-            .into_response()
-    })
-    .await
-}
-
-async fn season_svg(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    season_page(&state, &q, pages::season_data, |data, lang| {
-        (
-            [(header::CONTENT_TYPE, "image/svg+xml")],
-            pages::fill_chart(data, lang),
-        )
-            .into_response()
-    })
-    .await
-}
-
-async fn performance(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let lang = q.lang();
-    let Some(id) = q.id else {
-        return Redirect::to("/saison").into_response();
-    };
-    match with_store(&state, move |store| pages::performance_data(store, id)).await {
-        Ok(Some(data)) => Html(pages::performance(&data, lang)).into_response(),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Html(pages::error(if lang == Lang::Fr {
-                "Cette représentation n'existe pas."
-            } else {
-                "There is no such performance."
-            })),
+            csv,
         )
             .into_response(),
-        Err(response) => response,
+        None => failure(
+            StatusCode::NOT_FOUND,
+            "Ce tableau n'existe pas sur cette page.",
+        ),
     }
 }
 
-async fn audiences(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    season_page(&state, &q, pages::audience_data, |data, lang| {
-        Html(pages::audiences(data, lang)).into_response()
-    })
-    .await
-}
-
-async fn crossover(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    season_page(&state, &q, pages::crossover_data, |data, lang| {
-        Html(pages::crossover(data, lang)).into_response()
-    })
-    .await
+/// A page's chart, as SVG.
+async fn svg(State(state): State<AppState>, Query(q): Query<PageQuery>, kind: Kind) -> Response {
+    let page = match build(&state, kind, &q).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
+    match page.svg(q.graphique.as_deref().unwrap_or_default()) {
+        Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg.to_owned()).into_response(),
+        None => failure(
+            StatusCode::NOT_FOUND,
+            "Ce graphique n'existe pas sur cette page.",
+        ),
+    }
 }
 
 async fn glossary(Query(q): Query<PageQuery>) -> Html<String> {
     Html(pages::glossary(q.lang()))
-}
-
-async fn sources(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let lang = q.lang();
-    match with_store(&state, jauge_store::Store::sources).await {
-        Ok(sources) => Html(pages::sources(&sources, lang)).into_response(),
-        Err(response) => response,
-    }
 }
 
 async fn style() -> impl IntoResponse {

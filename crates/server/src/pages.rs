@@ -1,134 +1,36 @@
-//! The pages: what each shows, in HTML. Text is escaped once, where it enters the page.
+//! The pages: what each gathers from the store, and what it shows — sections of text, tables
+//! and charts ([`Page`]), which render as HTML and download as CSV and SVG.
 
 use std::fmt::Write;
 
-use jauge_analytics::audience::{SeasonAudience, Segment};
+use chrono::NaiveDate;
+use jauge_analytics::audience::{SEGMENTS, SeasonAudience, Segment};
+use jauge_analytics::calendar::{DaySales, season_summary_until, weekly};
 use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audiences};
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
 use jauge_analytics::{
-    Bookings, FREQUENCY_BANDS, LEAD_TIMES, PerformanceLine, SeasonFacts, SeasonSummary,
+    Bookings, FREQUENCY_BANDS, LEAD_TIMES, PerformanceLine, SeasonFacts, SeasonSummary, fill_by,
     median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
-use jauge_report::chart::{Bar, Series, bars, escape, lines};
+use jauge_report::chart::{Bar, Series, Spot, bars, escape, lines, map};
 use jauge_report::format;
 use jauge_store::{PerformanceMix, SourceStatus, SqliteStore, Store, StoreError};
 
-/// The figures of a season page: the season's and the previous one's.
-pub struct SeasonData {
-    pub venue: String,
-    pub time_zone: chrono_tz::Tz,
-    pub season: Season,
-    pub seasons: Vec<Season>,
-    pub summary: SeasonSummary,
-    pub previous: Option<SeasonSummary>,
-    pub performances: Vec<PerformanceLine>,
-    /// The day the figures stand on, when not today.
-    pub as_of: Option<chrono::NaiveDate>,
-}
-
-/// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
-/// the one under way, else the latest. `None` when there is no venue or no such season.
-pub fn season_data(
-    store: &SqliteStore,
-    wanted: Option<&str>,
-) -> Result<Option<SeasonData>, StoreError> {
-    let Some(setup) = store.setup()? else {
-        return Ok(None);
-    };
-    let seasons = store.seasons()?;
-    let start = setup.venue.season_start;
-    let today = chrono::Utc::now()
-        .with_timezone(&setup.venue.time_zone)
-        .date_naive();
-    let season = match wanted {
-        Some(label) => match Season::parse(label, start) {
-            Ok(season) if seasons.contains(&season) => season,
-            _ => return Ok(None),
-        },
-        None => {
-            let current = Season::containing(today, start);
-            match seasons.last() {
-                _ if seasons.contains(&current) => current,
-                Some(&latest) => latest,
-                None => return Ok(None),
-            }
-        }
-    };
-    let summary = season_summary(&store.season_facts(season)?);
-    let previous = seasons
-        .contains(&season.previous())
-        .then(|| store.season_facts(season.previous()))
-        .transpose()?
-        .map(|facts| season_summary(&facts));
-    Ok(Some(SeasonData {
-        venue: setup.venue.name.to_string(),
-        time_zone: setup.venue.time_zone,
-        season,
-        seasons,
-        summary,
-        previous,
-        performances: store.season_performances(season)?,
-        as_of: None,
-    }))
-}
-
-/// A season's figures as they stood on `day`, from the daily snapshots of sales, beside the
-/// previous season's on the same day a year before. Audience figures need what each buyer
-/// bought by then, which snapshots do not keep: they are left out.
-pub fn season_data_as_of(
-    store: &SqliteStore,
-    wanted: Option<&str>,
-    day: chrono::NaiveDate,
-) -> Result<Option<SeasonData>, StoreError> {
-    let Some(mut data) = season_data(store, wanted)? else {
-        return Ok(None);
-    };
-    let summary_on =
-        |season: Season, day: chrono::NaiveDate| -> Result<SeasonSummary, StoreError> {
-            Ok(season_summary(&SeasonFacts {
-                season,
-                performances: store.season_sales_as_of(season, day)?,
-                audience: Default::default(),
-                previous_season_patrons: 0,
-            }))
-        };
-    data.summary = summary_on(data.season, day)?;
-    let year_before = day
-        .checked_sub_months(chrono::Months::new(12))
-        .unwrap_or(day);
-    data.previous = data
-        .seasons
-        .contains(&data.season.previous())
-        .then(|| summary_on(data.season.previous(), year_before))
-        .transpose()?;
-    data.as_of = Some(day);
-    Ok(Some(data))
-}
+use crate::page::{Cell, Chart, Page, Part, Row, Section, Table, href};
 
 fn fr(lang: Lang) -> bool {
     lang == Lang::Fr
 }
 
-/// A link to `path` in `lang`, with `query` (already escaped) if any.
-fn href(path: &str, lang: Lang, query: &str) -> String {
-    let mut parts = Vec::new();
-    if lang == Lang::En {
-        parts.push("lang=en".to_owned());
-    }
-    if !query.is_empty() {
-        parts.push(query.to_owned());
-    }
-    if parts.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{}", parts.join("&amp;"))
-    }
+/// French or English.
+fn pick(lang: Lang, fr_text: &'static str, en_text: &'static str) -> &'static str {
+    if fr(lang) { fr_text } else { en_text }
 }
 
 /// The page around `body`: header, navigation, language switch.
-fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> String {
+pub fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> String {
     let nav = [
         ("/saison", "Saison", "Season"),
         ("/publics", "Publics", "Audiences"),
@@ -147,7 +49,7 @@ fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> Strin
             links,
             r#"<li><a href="{}"{current}>{}</a></li>"#,
             href(target, lang, ""),
-            if fr(lang) { fr_name } else { en_name }
+            pick(lang, fr_name, en_name)
         );
     }
     let (other, other_name) = match lang {
@@ -166,7 +68,7 @@ fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> Strin
 <body>
 <header>
 <p class="brand">Jauge</p>
-<nav aria-label="{nav_label}"><ul>{links}</ul></nav>
+<nav aria-label="Pages"><ul>{links}</ul></nav>
 <p class="lang"><a href="{switch}" hreflang="{other_code}" lang="{other_code}">{other_name}</a></p>
 </header>
 <main>
@@ -175,12 +77,16 @@ fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> Strin
 </body>
 </html>
 "#,
-        code = if fr(lang) { "fr" } else { "en" },
+        code = pick(lang, "fr", "en"),
         title = escape(title),
-        nav_label = "Pages",
         switch = href(path, other, query),
-        other_code = if fr(other) { "fr" } else { "en" },
+        other_code = pick(other, "fr", "en"),
     )
+}
+
+/// A page in the layout.
+pub fn html(page: &Page, lang: Lang) -> String {
+    layout(&page.title, lang, page.path, &page.query, &page.body(lang))
 }
 
 /// An error page.
@@ -195,51 +101,180 @@ pub fn error(message: &str) -> String {
 }
 
 pub fn no_season(lang: Lang) -> &'static str {
-    if fr(lang) {
-        "Aucune représentation pour cette saison. Importez des données, ou lancez `jauge demo`."
-    } else {
-        "No performance in this season. Import data, or run `jauge demo`."
-    }
-}
-
-/// A figure's name, linked to its definition in the glossary, with the definition as a title.
-fn figure_name(d: &Definition, lang: Lang) -> String {
-    format!(
-        r#"<a href="{}#{}" title="{}">{}</a>"#,
-        href("/glossaire", lang, ""),
-        d.key,
-        escape(d.text(lang)),
-        escape(d.name(lang))
+    pick(
+        lang,
+        "Aucune représentation pour cette saison. Importez des données, ou lancez `jauge demo`.",
+        "No performance in this season. Import data, or run `jauge demo`.",
     )
 }
 
-/// The season's figures, each beside the previous season's.
-fn figures(data: &SeasonData, lang: Lang) -> Vec<(Definition, String, Option<String>)> {
-    let pct = |v: Option<f64>| format::optional(v, lang, format::percent);
-    let money = |v: Option<f64>| format::optional(v, lang, format::money_f64);
-    let all = |s: &SeasonSummary| {
-        [
-            (definitions::TICKETS, format::count(s.tickets, lang)),
-            (definitions::REVENUE, format::money(s.revenue, lang)),
-            (definitions::FILL_RATE, pct(s.fill_rate)),
-            (definitions::PAID_FILL_RATE, pct(s.paid_fill_rate)),
-            (definitions::AVERAGE_PRICE, money(s.average_price)),
-            (definitions::FREE_TICKET_SHARE, pct(s.free_ticket_share)),
-            (definitions::FIRST_TIMER_SHARE, pct(s.first_timer_share)),
-            (definitions::RETENTION, pct(s.retention)),
-        ]
+/// A figure's name, linked to its definition in the glossary, with the definition as a title.
+fn figure_name(d: &Definition, lang: Lang) -> Cell {
+    Cell::head(d.name(lang)).linked(
+        format!("{}#{}", href("/glossaire", lang, ""), d.key),
+        Some(d.text(lang)),
+    )
+}
+
+/// A section holding one bar chart of counts, a bar for each (label, count).
+fn counts_section(
+    id: &'static str,
+    heading: &str,
+    title: &str,
+    counts: impl Iterator<Item = (String, u64)>,
+    lang: Lang,
+) -> Section {
+    let marks: Vec<Bar> = counts
+        .map(|(label, n)| Bar {
+            label,
+            value: n as f64,
+            shown: format::count(n, lang),
+        })
+        .collect();
+    Section {
+        id,
+        heading: heading.to_owned(),
+        parts: vec![Part::Chart(Chart {
+            id,
+            svg: bars(title, &marks, None),
+        })],
+    }
+}
+
+/// A note under a section's heading, escaped.
+fn note(text: &str) -> Part {
+    Part::Html(format!(r#"<p class="note">{}</p>"#, escape(text)))
+}
+
+/// The venue's local day today.
+fn today(tz: chrono_tz::Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// The same day a year before (28 February for 29 February).
+fn a_year_before(day: NaiveDate) -> NaiveDate {
+    day.checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(day)
+}
+
+/// The figures of a season page: the season's, and the previous one's, whole and at the same
+/// date.
+pub struct SeasonData {
+    pub venue: String,
+    pub time_zone: chrono_tz::Tz,
+    pub season: Season,
+    pub seasons: Vec<Season>,
+    pub summary: SeasonSummary,
+    /// The previous season, whole.
+    pub previous: Option<SeasonSummary>,
+    /// The previous season as it stood a year before the day this season's figures stand on,
+    /// while this season is under way or seen as of a day.
+    pub previous_same_date: Option<(NaiveDate, SeasonSummary)>,
+    pub performances: Vec<PerformanceLine>,
+    /// The season's sales by order day, and the previous season's.
+    pub by_day: Vec<DaySales>,
+    pub previous_by_day: Vec<DaySales>,
+    /// The day the figures stand on, when not today.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
+/// the one under way, else the latest. `None` when there is no venue or no such season.
+pub fn season_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<SeasonData>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
     };
-    let previous = data.previous.as_ref().map(all);
-    all(&data.summary)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (d, now))| (d, now, previous.as_ref().map(|p| p[i].1.clone())))
-        .collect()
+    let seasons = store.seasons()?;
+    let start = setup.venue.season_start;
+    let today = today(setup.venue.time_zone);
+    let season = match wanted {
+        Some(label) => match Season::parse(label, start) {
+            Ok(season) if seasons.contains(&season) => season,
+            _ => return Ok(None),
+        },
+        None => {
+            let current = Season::containing(today, start);
+            match seasons.last() {
+                _ if seasons.contains(&current) => current,
+                Some(&latest) => latest,
+                None => return Ok(None),
+            }
+        }
+    };
+    let summary = season_summary(&store.season_facts(season)?);
+    let before = season.previous();
+    let (previous, previous_by_day, previous_same_date) = if seasons.contains(&before) {
+        let facts = store.season_facts(before)?;
+        let by_day = store.season_sales_by_day(before)?;
+        let same_date = season.contains(today).then(|| {
+            let day = a_year_before(today);
+            (day, season_summary_until(&facts, &by_day, day))
+        });
+        (Some(season_summary(&facts)), by_day, same_date)
+    } else {
+        (None, Vec::new(), None)
+    };
+    Ok(Some(SeasonData {
+        venue: setup.venue.name.to_string(),
+        time_zone: setup.venue.time_zone,
+        season,
+        seasons,
+        summary,
+        previous,
+        previous_same_date,
+        performances: store.season_performances(season)?,
+        by_day: store.season_sales_by_day(season)?,
+        previous_by_day,
+        as_of: None,
+    }))
+}
+
+/// A season's figures as they stood on `day`, from the daily snapshots of sales, beside the
+/// previous season's on the same day a year before. Audience figures need what each buyer
+/// bought by then, which snapshots do not keep: they are left out.
+pub fn season_data_as_of(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+    day: NaiveDate,
+) -> Result<Option<SeasonData>, StoreError> {
+    let Some(mut data) = season_data(store, wanted)? else {
+        return Ok(None);
+    };
+    let summary_on = |season: Season, day: NaiveDate| -> Result<SeasonSummary, StoreError> {
+        Ok(season_summary(&SeasonFacts {
+            season,
+            performances: store.season_sales_as_of(season, day)?,
+            audience: SeasonAudience::default(),
+            previous_season_patrons: 0,
+        }))
+    };
+    data.summary = summary_on(data.season, day)?;
+    let year_before = a_year_before(day);
+    data.previous_same_date = data
+        .previous
+        .is_some()
+        .then(|| {
+            Ok::<_, StoreError>((
+                year_before,
+                summary_on(data.season.previous(), year_before)?,
+            ))
+        })
+        .transpose()?;
+    data.by_day.retain(|d| d.day <= day);
+    data.previous_by_day.retain(|d| d.day <= year_before);
+    data.as_of = Some(day);
+    Ok(Some(data))
 }
 
 /// Links to the same page for each season.
 fn seasons_nav(data: &SeasonData, lang: Lang, path: &str) -> String {
-    let mut nav = String::from(r#"<nav aria-label="Saisons" class="seasons"><ul>"#);
+    let mut nav = format!(
+        r#"<nav aria-label="{}" class="seasons"><ul>"#,
+        pick(lang, "Saisons", "Seasons")
+    );
     for s in &data.seasons {
         let current = if *s == data.season {
             r#" aria-current="page""#
@@ -257,363 +292,424 @@ fn seasons_nav(data: &SeasonData, lang: Lang, path: &str) -> String {
     nav
 }
 
-/// Where the season's buyers live, with the season's figures.
-pub struct AudienceData {
-    pub season: SeasonData,
-    pub geography: AudienceGeography,
-    pub audience: SeasonAudience,
+/// A season page's heading and the links to its other seasons.
+fn season_intro(data: &SeasonData, lang: Lang, title: &str, path: &str) -> String {
+    format!(
+        "<h1>{title} {} <small>{}</small></h1>{}",
+        data.season.label(),
+        escape(&data.venue),
+        seasons_nav(data, lang, path)
+    )
 }
 
-pub fn audience_data(
-    store: &SqliteStore,
-    wanted: Option<&str>,
-) -> Result<Option<AudienceData>, StoreError> {
-    let (Some(setup), Some(season)) = (store.setup()?, season_data(store, wanted)?) else {
-        return Ok(None);
+/// The season's key figures, each beside the previous season's at the same date and whole.
+fn key_figures(data: &SeasonData, lang: Lang) -> Table {
+    let all = |s: &SeasonSummary| {
+        [
+            (definitions::TICKETS, Cell::count(s.tickets, lang)),
+            (definitions::REVENUE, Cell::money(s.revenue, lang)),
+            (definitions::FILL_RATE, Cell::percent(s.fill_rate, lang)),
+            (
+                definitions::PAID_FILL_RATE,
+                Cell::percent(s.paid_fill_rate, lang),
+            ),
+            (
+                definitions::AVERAGE_PRICE,
+                Cell::money_f64(s.average_price, lang),
+            ),
+            (
+                definitions::FREE_TICKET_SHARE,
+                Cell::percent(s.free_ticket_share, lang),
+            ),
+            (
+                definitions::SUBSCRIPTION_SHARE,
+                Cell::percent(s.subscription_share, lang),
+            ),
+            (
+                definitions::FIRST_TIMER_SHARE,
+                Cell::percent(s.first_timer_share, lang),
+            ),
+            (definitions::RETENTION, Cell::percent(s.retention, lang)),
+        ]
     };
-    let places = store.season_buyer_places(season.season)?;
-    let geography = audience_geography(
-        &places,
-        setup.venue.insee.as_str(),
-        jauge_geo::Geography::france(),
-    );
-    let audience = store.season_audience(season.season)?;
-    Ok(Some(AudienceData {
-        season,
-        geography,
-        audience,
-    }))
-}
-
-/// The audiences page: who came, and where they live.
-pub fn audiences(data: &AudienceData, lang: Lang) -> String {
-    let label = data.season.season.label();
-    let query = format!("saison={label}");
-    let s = &data.season.summary;
-    let g = &data.geography;
-    let mut body = format!(
-        "<h1>{} {label} <small>{}</small></h1>",
-        if fr(lang) { "Publics" } else { "Audiences" },
-        escape(&data.season.venue)
-    );
-    body.push_str(&seasons_nav(&data.season, lang, "/publics"));
-    let people = [
-        (
-            if fr(lang) { "Acheteurs" } else { "Buyers" },
-            format::count(s.patrons, lang),
-        ),
-        (
-            if fr(lang) {
-                "dont primo-spectateurs"
-            } else {
-                "of whom first-timers"
-            },
-            format::count(s.first_timers, lang),
-        ),
-        (
-            if fr(lang) {
-                "dont revenus de la saison précédente"
-            } else {
-                "of whom back from the previous season"
-            },
-            format::count(s.returning, lang),
-        ),
-        (
-            definitions::RETENTION.name(lang),
-            format::optional(s.retention, lang, format::percent),
-        ),
-        (
-            definitions::LAPSED.name(lang),
-            format::count(data.audience.segment(Segment::Lapsed), lang),
-        ),
+    let before = data.season.previous().label();
+    let mut head = vec![
+        pick(lang, "Indicateur", "Figure").to_owned(),
+        data.season.label(),
     ];
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="who"><h2 id="who">{}</h2><table class="figures"><tbody>"#,
-        if fr(lang) { "Qui est venu" } else { "Who came" }
-    );
-    for (name, value) in people {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
-            escape(name),
-            escape(&value)
-        );
+    let mut columns = vec![all(&data.summary)];
+    if let Some((day, summary)) = &data.previous_same_date {
+        head.push(format!(
+            "{before} {} {}",
+            pick(lang, "au", "on"),
+            format::date(*day, lang)
+        ));
+        columns.push(all(summary));
     }
-    body.push_str("</tbody></table></section>");
-
-    body.push_str(&counts_section(
-        "frequency",
-        if fr(lang) {
-            "Billets achetés par personne"
-        } else {
-            "Tickets bought per person"
-        },
-        if fr(lang) {
-            "Acheteurs selon le nombre de billets achetés dans la saison"
-        } else {
-            "Buyers by the number of tickets they bought in the season"
-        },
-        FREQUENCY_BANDS
-            .iter()
-            .zip(data.audience.frequency)
-            .map(|((_, band), n)| {
-                let unit = if fr(lang) { "billet(s)" } else { "ticket(s)" };
-                (format!("{band} {unit}"), n)
-            }),
-        lang,
-    ));
-
-    let placed = g.buyers - g.unplaced;
-    let share = |n: u64| {
-        format::optional(
-            (placed > 0).then(|| n as f64 / placed as f64),
-            lang,
-            format::percent,
-        )
-    };
-    let marks: Vec<Bar> = BANDS
-        .iter()
-        .zip(g.bands)
-        .map(|((_, fr_name, en_name), n)| Bar {
-            label: if fr(lang) { fr_name } else { en_name }.to_string(),
-            value: n as f64,
-            shown: format!("{} ({})", format::count(n, lang), share(n)),
+    if let Some(summary) = &data.previous {
+        head.push(format!("{before} {}", pick(lang, "entière", "whole")));
+        columns.push(all(summary));
+    }
+    let rows = (0..columns[0].len())
+        .map(|i| {
+            let d = columns[0][i].0;
+            let mut cells = vec![figure_name(&d, lang)];
+            cells.extend(columns.iter().map(|c| c[i].1.clone()));
+            Row {
+                id: Some(d.key),
+                cells,
+            }
         })
         .collect();
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="distance"><h2 id="distance">{}</h2><figure>{}</figure><p class="note">{}</p></section>"#,
-        if fr(lang) {
-            "Distance au lieu"
-        } else {
-            "Distance from the venue"
-        },
-        bars(
-            if fr(lang) {
-                "Acheteurs par distance entre leur commune et celle du lieu"
-            } else {
-                "Buyers by distance between their commune and the venue's"
-            },
-            &marks,
-            None
+    Table {
+        id: "chiffres",
+        caption: None,
+        figures: true,
+        head,
+        rows,
+    }
+}
+
+/// The season's sales week by week, cumulated, beside the previous season's at the same week
+/// of its season; and the table of weeks.
+fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
+    let now = weekly(&data.by_day);
+    if now.is_empty() {
+        return None;
+    }
+    let before = weekly(&data.previous_by_day);
+    // Weeks counted from the week each season starts in, so that seasons line up.
+    let offset = |season: Season, week: NaiveDate| {
+        (week - jauge_analytics::calendar::week_of(season.first_day())).num_weeks()
+    };
+    let previous = data.season.previous();
+    let first = offset(data.season, now[0].day)
+        .min(before.first().map_or(i64::MAX, |w| offset(previous, w.day)));
+    let last = offset(data.season, now[now.len() - 1].day);
+    let cumulated = |weeks: &[DaySales], season: Season| -> Vec<u64> {
+        let mut total = 0;
+        (first..=last)
+            .map(|i| {
+                total += weeks
+                    .iter()
+                    .find(|w| offset(season, w.day) == i)
+                    .map_or(0, |w| w.sales.tickets);
+                total
+            })
+            .collect()
+    };
+    let this_season = cumulated(&now, data.season);
+    let last_season = cumulated(&before, previous);
+    let top = this_season
+        .iter()
+        .chain(&last_season)
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let share = |v: &[u64]| v.iter().map(|&n| n as f64 / top as f64).collect();
+    let mut series = vec![Series {
+        name: data.season.label(),
+        values: share(&this_season),
+        dashed: false,
+    }];
+    if !before.is_empty() {
+        series.push(Series {
+            name: format!(
+                "{} {}",
+                previous.label(),
+                pick(
+                    lang,
+                    "(même semaine de saison)",
+                    "(same week of its season)"
+                )
+            ),
+            values: share(&last_season),
+            dashed: true,
+        });
+    }
+    let label = |week: NaiveDate| format::date(week, lang);
+    let svg = lines(
+        pick(
+            lang,
+            "Billets vendus depuis l'ouverture des ventes, semaine après semaine",
+            "Tickets sold since sales opened, week after week",
         ),
-        escape(&if fr(lang) {
-            format!(
-                "{} acheteurs sur {} ont une adresse qui désigne une commune connue.",
-                format::count(placed, lang),
-                format::count(g.buyers, lang)
-            )
-        } else {
-            format!(
-                "{} buyers out of {} have an address naming a known commune.",
-                format::count(placed, lang),
-                format::count(g.buyers, lang)
-            )
+        &series,
+        (&label(now[0].day), &label(now[now.len() - 1].day)),
+        &format::count(top, lang),
+    );
+    let mut total = 0;
+    let rows = now
+        .iter()
+        .map(|w| {
+            total += w.sales.tickets;
+            let i = offset(data.season, w.day);
+            let before_then = usize::try_from(i - first)
+                .ok()
+                .and_then(|at| last_season.get(at))
+                .copied();
+            vec![
+                Cell::date(w.day, lang),
+                Cell::count(w.sales.tickets, lang),
+                Cell::money(w.sales.revenue, lang),
+                Cell::count(total, lang),
+                match before_then {
+                    Some(n) if !before.is_empty() => Cell::count(n, lang),
+                    _ => Cell::none(),
+                },
+            ]
+            .into()
         })
-    );
+        .collect();
+    Some(Section {
+        id: "semaines",
+        heading: pick(lang, "Ventes par semaine", "Weekly sales").to_owned(),
+        parts: vec![
+            Part::Chart(Chart {
+                id: "semaines",
+                svg,
+            }),
+            Part::Table(Table {
+                id: "semaines",
+                caption: None,
+                figures: false,
+                head: vec![
+                    pick(lang, "Semaine du", "Week of").to_owned(),
+                    definitions::TICKETS.name(lang).to_owned(),
+                    definitions::REVENUE.name(lang).to_owned(),
+                    pick(lang, "Billets cumulés", "Tickets so far").to_owned(),
+                    format!(
+                        "{} {}",
+                        previous.label(),
+                        pick(lang, "cumulés, même semaine", "so far, same week")
+                    ),
+                ],
+                rows,
+            }),
+            note(pick(
+                lang,
+                "Billets valides des représentations maintenues, selon le jour de la commande ; la saison précédente est alignée sur la même semaine de sa saison.",
+                "Valid tickets of the performances held, by the day they were ordered; the previous season is aligned on the same week of its season.",
+            )),
+        ],
+    })
+}
 
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="departements"><h2 id="departements">Départements</h2><table><thead><tr><th scope="col">Département</th><th scope="col">{}</th><th scope="col">%</th></tr></thead><tbody>"#,
-        if fr(lang) { "Acheteurs" } else { "Buyers" },
-    );
-    for (code, name, n) in g.departements.iter().take(10) {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{} ({code})</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
-            escape(name),
-            format::count(*n, lang),
-            share(*n)
-        );
-    }
-    body.push_str("</tbody></table></section>");
+/// How many shows the top and the bottom of the ranking show.
+const RANKED: usize = 5;
 
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="communes"><h2 id="communes">Communes</h2><table><thead><tr><th scope="col">Commune</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">Distance</th></tr></thead><tbody>"#,
-        if fr(lang) { "Acheteurs" } else { "Buyers" },
-        if fr(lang) { "Habitants" } else { "Inhabitants" },
-        if fr(lang) {
-            "Pour 1 000 habitants"
-        } else {
-            "Per 1,000 inhabitants"
-        },
-    );
-    for c in g.communes.iter().take(20) {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{} km</td></tr>"#,
-            escape(&c.name),
-            format::count(c.buyers, lang),
-            format::count(u64::from(c.population), lang),
-            c.per_thousand
-                .map_or("—".to_owned(), |r| format::decimal(r, lang)),
-            format::count(c.distance_km.round() as u64, lang),
-        );
+/// The fullest and the emptiest shows of the season.
+fn ranked_shows(data: &SeasonData, lang: Lang) -> Option<Section> {
+    let shows = shows_by_fill_rate(&data.performances);
+    if shows.len() < 2 {
+        return None;
     }
-    body.push_str("</tbody></table></section>");
-    layout(
-        &format!("{} {label}", if fr(lang) { "Publics" } else { "Audiences" }),
-        lang,
-        "/publics",
-        &query,
-        &body,
+    let half = RANKED.min(shows.len() / 2);
+    let table = |id: &'static str, caption: &str, part: &[jauge_analytics::ShowSeason]| {
+        Part::Table(Table {
+            id,
+            caption: Some(caption.to_owned()),
+            figures: false,
+            head: vec![
+                pick(lang, "Spectacle", "Show").to_owned(),
+                pick(lang, "Représentations", "Performances").to_owned(),
+                definitions::TICKETS.name(lang).to_owned(),
+                definitions::FILL_RATE.name(lang).to_owned(),
+            ],
+            rows: part
+                .iter()
+                .map(|show| {
+                    vec![
+                        Cell::head(&show.show),
+                        Cell::count(show.performances, lang),
+                        Cell::count(show.sales.tickets, lang),
+                        Cell::percent(show.fill_rate, lang),
+                    ]
+                    .into()
+                })
+                .collect(),
+        })
+    };
+    Some(Section {
+        id: "shows",
+        heading: pick(
+            lang,
+            "Spectacles les plus et les moins remplis",
+            "Fullest and emptiest shows",
+        )
+        .to_owned(),
+        parts: vec![
+            table(
+                "plus-remplis",
+                pick(lang, "Les plus remplis", "Fullest"),
+                &shows[..half],
+            ),
+            table(
+                "moins-remplis",
+                pick(lang, "Les moins remplis", "Emptiest"),
+                &shows[shows.len() - half..],
+            ),
+        ],
+    })
+}
+
+/// The fill rate of the performances held each month (in the venue's time zone), as bars.
+fn fill_chart(data: &SeasonData, lang: Lang) -> String {
+    use chrono::Datelike;
+    let months = fill_by(&data.performances, |p| {
+        let day = p.starts_at.with_timezone(&data.time_zone).date_naive();
+        day.with_day(1).unwrap_or(day)
+    });
+    let marks: Vec<Bar> = months
+        .iter()
+        .filter_map(|(month, fill)| {
+            let rate = fill.fill_rate?;
+            Some(Bar {
+                label: format::month(*month, lang),
+                value: rate,
+                shown: format::percent(rate, lang),
+            })
+        })
+        .collect();
+    bars(
+        pick(
+            lang,
+            "Taux de remplissage des représentations de chaque mois",
+            "Fill rate of each month's performances",
+        ),
+        &marks,
+        Some(1.0),
     )
 }
 
-/// Which shows and disciplines share their audience, in a season.
-pub struct CrossoverData {
-    pub season: SeasonData,
-    pub shows: Vec<ShowAudience>,
+/// The season's performances, each linked to its page.
+fn performances_table(data: &SeasonData, lang: Lang) -> Table {
+    let head = if fr(lang) {
+        [
+            "Date",
+            "Spectacle",
+            "Salle",
+            "Jauge",
+            "Billets",
+            "Remplissage",
+            "Recette TTC",
+        ]
+    } else {
+        [
+            "Date",
+            "Show",
+            "Hall",
+            "Capacity",
+            "Tickets",
+            "Fill rate",
+            "Revenue",
+        ]
+    };
+    let rows = data
+        .performances
+        .iter()
+        .map(|p| {
+            let local = p.starts_at.with_timezone(&data.time_zone).naive_local();
+            let show = if p.sales.status == PerformanceStatus::Cancelled {
+                format!("{} ({})", p.show, pick(lang, "annulée", "cancelled"))
+            } else {
+                p.show.clone()
+            };
+            vec![
+                Cell::date_time(local, lang),
+                Cell::text(show)
+                    .linked(href("/representation", lang, &format!("id={}", p.id)), None),
+                Cell::text(&p.hall),
+                Cell::count(u64::from(p.sales.capacity.get()), lang),
+                Cell::count(p.sales.sales.tickets, lang),
+                Cell::percent(p.fill_rate(), lang),
+                Cell::money(p.sales.sales.revenue, lang),
+            ]
+            .into()
+        })
+        .collect();
+    Table {
+        id: "representations",
+        caption: None,
+        figures: false,
+        head: head.map(str::to_owned).to_vec(),
+        rows,
+    }
 }
 
-pub fn crossover_data(
-    store: &SqliteStore,
-    wanted: Option<&str>,
-) -> Result<Option<CrossoverData>, StoreError> {
-    let Some(season) = season_data(store, wanted)? else {
-        return Ok(None);
+/// How many performances a season page lists itself; a season with more links to the page
+/// that lists them all, so that the overview stays light whatever the venue's size.
+const INLINE_PERFORMANCES: usize = 100;
+
+/// The season's performances: the table, or when there are more than `most`, a link to the
+/// page that lists them.
+fn performances_section(data: &SeasonData, lang: Lang, most: usize) -> Section {
+    let label = data.season.label();
+    let part = if data.performances.len() <= most {
+        Part::Table(performances_table(data, lang))
+    } else {
+        Part::Html(format!(
+            r#"<p><a href="{}">{} {}</a></p>"#,
+            href("/representations", lang, &format!("saison={label}")),
+            pick(lang, "Les", "All"),
+            escape(&if fr(lang) {
+                format!(
+                    "{} représentations de la saison, avec leur remplissage et leur recette",
+                    format::count(data.performances.len() as u64, lang)
+                )
+            } else {
+                format!(
+                    "{} performances of the season, with their fill rate and revenue",
+                    format::count(data.performances.len() as u64, lang)
+                )
+            })
+        ))
     };
-    let shows = store.season_show_audiences(season.season)?;
-    Ok(Some(CrossoverData { season, shows }))
+    Section {
+        id: "performances",
+        heading: pick(lang, "Représentations", "Performances").to_owned(),
+        parts: vec![part],
+    }
 }
 
-/// How many pairs of shows the crossover page lists.
-const PAIRS: usize = 15;
-
-/// The crossover page.
-pub fn crossover(data: &CrossoverData, lang: Lang) -> String {
-    let label = data.season.season.label();
-    let query = format!("saison={label}");
-    let title = if fr(lang) { "Croisements" } else { "Crossover" };
-    let mut body = format!(
-        "<h1>{title} {label} <small>{}</small></h1>",
-        escape(&data.season.venue)
-    );
-    body.push_str(&seasons_nav(&data.season, lang, "/croisements"));
-    let pairs = shared_audiences(&data.shows);
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="pairs"><h2 id="pairs">{}</h2><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        if fr(lang) {
-            "Les spectacles qui partagent le plus leur public"
-        } else {
-            "The shows that share their audience most"
-        },
-        if fr(lang) { "Spectacle A" } else { "Show A" },
-        if fr(lang) { "Spectacle B" } else { "Show B" },
-        if fr(lang) {
-            "Personnes venues aux deux"
-        } else {
-            "People who came to both"
-        },
-        if fr(lang) {
-            "Part du public de A"
-        } else {
-            "Share of A's audience"
-        },
-        if fr(lang) {
-            "Part du public de B"
-        } else {
-            "Share of B's audience"
-        },
-    );
-    for p in pairs.iter().take(PAIRS) {
-        let _ = write!(
-            body,
-            r#"<tr><td>{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
-            escape(&p.a),
-            escape(&p.b),
-            format::count(p.shared, lang),
-            format::percent(p.share_of_a, lang),
-            format::percent(p.share_of_b, lang),
-        );
+/// The page listing every performance of a season.
+pub fn performances(data: &SeasonData, lang: Lang) -> Page {
+    let label = data.season.label();
+    let title = pick(lang, "Représentations", "Performances");
+    Page {
+        title: format!("{title} {label}"),
+        path: "/representations",
+        query: format!("saison={label}"),
+        intro: season_intro(data, lang, title, "/representations"),
+        sections: vec![performances_section(data, lang, usize::MAX)],
     }
-    body.push_str("</tbody></table></section>");
-
-    let matrix = discipline_crossover(&data.shows);
-    let disciplines: Vec<Discipline> = {
-        let mut seen: Vec<Discipline> = data.shows.iter().map(|s| s.discipline).collect();
-        seen.sort();
-        seen.dedup();
-        seen
-    };
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="disciplines"><h2 id="disciplines">{}</h2><p class="note">{}</p><table><thead><tr><td></td>"#,
-        if fr(lang) {
-            "Entre disciplines"
-        } else {
-            "Between disciplines"
-        },
-        if fr(lang) {
-            "Chaque ligne : la part du public de la discipline venue aussi à un spectacle de la discipline en colonne (sur la diagonale : à un autre spectacle de la même)."
-        } else {
-            "Each row: the share of the discipline's audience that also came to a show of the column's discipline (on the diagonal: to another show of the same)."
-        },
-    );
-    for d in &disciplines {
-        let _ = write!(body, r#"<th scope="col">{}</th>"#, escape(d.label(lang)));
-    }
-    body.push_str("</tr></thead><tbody>");
-    for a in &disciplines {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{}</th>"#,
-            escape(a.label(lang))
-        );
-        for b in &disciplines {
-            let _ = write!(
-                body,
-                r#"<td class="number">{}</td>"#,
-                matrix
-                    .get(&(*a, *b))
-                    .map_or("—".to_owned(), |share| format::percent(*share, lang))
-            );
-        }
-        body.push_str("</tr>");
-    }
-    body.push_str("</tbody></table></section>");
-    layout(
-        &format!("{title} {label}"),
-        lang,
-        "/croisements",
-        &query,
-        &body,
-    )
 }
 
 /// The season page.
-pub fn season(data: &SeasonData, lang: Lang) -> String {
+pub fn season(data: &SeasonData, lang: Lang) -> Page {
     let label = data.season.label();
-    let query = format!("saison={label}");
-    let mut body = format!(
-        "<h1>{} {label} <small>{}</small></h1>",
-        if fr(lang) { "Saison" } else { "Season" },
-        escape(&data.venue)
-    );
-    body.push_str(&seasons_nav(data, lang, "/saison"));
-
+    let mut query = format!("saison={label}");
+    if let Some(day) = data.as_of {
+        let _ = write!(query, "&amp;au={day}");
+    }
+    let title = pick(lang, "Saison", "Season");
+    let mut intro = season_intro(data, lang, title, "/saison");
     let _ = write!(
-        body,
+        intro,
         r#"<form method="get" action="/saison" class="as-of"><input type="hidden" name="saison" value="{label}">{}<label for="au">{}</label> <input type="date" id="au" name="au" value="{}"> <button type="submit">{}</button></form>"#,
         if lang == Lang::En {
             r#"<input type="hidden" name="lang" value="en">"#
         } else {
             ""
         },
-        if fr(lang) {
-            "Chiffres au"
-        } else {
-            "Figures as of"
-        },
+        pick(lang, "Chiffres au", "Figures as of"),
         data.as_of.map(|d| d.to_string()).unwrap_or_default(),
-        if fr(lang) { "Afficher" } else { "Show" },
+        pick(lang, "Afficher", "Show"),
     );
     if let Some(day) = data.as_of {
         let _ = write!(
-            body,
+            intro,
             r#"<p class="note">{}</p>"#,
             escape(&if fr(lang) {
                 format!(
@@ -628,100 +724,36 @@ pub fn season(data: &SeasonData, lang: Lang) -> String {
             })
         );
     }
-    let previous_label = data.season.previous().label();
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="figures"><h2 id="figures">{}</h2><table class="figures"><thead><tr><th scope="col">{}</th><th scope="col">{label}</th><th scope="col">{previous_label}</th></tr></thead><tbody>"#,
-        if fr(lang) {
-            "Chiffres clés"
-        } else {
-            "Key figures"
-        },
-        if fr(lang) { "Indicateur" } else { "Figure" },
-    );
-    for (d, now, before) in figures(data, lang) {
-        let _ = write!(
-            body,
-            r#"<tr id="{}"><th scope="row">{}</th><td>{}</td><td>{}</td></tr>"#,
-            d.key,
-            figure_name(&d, lang),
-            escape(&now),
-            escape(before.as_deref().unwrap_or("—"))
-        );
+    let mut sections = vec![Section {
+        id: "figures",
+        heading: pick(lang, "Chiffres clés", "Key figures").to_owned(),
+        parts: vec![
+            Part::Table(key_figures(data, lang)),
+            note(pick(
+                lang,
+                "Une saison en cours compte les billets déjà vendus ; « au » donne la saison précédente telle qu'elle était un an plus tôt, pour comparer à date égale (les figures de publics n'y sont pas connues).",
+                "A season under way counts the tickets sold so far; \"on\" gives the previous season as it stood a year earlier, to compare at the same date (audience figures are not known there).",
+            )),
+        ],
+    }];
+    sections.extend(weekly_section(data, lang));
+    sections.extend(ranked_shows(data, lang));
+    sections.push(Section {
+        id: "fill",
+        heading: pick(lang, "Remplissage par mois", "Fill rate by month").to_owned(),
+        parts: vec![Part::Chart(Chart {
+            id: "remplissage",
+            svg: fill_chart(data, lang),
+        })],
+    });
+    sections.push(performances_section(data, lang, INLINE_PERFORMANCES));
+    Page {
+        title: format!("{title} {label}"),
+        path: "/saison",
+        query,
+        intro,
+        sections,
     }
-    body.push_str("</tbody></table>");
-    let _ = write!(
-        body,
-        "<p class=\"note\">{}</p></section>",
-        if fr(lang) {
-            "La saison précédente est donnée entière ; une saison en cours compte les billets déjà vendus."
-        } else {
-            "The previous season is given whole; a season under way counts the tickets sold so far."
-        }
-    );
-
-    body.push_str(&ranked_shows(data, lang));
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="fill"><h2 id="fill">{}</h2><figure>{}<figcaption><a href="{}" download>{}</a></figcaption></figure></section>"#,
-        if fr(lang) {
-            "Remplissage par représentation"
-        } else {
-            "Fill rate by performance"
-        },
-        fill_chart(data, lang),
-        href("/saison.svg", lang, &query),
-        if fr(lang) {
-            "Télécharger le graphique (SVG)"
-        } else {
-            "Download the chart (SVG)"
-        }
-    );
-
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="performances"><h2 id="performances">{}</h2><p><a href="{}" download>{}</a></p><table><thead><tr>"#,
-        if fr(lang) {
-            "Représentations"
-        } else {
-            "Performances"
-        },
-        href("/saison.csv", lang, &query),
-        if fr(lang) {
-            "Télécharger le tableau (CSV)"
-        } else {
-            "Download the table (CSV)"
-        }
-    );
-    for h in columns(lang) {
-        let _ = write!(body, r#"<th scope="col">{h}</th>"#);
-    }
-    body.push_str("</tr></thead><tbody>");
-    for (row, line) in rows(data, lang).iter().zip(&data.performances) {
-        body.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let class = if i >= 3 { r#" class="number""# } else { "" };
-            if i == 1 {
-                let _ = write!(
-                    body,
-                    r#"<td><a href="{}">{}</a></td>"#,
-                    href("/representation", lang, &format!("id={}", line.id)),
-                    escape(cell)
-                );
-            } else {
-                let _ = write!(body, "<td{class}>{}</td>", escape(cell));
-            }
-        }
-        body.push_str("</tr>");
-    }
-    body.push_str("</tbody></table></section>");
-    layout(
-        &format!("{} {label}", if fr(lang) { "Saison" } else { "Season" }),
-        lang,
-        "/saison",
-        &query,
-        &body,
-    )
 }
 
 /// A performance's page: its figures and its booking curve beside comparable ones'.
@@ -760,55 +792,52 @@ pub fn performance_data(
 }
 
 /// The performance page.
-pub fn performance(data: &PerformanceData, lang: Lang) -> String {
+pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
     let line = &data.bookings.performance;
     let local = line.starts_at.with_timezone(&data.time_zone).naive_local();
-    let when = format::date_time(local, lang);
-    let query = format!("id={}", line.id);
-    let mut body = format!(
+    let intro = format!(
         "<h1>{} <small>{} — {}</small></h1>",
         escape(&line.show),
-        escape(&when),
+        escape(&format::date_time(local, lang)),
         escape(&line.hall)
     );
-    let figures = [
-        (
-            if fr(lang) { "Jauge" } else { "Capacity" },
-            format::count(u64::from(line.sales.capacity.get()), lang),
-        ),
-        (
-            definitions::TICKETS.name(lang),
-            format::count(line.sales.sales.tickets, lang),
-        ),
-        (
-            definitions::FILL_RATE.name(lang),
-            format::optional(line.fill_rate(), lang, format::percent),
-        ),
-        (
-            definitions::REVENUE.name(lang),
-            format::money(line.sales.sales.revenue, lang),
-        ),
-    ];
-    body.push_str(r#"<table class="figures"><tbody>"#);
-    for (name, value) in figures {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
-            escape(name),
-            escape(&value)
-        );
-    }
-    body.push_str("</tbody></table>");
+    let figures = Table {
+        id: "chiffres",
+        caption: None,
+        figures: true,
+        head: vec![
+            pick(lang, "Indicateur", "Figure").to_owned(),
+            pick(lang, "Valeur", "Value").to_owned(),
+        ],
+        rows: vec![
+            vec![
+                Cell::head(pick(lang, "Jauge", "Capacity")),
+                Cell::count(u64::from(line.sales.capacity.get()), lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::TICKETS, lang),
+                Cell::count(line.sales.sales.tickets, lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::FILL_RATE, lang),
+                Cell::percent(line.fill_rate(), lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::REVENUE, lang),
+                Cell::money(line.sales.sales.revenue, lang),
+            ]
+            .into(),
+        ],
+    };
 
     let own = data.bookings.curve(HORIZON);
     let others: Vec<Vec<f64>> = data.comparables.iter().map(|b| b.curve(HORIZON)).collect();
     let median = median_curve(&others);
     let mut series = vec![Series {
-        name: if fr(lang) {
-            "Cette représentation".to_owned()
-        } else {
-            "This performance".to_owned()
-        },
+        name: pick(lang, "Cette représentation", "This performance").to_owned(),
         values: own.clone(),
         dashed: false,
     }];
@@ -816,316 +845,567 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> String {
         series.push(Series {
             name: format!(
                 "{} ({} {})",
-                if fr(lang) {
-                    "Médiane des représentations comparables"
-                } else {
+                pick(
+                    lang,
+                    "Médiane des représentations comparables",
                     "Median of comparable performances"
-                },
+                ),
                 format::count(others.len() as u64, lang),
-                if fr(lang) {
-                    "de la même salle, saisons précédentes"
-                } else {
+                pick(
+                    lang,
+                    "de la même salle, saisons précédentes",
                     "in the same hall, earlier seasons"
-                }
+                )
             ),
             values: median.clone(),
             dashed: true,
         });
     }
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="curve"><h2 id="curve">{}</h2><figure>{}</figure><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        if fr(lang) {
-            "Courbe de réservation"
-        } else {
-            "Booking curve"
-        },
-        lines(
-            if fr(lang) {
-                "Part de la jauge vendue, jour après jour, jusqu'à la représentation"
-            } else {
-                "Share of the capacity sold, day by day, up to the performance"
-            },
-            &series,
-            (&format!("J-{HORIZON}"), if fr(lang) { "J" } else { "D" }),
-            &format::percent(1.0, lang),
+    let curve = lines(
+        pick(
+            lang,
+            "Part de la jauge vendue, jour après jour, jusqu'à la représentation",
+            "Share of the capacity sold, day by day, up to the performance",
         ),
-        if fr(lang) {
-            "Jours avant"
-        } else {
-            "Days before"
-        },
-        if fr(lang) {
-            "Cette représentation"
-        } else {
-            "This performance"
-        },
-        if fr(lang) { "Médiane" } else { "Median" },
+        &series,
+        (&format!("J-{HORIZON}"), pick(lang, "J", "D")),
+        &format::percent(1.0, lang),
     );
-    for days in [90u32, 60, 30, 14, 7, 1, 0] {
-        let at = (HORIZON - days) as usize;
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{days}</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
-            format::percent(own[at], lang),
-            median
-                .get(at)
-                .map_or("—".to_owned(), |m| format::percent(*m, lang)),
-        );
-    }
-    body.push_str("</tbody></table></section>");
-
-    body.push_str(&counts_section(
-        "leads",
-        if fr(lang) {
-            "Délai d'achat"
-        } else {
-            "Lead time"
-        },
-        if fr(lang) {
-            "Billets selon le nombre de jours entre l'achat et la représentation (le jour même : les ventes de dernière minute)"
-        } else {
-            "Tickets by the days between their order and the performance (on the day: walk-ups and last-minute sales)"
-        },
-        LEAD_TIMES
-            .iter()
-            .zip(data.bookings.lead_times())
-            .map(|((_, fr_name, en_name), n)| {
-                (if fr(lang) { fr_name } else { en_name }.to_string(), n)
-            }),
-        lang,
-    ));
-    let _ = write!(
-        body,
-        r#"<section aria-labelledby="tariffs"><h2 id="tariffs">{}</h2><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        if fr(lang) { "Tarifs" } else { "Tariffs" },
-        if fr(lang) { "Catégorie" } else { "Category" },
-        definitions::TICKETS.name(lang),
-        definitions::REVENUE.name(lang),
-    );
-    for (category, tickets, revenue) in &data.mix.tariffs {
-        let _ = write!(
-            body,
-            r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td></tr>"#,
-            escape(category.label(lang)),
-            format::count(*tickets, lang),
-            format::money(*revenue, lang)
-        );
-    }
-    body.push_str("</tbody></table></section>");
-    body.push_str(&counts_section(
-        "channels",
-        if fr(lang) {
-            "Canaux de vente"
-        } else {
-            "Sales channels"
-        },
-        if fr(lang) {
-            "Billets par canal de vente"
-        } else {
-            "Tickets by sales channel"
-        },
-        data.mix
-            .channels
-            .iter()
-            .map(|(channel, n)| (channel.label(lang).to_owned(), *n)),
-        lang,
-    ));
-    layout(&line.show, lang, "/representation", &query, &body)
-}
-
-/// A section holding one bar chart of counts, a bar for each (label, count); the heading is
-/// Jauge's own text.
-fn counts_section(
-    id: &str,
-    heading: &str,
-    title: &str,
-    counts: impl Iterator<Item = (String, u64)>,
-    lang: Lang,
-) -> String {
-    let marks: Vec<Bar> = counts
-        .map(|(label, n)| Bar {
-            label,
-            value: n as f64,
-            shown: format::count(n, lang),
+    let curve_rows = [90u32, 60, 30, 14, 7, 1, 0]
+        .into_iter()
+        .map(|days| {
+            let at = (HORIZON - days) as usize;
+            vec![
+                Cell::head(days.to_string()),
+                Cell::percent(Some(own[at]), lang),
+                Cell::percent(median.get(at).copied(), lang),
+            ]
+            .into()
         })
         .collect();
-    format!(
-        r#"<section aria-labelledby="{id}"><h2 id="{id}">{heading}</h2><figure>{}</figure></section>"#,
-        bars(title, &marks, None)
-    )
-}
-
-/// How many shows the top and the bottom of the ranking show.
-const RANKED: usize = 5;
-
-/// The fullest and the emptiest shows of the season.
-fn ranked_shows(data: &SeasonData, lang: Lang) -> String {
-    let shows = shows_by_fill_rate(&data.performances);
-    if shows.len() < 2 {
-        return String::new();
-    }
-    let half = RANKED.min(shows.len() / 2);
-    let mut out = format!(
-        r#"<section aria-labelledby="shows"><h2 id="shows">{}</h2>"#,
-        if fr(lang) {
-            "Spectacles les plus et les moins remplis"
-        } else {
-            "Fullest and emptiest shows"
-        }
-    );
-    let parts = [
-        (
-            if fr(lang) {
-                "Les plus remplis"
-            } else {
-                "Fullest"
-            },
-            &shows[..half],
+    let sections = vec![
+        Section {
+            id: "figures",
+            heading: pick(lang, "Chiffres", "Figures").to_owned(),
+            parts: vec![Part::Table(figures)],
+        },
+        Section {
+            id: "curve",
+            heading: pick(lang, "Courbe de réservation", "Booking curve").to_owned(),
+            parts: vec![
+                Part::Chart(Chart {
+                    id: "courbe",
+                    svg: curve,
+                }),
+                Part::Table(Table {
+                    id: "courbe",
+                    caption: None,
+                    figures: false,
+                    head: vec![
+                        pick(lang, "Jours avant", "Days before").to_owned(),
+                        pick(lang, "Cette représentation", "This performance").to_owned(),
+                        pick(lang, "Médiane", "Median").to_owned(),
+                    ],
+                    rows: curve_rows,
+                }),
+            ],
+        },
+        counts_section(
+            "leads",
+            pick(lang, "Délai d'achat", "Lead time"),
+            pick(
+                lang,
+                "Billets selon le nombre de jours entre l'achat et la représentation (le jour même : les ventes de dernière minute)",
+                "Tickets by the days between their order and the performance (on the day: walk-ups and last-minute sales)",
+            ),
+            LEAD_TIMES
+                .iter()
+                .zip(data.bookings.lead_times())
+                .map(|((_, fr_name, en_name), n)| (pick(lang, fr_name, en_name).to_owned(), n)),
+            lang,
         ),
-        (
-            if fr(lang) {
-                "Les moins remplis"
-            } else {
-                "Emptiest"
-            },
-            &shows[shows.len() - half..],
+        Section {
+            id: "tariffs",
+            heading: pick(lang, "Tarifs", "Tariffs").to_owned(),
+            parts: vec![Part::Table(Table {
+                id: "tarifs",
+                caption: None,
+                figures: false,
+                head: vec![
+                    pick(lang, "Catégorie", "Category").to_owned(),
+                    definitions::TICKETS.name(lang).to_owned(),
+                    definitions::REVENUE.name(lang).to_owned(),
+                ],
+                rows: data
+                    .mix
+                    .tariffs
+                    .iter()
+                    .map(|(category, tickets, revenue)| {
+                        vec![
+                            Cell::head(category.label(lang)),
+                            Cell::count(*tickets, lang),
+                            Cell::money(*revenue, lang),
+                        ]
+                        .into()
+                    })
+                    .collect(),
+            })],
+        },
+        counts_section(
+            "channels",
+            pick(lang, "Canaux de vente", "Sales channels"),
+            pick(
+                lang,
+                "Billets par canal de vente",
+                "Tickets by sales channel",
+            ),
+            data.mix
+                .channels
+                .iter()
+                .map(|(channel, n)| (channel.label(lang).to_owned(), *n)),
+            lang,
         ),
     ];
-    for (caption, part) in parts {
-        let _ = write!(
-            out,
-            r#"<table class="shows"><caption>{caption}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-            if fr(lang) { "Spectacle" } else { "Show" },
-            if fr(lang) {
-                "Représentations"
-            } else {
-                "Performances"
-            },
-            if fr(lang) { "Billets" } else { "Tickets" },
-            if fr(lang) { "Remplissage" } else { "Fill rate" },
-        );
-        for show in part {
-            let _ = write!(
-                out,
-                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
-                escape(&show.show),
-                format::count(show.performances, lang),
-                format::count(show.sales.tickets, lang),
-                format::optional(show.fill_rate, lang, format::percent),
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
-    out.push_str("</section>");
-    out
-}
-
-fn columns(lang: Lang) -> [&'static str; 7] {
-    if fr(lang) {
-        [
-            "Date",
-            "Spectacle",
-            "Salle",
-            "Jauge",
-            "Billets",
-            "Remplissage",
-            "Recette TTC",
-        ]
-    } else {
-        [
-            "Date",
-            "Show",
-            "Hall",
-            "Capacity",
-            "Tickets",
-            "Fill rate",
-            "Revenue",
-        ]
+    Page {
+        title: line.show.clone(),
+        path: "/representation",
+        query: format!("id={}", line.id),
+        intro,
+        sections,
     }
 }
 
-/// The performances as rows of text, in the page's language.
-fn rows(data: &SeasonData, lang: Lang) -> Vec<[String; 7]> {
-    data.performances
-        .iter()
-        .map(|p| {
-            let local = p.starts_at.with_timezone(&data.time_zone).naive_local();
-            let cancelled = p.sales.status == PerformanceStatus::Cancelled;
-            [
-                format::date_time(local, lang),
-                if cancelled {
-                    format!(
-                        "{} ({})",
-                        p.show,
-                        if fr(lang) { "annulée" } else { "cancelled" }
-                    )
-                } else {
-                    p.show.clone()
-                },
-                p.hall.clone(),
-                format::count(u64::from(p.sales.capacity.get()), lang),
-                format::count(p.sales.sales.tickets, lang),
-                format::optional(p.fill_rate(), lang, format::percent),
-                format::money(p.sales.sales.revenue, lang),
-            ]
-        })
-        .collect()
+/// Where the season's buyers live, with the season's figures.
+pub struct AudienceData {
+    pub season: SeasonData,
+    pub geography: AudienceGeography,
+    pub audience: SeasonAudience,
+    /// The venue's commune: where the map is centred.
+    pub venue_insee: String,
 }
 
-/// The season's performances as CSV, in the page's language (`;` and decimal commas in French,
-/// as French spreadsheets expect).
-pub fn season_csv(data: &SeasonData, lang: Lang) -> String {
-    let sep = if fr(lang) { ";" } else { "," };
-    let quote = |cell: &str| {
-        if cell.contains(sep) || cell.contains('"') || cell.contains('\n') {
-            format!("\"{}\"", cell.replace('"', "\"\""))
-        } else {
-            cell.to_owned()
-        }
+pub fn audience_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<AudienceData>, StoreError> {
+    let (Some(setup), Some(season)) = (store.setup()?, season_data(store, wanted)?) else {
+        return Ok(None);
     };
-    let mut out = columns(lang).join(sep);
-    out.push('\n');
-    for row in rows(data, lang) {
-        let cells: Vec<String> = row.iter().map(|c| quote(c)).collect();
-        out.push_str(&cells.join(sep));
-        out.push('\n');
-    }
-    out
+    let places = store.season_buyer_places(season.season)?;
+    let geography = audience_geography(
+        &places,
+        setup.venue.insee.as_str(),
+        jauge_geo::Geography::france(),
+    );
+    let audience = store.season_audience(season.season)?;
+    Ok(Some(AudienceData {
+        season,
+        geography,
+        audience,
+        venue_insee: setup.venue.insee.as_str().to_owned(),
+    }))
 }
 
-/// The fill rate of each performance held, as bars.
-pub fn fill_chart(data: &SeasonData, lang: Lang) -> String {
-    let marks: Vec<Bar> = data
-        .performances
+/// The map of where buyers live, within 60 km of the venue.
+fn audience_map(data: &AudienceData, lang: Lang) -> Option<Part> {
+    let geo = jauge_geo::Geography::france();
+    let centre = geo.commune(&data.venue_insee)?.position;
+    let spots: Vec<Spot> = data
+        .geography
+        .communes
         .iter()
-        .filter_map(|p| {
-            let rate = p.fill_rate()?;
-            let local = p.starts_at.with_timezone(&data.time_zone).date_naive();
-            Some(Bar {
-                label: format!("{} — {}", format::date(local, lang), p.show),
-                value: rate,
-                shown: format::percent(rate, lang),
+        .filter_map(|c| {
+            let place = geo.commune(&c.insee)?.position;
+            Some(Spot {
+                lat: place.lat,
+                lon: place.lon,
+                value: c.buyers as f64,
+                label: c.name.clone(),
+                shown: format::count(c.buyers, lang),
             })
         })
         .collect();
-    bars(
-        if fr(lang) {
-            "Taux de remplissage de chaque représentation"
-        } else {
-            "Fill rate of each performance"
+    let rings: Vec<(f64, String)> = [10.0, 30.0, 60.0]
+        .into_iter()
+        .map(|km| (km, format!("{km} km")))
+        .collect();
+    Some(Part::Chart(Chart {
+        id: "carte",
+        svg: map(
+            pick(
+                lang,
+                "Acheteurs par commune, à moins de 60 km du lieu (croix)",
+                "Buyers by commune, within 60 km of the venue (cross)",
+            ),
+            (centre.lat, centre.lon),
+            &rings,
+            &spots,
+            8,
+        ),
+    }))
+}
+
+/// The audiences page: who came, how loyal they are, and where they live.
+pub fn audiences(data: &AudienceData, lang: Lang) -> Page {
+    let label = data.season.season.label();
+    let title = pick(lang, "Publics", "Audiences");
+    let s = &data.season.summary;
+    let a = &data.audience;
+    let g = &data.geography;
+    let who = Table {
+        id: "qui",
+        caption: None,
+        figures: true,
+        head: vec![
+            pick(lang, "Indicateur", "Figure").to_owned(),
+            pick(lang, "Personnes", "People").to_owned(),
+        ],
+        rows: vec![
+            vec![
+                Cell::head(pick(lang, "Acheteurs", "Buyers")),
+                Cell::count(s.patrons, lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::FIRST_TIMER_SHARE, lang),
+                Cell::percent(s.first_timer_share, lang),
+            ]
+            .into(),
+            vec![
+                Cell::head(pick(
+                    lang,
+                    "dont revenus de la saison précédente",
+                    "of whom back from the previous season",
+                )),
+                Cell::count(s.returning, lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::RETENTION, lang),
+                Cell::percent(s.retention, lang),
+            ]
+            .into(),
+            vec![
+                figure_name(&definitions::LAPSED, lang),
+                Cell::count(a.segment(Segment::Lapsed), lang),
+            ]
+            .into(),
+        ],
+    };
+    let everyone: u64 = a.segments.iter().sum();
+    let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
+    let segments = Table {
+        id: "segments",
+        caption: None,
+        figures: false,
+        head: vec![
+            definitions::SEGMENTS.name(lang).to_owned(),
+            pick(lang, "Personnes", "People").to_owned(),
+            "%".to_owned(),
+        ],
+        rows: SEGMENTS
+            .iter()
+            .map(|&segment| {
+                let n = a.segment(segment);
+                vec![
+                    Cell::head(segment.label(lang)),
+                    Cell::count(n, lang),
+                    Cell::percent(share(n, everyone), lang),
+                ]
+                .into()
+            })
+            .collect(),
+    };
+    let segment_bars: Vec<Bar> = SEGMENTS
+        .iter()
+        .map(|&segment| Bar {
+            label: segment.label(lang).to_owned(),
+            value: a.segment(segment) as f64,
+            shown: format::count(a.segment(segment), lang),
+        })
+        .collect();
+
+    let placed = g.buyers - g.unplaced;
+    let marks: Vec<Bar> = BANDS
+        .iter()
+        .zip(g.bands)
+        .map(|((_, fr_name, en_name), n)| Bar {
+            label: pick(lang, fr_name, en_name).to_owned(),
+            value: n as f64,
+            shown: format!(
+                "{} ({})",
+                format::count(n, lang),
+                format::optional(share(n, placed), lang, format::percent)
+            ),
+        })
+        .collect();
+    let mut geography = vec![Part::Chart(Chart {
+        id: "distances",
+        svg: bars(
+            pick(
+                lang,
+                "Acheteurs par distance entre leur commune et celle du lieu",
+                "Buyers by distance between their commune and the venue's",
+            ),
+            &marks,
+            None,
+        ),
+    })];
+    geography.extend(audience_map(data, lang));
+    geography.push(note(&if fr(lang) {
+        format!(
+            "{} acheteurs sur {} ont une adresse qui désigne une commune connue.",
+            format::count(placed, lang),
+            format::count(g.buyers, lang)
+        )
+    } else {
+        format!(
+            "{} buyers out of {} have an address naming a known commune.",
+            format::count(placed, lang),
+            format::count(g.buyers, lang)
+        )
+    }));
+
+    let sections = vec![
+        Section {
+            id: "who",
+            heading: pick(lang, "Qui est venu", "Who came").to_owned(),
+            parts: vec![Part::Table(who)],
         },
-        &marks,
-        Some(1.0),
-    )
+        Section {
+            id: "segments",
+            heading: definitions::SEGMENTS.name(lang).to_owned(),
+            parts: vec![
+                Part::Chart(Chart {
+                    id: "segments",
+                    svg: bars(
+                        pick(
+                            lang,
+                            "Personnes déjà venues, selon leur fidélité cette saison",
+                            "People who ever came, by their loyalty this season",
+                        ),
+                        &segment_bars,
+                        None,
+                    ),
+                }),
+                Part::Table(segments),
+                Part::Html(format!(
+                    r#"<p class="note"><a href="{}#segments">{}</a></p>"#,
+                    href("/glossaire", lang, ""),
+                    pick(lang, "Définition des segments", "How segments are defined")
+                )),
+            ],
+        },
+        counts_section(
+            "frequency",
+            pick(
+                lang,
+                "Billets achetés par personne",
+                "Tickets bought per person",
+            ),
+            pick(
+                lang,
+                "Acheteurs selon le nombre de billets achetés dans la saison",
+                "Buyers by the number of tickets they bought in the season",
+            ),
+            FREQUENCY_BANDS
+                .iter()
+                .zip(a.frequency)
+                .map(|((_, band), n)| {
+                    (
+                        format!("{band} {}", pick(lang, "billet(s)", "ticket(s)")),
+                        n,
+                    )
+                }),
+            lang,
+        ),
+        Section {
+            id: "distance",
+            heading: pick(lang, "Distance au lieu", "Distance from the venue").to_owned(),
+            parts: geography,
+        },
+        Section {
+            id: "departements",
+            heading: "Départements".to_owned(),
+            parts: vec![Part::Table(Table {
+                id: "departements",
+                caption: None,
+                figures: false,
+                head: vec![
+                    "Département".to_owned(),
+                    pick(lang, "Acheteurs", "Buyers").to_owned(),
+                    "%".to_owned(),
+                ],
+                rows: g
+                    .departements
+                    .iter()
+                    .take(10)
+                    .map(|(code, name, n)| {
+                        vec![
+                            Cell::head(format!("{name} ({code})")),
+                            Cell::count(*n, lang),
+                            Cell::percent(share(*n, placed), lang),
+                        ]
+                        .into()
+                    })
+                    .collect(),
+            })],
+        },
+        Section {
+            id: "communes",
+            heading: "Communes".to_owned(),
+            parts: vec![Part::Table(Table {
+                id: "communes",
+                caption: None,
+                figures: false,
+                head: vec![
+                    "Commune".to_owned(),
+                    pick(lang, "Acheteurs", "Buyers").to_owned(),
+                    pick(lang, "Habitants", "Inhabitants").to_owned(),
+                    pick(lang, "Pour 1 000 habitants", "Per 1,000 inhabitants").to_owned(),
+                    "Distance (km)".to_owned(),
+                ],
+                rows: g
+                    .communes
+                    .iter()
+                    .take(20)
+                    .map(|c| {
+                        vec![
+                            Cell::head(&c.name),
+                            Cell::count(c.buyers, lang),
+                            Cell::count(u64::from(c.population), lang),
+                            Cell::decimal(c.per_thousand, lang),
+                            Cell::count(c.distance_km.round() as u64, lang),
+                        ]
+                        .into()
+                    })
+                    .collect(),
+            })],
+        },
+    ];
+    Page {
+        title: format!("{title} {label}"),
+        path: "/publics",
+        query: format!("saison={label}"),
+        intro: season_intro(&data.season, lang, title, "/publics"),
+        sections,
+    }
+}
+
+/// Which shows and disciplines share their audience, in a season.
+pub struct CrossoverData {
+    pub season: SeasonData,
+    pub shows: Vec<ShowAudience>,
+}
+
+pub fn crossover_data(
+    store: &SqliteStore,
+    wanted: Option<&str>,
+) -> Result<Option<CrossoverData>, StoreError> {
+    let Some(season) = season_data(store, wanted)? else {
+        return Ok(None);
+    };
+    let shows = store.season_show_audiences(season.season)?;
+    Ok(Some(CrossoverData { season, shows }))
+}
+
+/// How many pairs of shows the crossover page lists.
+const PAIRS: usize = 15;
+
+/// The crossover page.
+pub fn crossover(data: &CrossoverData, lang: Lang) -> Page {
+    let label = data.season.season.label();
+    let title = pick(lang, "Croisements", "Crossover");
+    let pairs = shared_audiences(&data.shows);
+    let pairs = Table {
+        id: "paires",
+        caption: None,
+        figures: false,
+        head: vec![
+            pick(lang, "Spectacle A", "Show A").to_owned(),
+            pick(lang, "Spectacle B", "Show B").to_owned(),
+            pick(lang, "Personnes venues aux deux", "People who came to both").to_owned(),
+            pick(lang, "Part du public de A", "Share of A's audience").to_owned(),
+            pick(lang, "Part du public de B", "Share of B's audience").to_owned(),
+        ],
+        rows: pairs
+            .iter()
+            .take(PAIRS)
+            .map(|p| {
+                vec![
+                    Cell::text(&p.a),
+                    Cell::text(&p.b),
+                    Cell::count(p.shared, lang),
+                    Cell::percent(Some(p.share_of_a), lang),
+                    Cell::percent(Some(p.share_of_b), lang),
+                ]
+                .into()
+            })
+            .collect(),
+    };
+    let matrix = discipline_crossover(&data.shows);
+    let disciplines: Vec<Discipline> = {
+        let mut seen: Vec<Discipline> = data.shows.iter().map(|s| s.discipline).collect();
+        seen.sort();
+        seen.dedup();
+        seen
+    };
+    let mut head = vec![pick(lang, "Discipline", "Discipline").to_owned()];
+    head.extend(disciplines.iter().map(|d| d.label(lang).to_owned()));
+    let between = Table {
+        id: "disciplines",
+        caption: None,
+        figures: false,
+        head,
+        rows: disciplines
+            .iter()
+            .map(|a| {
+                let mut cells = vec![Cell::head(a.label(lang))];
+                cells.extend(
+                    disciplines
+                        .iter()
+                        .map(|b| Cell::percent(matrix.get(&(*a, *b)).copied(), lang)),
+                );
+                cells.into()
+            })
+            .collect(),
+    };
+    Page {
+        title: format!("{title} {label}"),
+        path: "/croisements",
+        query: format!("saison={label}"),
+        intro: season_intro(&data.season, lang, title, "/croisements"),
+        sections: vec![
+            Section {
+                id: "pairs",
+                heading: pick(
+                    lang,
+                    "Les spectacles qui partagent le plus leur public",
+                    "The shows that share their audience most",
+                )
+                .to_owned(),
+                parts: vec![Part::Table(pairs)],
+            },
+            Section {
+                id: "disciplines",
+                heading: pick(lang, "Entre disciplines", "Between disciplines").to_owned(),
+                parts: vec![
+                    note(pick(
+                        lang,
+                        "Chaque ligne : la part du public de la discipline venue aussi à un spectacle de la discipline en colonne (sur la diagonale : à un autre spectacle de la même).",
+                        "Each row: the share of the discipline's audience that also came to a show of the column's discipline (on the diagonal: to another show of the same).",
+                    )),
+                    Part::Table(between),
+                ],
+            },
+        ],
+    }
 }
 
 /// The glossary: every figure's definition.
 pub fn glossary(lang: Lang) -> String {
-    let mut body = format!(
-        "<h1>{}</h1><dl class=\"glossary\">",
-        if fr(lang) { "Glossaire" } else { "Glossary" }
-    );
+    let title = pick(lang, "Glossaire", "Glossary");
+    let mut body = format!("<h1>{title}</h1><dl class=\"glossary\">");
     for d in definitions::ALL {
         let _ = write!(
             body,
@@ -1136,37 +1416,26 @@ pub fn glossary(lang: Lang) -> String {
         );
     }
     body.push_str("</dl>");
-    layout(
-        if fr(lang) { "Glossaire" } else { "Glossary" },
-        lang,
-        "/glossaire",
-        "",
-        &body,
-    )
+    layout(title, lang, "/glossaire", "", &body)
 }
 
 /// The sources and their health.
-pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
-    let mut body = format!(
-        "<h1>{}</h1>",
-        if fr(lang) {
-            "Sources de données"
-        } else {
-            "Data sources"
-        }
-    );
+pub fn sources(sources: &[SourceStatus], lang: Lang) -> Page {
+    let title = pick(lang, "Sources de données", "Data sources");
+    let intro = format!("<h1>{title}</h1>");
+    let mut parts = Vec::new();
     if sources.is_empty() {
-        let _ = write!(
-            body,
+        parts.push(Part::Html(format!(
             "<p>{}</p>",
-            if fr(lang) {
-                "Aucune source encore : importez un fichier avec `jauge import`."
-            } else {
+            pick(
+                lang,
+                "Aucune source encore : importez un fichier avec `jauge import`.",
                 "No source yet: import a file with `jauge import`."
-            }
-        );
+            )
+        )));
     } else {
-        let heads: [&str; 6] = if fr(lang) {
+        let now = chrono::Utc::now();
+        let head = if fr(lang) {
             [
                 "Source",
                 "Imports",
@@ -1185,40 +1454,50 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> String {
                 "Health",
             ]
         };
-        let now = chrono::Utc::now();
-        body.push_str("<table><thead><tr>");
-        for h in heads {
-            let _ = write!(body, r#"<th scope="col">{h}</th>"#);
-        }
-        body.push_str("</tr></thead><tbody>");
-        for s in sources {
-            let last = s
-                .last_import
-                .map_or("—".to_owned(), |at| format::date(at.date_naive(), lang));
-            let concerns: Vec<&str> = s
-                .concerns(now, jauge_store::STALE_AFTER_DAYS)
-                .iter()
-                .map(|c| c.label(lang))
-                .collect();
-            let health = if concerns.is_empty() {
-                if fr(lang) { "ok" } else { "healthy" }.to_owned()
-            } else {
-                concerns.join(", ")
-            };
-            let _ = write!(
-                body,
-                r#"<tr><th scope="row">{}</th><td class="number">{}</td><td>{}</td><td class="number">{}</td><td class="number">{}</td><td>{}</td></tr>"#,
-                escape(s.name.as_str()),
-                format::count(s.imports, lang),
-                escape(&last),
-                format::count(s.quarantined, lang),
-                format::count(s.drifts, lang),
-                escape(&health)
-            );
-        }
-        body.push_str("</tbody></table>");
+        let rows = sources
+            .iter()
+            .map(|s| {
+                let concerns: Vec<&str> = s
+                    .concerns(now, jauge_store::STALE_AFTER_DAYS)
+                    .iter()
+                    .map(|c| c.label(lang))
+                    .collect();
+                let health = if concerns.is_empty() {
+                    pick(lang, "ok", "healthy").to_owned()
+                } else {
+                    concerns.join(", ")
+                };
+                vec![
+                    Cell::head(s.name.as_str()),
+                    Cell::count(s.imports, lang),
+                    s.last_import
+                        .map_or(Cell::none(), |at| Cell::date(at.date_naive(), lang)),
+                    Cell::count(s.quarantined, lang),
+                    Cell::count(s.drifts, lang),
+                    Cell::text(health),
+                ]
+                .into()
+            })
+            .collect();
+        parts.push(Part::Table(Table {
+            id: "sources",
+            caption: None,
+            figures: false,
+            head: head.map(str::to_owned).to_vec(),
+            rows,
+        }));
     }
-    layout("Sources", lang, "/sources", "", &body)
+    Page {
+        title: title.to_owned(),
+        path: "/sources",
+        query: String::new(),
+        intro,
+        sections: vec![Section {
+            id: "health",
+            heading: pick(lang, "État de chaque source", "Each source's health").to_owned(),
+            parts,
+        }],
+    }
 }
 
 /// The pages' style: readable, high contrast (AA), printable, narrow screens first.

@@ -149,7 +149,7 @@ async fn the_season_page_shows_the_figures_computed_from_the_tickets() {
     };
     let shown = |key: &str| {
         row(key)
-            .split("<td>")
+            .split(r#"<td class="number">"#)
             .nth(1)
             .unwrap()
             .split("</td>")
@@ -226,7 +226,14 @@ async fn the_performances_download_as_csv_and_svg() {
         .iter()
         .filter(|p| season.contains(p.starts_at.with_timezone(&tz).date_naive()))
         .count();
-    let (status, kind, csv) = get(&app, &format!("/saison.csv?saison={}", season.label())).await;
+    let (status, kind, csv) = get(
+        &app,
+        &format!(
+            "/saison.csv?saison={}&tableau=representations",
+            season.label()
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/csv"));
     let lines: Vec<&str> = csv.lines().collect();
@@ -237,11 +244,21 @@ async fn the_performances_download_as_csv_and_svg() {
     assert_eq!(lines.len(), 1 + performances);
     let (_, _, english) = get(
         &app,
-        &format!("/saison.csv?lang=en&saison={}", season.label()),
+        &format!(
+            "/saison.csv?lang=en&saison={}&tableau=representations",
+            season.label()
+        ),
     )
     .await;
     assert!(english.starts_with("Date,Show,Hall"));
-    let (status, kind, svg) = get(&app, &format!("/saison.svg?saison={}", season.label())).await;
+    let (status, kind, svg) = get(
+        &app,
+        &format!(
+            "/saison.svg?saison={}&graphique=remplissage",
+            season.label()
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "image/svg+xml");
     assert!(svg.starts_with("<svg") && svg.contains("<rect"));
@@ -343,7 +360,10 @@ async fn a_performance_shows_its_booking_curve_beside_comparable_ones() {
         );
         assert!(html.contains(&row), "{row}");
     }
-    assert!(html.contains("Délai d'achat") && html.contains("Canaux de vente"));
+    assert!(
+        html.contains(&jauge_report::chart::escape("Délai d'achat"))
+            && html.contains("Canaux de vente")
+    );
     let (status, _, _) = get(&app, "/representation?id=999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -373,7 +393,7 @@ async fn the_audiences_page_places_the_seasons_buyers() {
     let (status, _, html) = get(&app, &format!("/publics?saison={}", season.label())).await;
     assert_eq!(status, StatusCode::OK);
     let buyers_shown = html
-        .split(r#"<th scope="row">Acheteurs</th><td>"#)
+        .split(r#"<th scope="row">Acheteurs</th><td class="number">"#)
         .nth(1)
         .and_then(|rest| rest.split("</td>").next())
         .unwrap();
@@ -388,7 +408,7 @@ async fn the_audiences_page_places_the_seasons_buyers() {
     );
     assert!(html.contains("moins de 10 km"));
     assert!(html.contains("Billets achetés par personne"));
-    assert!(html.contains("<th scope=\"row\">Spectateurs perdus de vue</th>"));
+    assert!(html.contains(">Spectateurs perdus de vue</a></th>"));
     let (status, _, english) =
         get(&app, &format!("/publics?lang=en&saison={}", season.label())).await;
     assert_eq!(status, StatusCode::OK);
@@ -475,7 +495,7 @@ async fn a_season_shows_its_figures_as_of_a_day_from_the_snapshots() {
     let tickets_on = |html: &str| {
         html.split(r#"<tr id="tickets">"#)
             .nth(1)
-            .and_then(|rest| rest.split("<td>").nth(1))
+            .and_then(|rest| rest.split(r#"<td class="number">"#).nth(1))
             .and_then(|cell| cell.split("</td>").next())
             .unwrap()
             .to_owned()
@@ -502,4 +522,75 @@ async fn a_season_shows_its_figures_as_of_a_day_from_the_snapshots() {
         tickets_on(&html),
         jauge_report::format::count(current, Lang::Fr)
     );
+}
+
+#[tokio::test]
+async fn a_page_kept_between_requests_follows_the_next_import() {
+    let (_dir, db, venue) = demo_database();
+    let app = router(db.clone());
+    let season = venue.seasons[venue.seasons.len() - 2];
+    let uri = format!("/saison?saison={}", season.label());
+    let tickets = |html: &str| {
+        html.split(r#"<tr id="tickets">"#)
+            .nth(1)
+            .and_then(|rest| rest.split(r#"<td class="number">"#).nth(1))
+            .and_then(|cell| cell.split("</td>").next())
+            .unwrap()
+            .to_owned()
+    };
+    let (_, _, before) = get(&app, &uri).await;
+    let (_, _, again) = get(&app, &uri).await;
+    assert_eq!(before, again);
+    // Another connection cancels a valid ticket of the season: the next request sees it.
+    let held = held(&venue, season);
+    let mut cancelled = venue.ticketing.clone();
+    let ticket = cancelled
+        .tickets
+        .iter_mut()
+        .find(|t| t.status == TicketStatus::Valid && held.contains(t.performance.as_str()))
+        .unwrap();
+    ticket.status = TicketStatus::Cancelled;
+    SqliteStore::open(&db)
+        .unwrap()
+        .write_dataset(&cancelled)
+        .unwrap();
+    let (_, _, after) = get(&app, &uri).await;
+    let count = |text: String| -> u64 { text.replace('\u{202f}', "").parse().unwrap() };
+    assert_eq!(count(tickets(&after)), count(tickets(&before)) - 1);
+}
+
+#[tokio::test]
+async fn every_performance_of_a_season_is_listed_on_its_own_page() {
+    let (_dir, db, venue) = demo_database();
+    let season = venue.seasons[0];
+    let tz = venue.setup.venue.time_zone;
+    let performances = venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| season.contains(p.starts_at.with_timezone(&tz).date_naive()))
+        .count();
+    let app = router(db);
+    let (status, _, html) = get(&app, &format!("/representations?saison={}", season.label())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        html.matches(r#"<a href="/representation?id="#).count(),
+        performances
+    );
+    let (status, _, csv) = get(
+        &app,
+        &format!(
+            "/representations.csv?saison={}&tableau=representations",
+            season.label()
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(csv.lines().count(), 1 + performances);
+    let (status, _, _) = get(
+        &app,
+        &format!("/saison.csv?saison={}&tableau=nulle-part", season.label()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

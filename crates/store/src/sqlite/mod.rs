@@ -39,6 +39,14 @@ impl SqliteStore {
         SqliteStore::open_at_version(path.as_ref(), SCHEMA_VERSION)
     }
 
+    /// A number that changes whenever another connection (of this process or another one)
+    /// committed a change since this connection last asked: what a reader's cache checks.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Opens the database migrated up to `version` only: for migration tests.
     #[doc(hidden)]
     pub fn open_at_version(path: &Path, version: i64) -> Result<SqliteStore, StoreError> {

@@ -162,7 +162,7 @@ impl<'t> Writer<'t> {
                      WHERE source_id = ?1 AND category = 'subscription'",
                 )?
                 .query_map([source_id], |r| r.get::<_, String>(0))?
-                .map(|id| Ok(id?.parse::<ExternalId>().map_err(super::corrupt)?))
+                .map(|id| id?.parse::<ExternalId>().map_err(super::corrupt))
                 .collect::<Result<_, StoreError>>()?,
             orders: Lookup::new("sale_order"),
             new_performances: HashMap::default(),
@@ -520,6 +520,9 @@ struct NewPerformance {
     scheduled: bool,
 }
 
+/// A buyer's valid tickets in a season, and of them those at a subscription tariff.
+type Counted = (i64, i64);
+
 /// Rollups of what one part created, computed while its tickets are resolved.
 #[derive(Default)]
 struct PartRollups<'d> {
@@ -528,7 +531,7 @@ struct PartRollups<'d> {
     /// Valid tickets, and of them subscription ones, per (buyer, season) for scheduled
     /// performances this batch created, in key order. Counted from a sorted list: it costs
     /// less memory than a map here.
-    patron_seasons: Vec<((&'d str, i32), (i64, i64))>,
+    patron_seasons: Vec<((&'d str, i32), Counted)>,
     /// Seasons whose buyers must be read back all the same.
     read_back: BTreeSet<i32>,
 }
@@ -537,7 +540,7 @@ struct PartRollups<'d> {
 #[derive(Default)]
 struct BatchRollups {
     performance_sales: BTreeMap<i64, SalesTotals>,
-    patron_seasons: HashMap<(CompactString, i32), (i64, i64)>,
+    patron_seasons: HashMap<(CompactString, i32), Counted>,
     read_back: BTreeSet<i32>,
 }
 
