@@ -70,7 +70,7 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
         title = escape(title)
     );
     for (i, b) in bars.iter().enumerate() {
@@ -108,7 +108,7 @@ pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &st
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 290" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 640 290" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
         title = escape(title)
     );
     let _ = write!(
@@ -199,7 +199,7 @@ pub fn map(
         (east, north)
     };
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" width="100%" style="max-width:36rem" role="img" aria-label="{title}"><title>{title}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {SIZE} {SIZE}" width="100%" style="max-width:36rem" role="img" aria-label="{title}"><title>{title}</title>"#,
         title = escape(title)
     );
     for (km, label) in rings {
@@ -238,13 +238,27 @@ pub fn map(
             escape(&s.shown)
         );
     }
+    // Names of the largest, each where it does not cover one already written.
+    let mut written: Vec<(f64, f64, f64, f64)> = Vec::new();
     for (s, x, y) in shown.iter().take(named) {
         let r = (s.value.max(0.0) / top).sqrt() * 24.0;
+        let (left, baseline) = (x + r.max(1.5) + 3.0, y + 4.0);
+        let area = (
+            left,
+            baseline - 12.0,
+            left + CHARACTER * s.label.chars().count() as f64,
+            baseline + 3.0,
+        );
+        let overlaps = |o: &(f64, f64, f64, f64)| {
+            area.0 < o.2 && o.0 < area.2 && area.1 < o.3 && o.1 < area.3
+        };
+        if written.iter().any(overlaps) {
+            continue;
+        }
+        written.push(area);
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
-            x + r.max(1.5) + 3.0,
-            y + 4.0,
+            r##"<text x="{left:.1}" y="{baseline:.1}" font-size="12" fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
             escape(&s.label)
         );
     }
@@ -375,5 +389,17 @@ mod map_tests {
             "{svg}"
         );
         assert_eq!(svg.matches("<text").count(), 2 + 1, "two rings, one name");
+        // Two communes on top of each other: the second name would cover the first.
+        let crowded = map(
+            "t",
+            (47.39, 0.69),
+            &[(60.0, "60 km".into())],
+            &[
+                spot(47.39, 0.69, 400.0, "Tours"),
+                spot(47.391, 0.69, 300.0, "La Riche"),
+            ],
+            2,
+        );
+        assert!(crowded.contains(">Tours</text>") && !crowded.contains(">La Riche</text>"));
     }
 }

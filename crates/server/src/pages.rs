@@ -1058,7 +1058,7 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> Page {
         figures: true,
         head: vec![
             pick(lang, "Indicateur", "Figure").to_owned(),
-            pick(lang, "Personnes", "People").to_owned(),
+            pick(lang, "Valeur", "Value").to_owned(),
         ],
         rows: vec![
             vec![
