@@ -155,6 +155,10 @@ pub fn render(s: &SeasonSummary, venue: &str, lang: Lang, current: bool) -> Stri
             format::optional(s.free_ticket_share, lang, format::percent),
         ),
         (
+            definitions::SUBSCRIPTION_SHARE.name(lang),
+            format::optional(s.subscription_share, lang, format::percent),
+        ),
+        (
             definitions::FIRST_TIMER_SHARE.name(lang),
             format!(
                 "{} ({} / {})",

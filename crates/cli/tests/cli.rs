@@ -118,7 +118,10 @@ struct FromFiles {
     paid_tickets: u64,
     free_tickets: u64,
     revenue_cents: u64,
+    subscription_tickets: u64,
     patrons: BTreeSet<String>,
+    /// Each person's subscription tickets.
+    subscribers: BTreeSet<String>,
 }
 
 fn read_windows_1252_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
@@ -202,10 +205,16 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         } else {
             s.paid_tickets += 1
         }
+        // The demo's subscription tariff, whatever its price.
+        let subscription = t["Code tarif"] == "ABO";
+        s.subscription_tickets += u64::from(subscription);
         let customer = &t["N° client"];
         if !customer.is_empty() {
             let key = format!("billetterie-{customer}");
             let person = person_of.get(&key).unwrap_or(&key).clone();
+            if subscription {
+                s.subscribers.insert(person.clone());
+            }
             s.patrons.insert(person.clone());
             let first = first_season.entry(person).or_insert_with(|| season.clone());
             if season < *first {
@@ -250,6 +259,10 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
             ratio("free_ticket_share"),
             expected.free_tickets as f64 / expected.tickets as f64
         ));
+        assert!(close(
+            ratio("subscription_share"),
+            expected.subscription_tickets as f64 / expected.tickets as f64
+        ));
         let first_timers = expected
             .patrons
             .iter()
@@ -268,6 +281,53 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
         assert_eq!(int("previous_season_patrons"), previous, "{season}");
         assert_eq!(int("returning"), returning, "{season}");
         before = Some(expected);
+    }
+
+    // Loyalty segments, from each person's seasons in the files.
+    use jauge_analytics::audience::Segment;
+    use jauge_store::Store;
+    let store = jauge_store::SqliteStore::open(&db).unwrap();
+    let labels: Vec<&String> = seasons.keys().collect();
+    for (i, season) in labels.iter().enumerate() {
+        let came = |j: usize, person: &String| seasons[labels[j]].patrons.contains(person);
+        let everyone: BTreeSet<&String> = seasons.values().flat_map(|s| &s.patrons).collect();
+        let mut expected: BTreeMap<Segment, u64> = BTreeMap::new();
+        for person in everyone {
+            let first = (0..labels.len()).find(|&j| came(j, person)).unwrap();
+            if first > i {
+                continue;
+            }
+            let segment = if came(i, person) {
+                let before = (i.saturating_sub(3)..i).filter(|&j| came(j, person)).count();
+                if seasons[*season].subscribers.contains(person) {
+                    Segment::Subscriber
+                } else if first == i {
+                    Segment::FirstTimer
+                } else if before >= 2 {
+                    Segment::Regular
+                } else {
+                    Segment::Occasional
+                }
+            } else {
+                let last = (0..i).rev().find(|&j| came(j, person)).unwrap();
+                match i - last {
+                    1 => Segment::Absent,
+                    2 => Segment::Lapsed,
+                    _ => Segment::Lost,
+                }
+            };
+            *expected.entry(segment).or_default() += 1;
+        }
+        let got = store
+            .season_audience(season.parse().unwrap())
+            .unwrap();
+        for segment in jauge_analytics::audience::SEGMENTS {
+            assert_eq!(
+                got.segment(segment),
+                expected.get(&segment).copied().unwrap_or(0),
+                "{season} {segment:?}"
+            );
+        }
     }
 }
 

@@ -1,11 +1,13 @@
 //! Jauge's web pages, for people who will never write SQL: the season's figures beside last
-//! season's, each with its definition one click away; the performances as a table (CSV) and a
-//! chart (SVG); the glossary; the health of the sources. Server-rendered HTML in French or
-//! English, usable without JavaScript, printable.
+//! season's, each with its definition one click away; its performances, audiences and
+//! crossover; the glossary; the health of the sources. Server-rendered HTML in French or
+//! English, usable without JavaScript, printable; every table downloads as CSV and every chart
+//! as SVG.
 //!
-//! This crate owns HTTP: routes, pages and their layout. It must not compute figures (that is
-//! `jauge-analytics`), format numbers or draw charts (`jauge-report`), or hold SQL (the store):
-//! each request opens the store, asks it for facts, and renders what the other crates return.
+//! This crate owns HTTP: routes, pages, their layout and the pages kept between requests. It
+//! must not compute figures (that is `jauge-analytics`), format numbers or draw charts
+//! (`jauge-report`), or hold SQL (the store): each request takes a connection, asks the store
+//! for facts, and builds a [`page::Page`] from what the other crates return.
 
 use std::path::PathBuf;
 use std::sync::Arc;

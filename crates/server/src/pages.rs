@@ -1518,5 +1518,7 @@ td.number, .figures td { text-align: right; font-variant-numeric: tabular-nums; 
 .note { color: #444444; font-size: .9rem; }
 figure { margin: 0; }
 dl.glossary dt { font-weight: 700; margin-top: 1rem; }
-@media print { header nav, .lang, figcaption { display: none; } a { color: inherit; text-decoration: none; } }
+.download { margin-top: -.5rem; font-size: .9rem; }
+@media (max-width: 40rem) { table { display: block; overflow-x: auto; } }
+@media print { header nav, .lang, figcaption, .download, form { display: none; } a { color: inherit; text-decoration: none; } }
 "#;

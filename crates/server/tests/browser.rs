@@ -67,14 +67,15 @@ fn every_kind_of_page_loads_cleanly_in_chromium_in_both_languages() {
     store.write_dataset(&venue.ticketing).unwrap();
     store.write_dataset(&venue.emailing).unwrap();
 
-    // Every season's overview and audiences, one performance of each season, the sources and
-    // the glossary.
+    // Every season's overview, audiences, crossover and list of performances, one performance
+    // of each season, the sources and the glossary.
     let mut pages = vec!["/sources".to_owned(), "/glossaire".to_owned()];
     for season in store.seasons().unwrap() {
         let label = season.label();
         pages.push(format!("/saison?saison={label}"));
         pages.push(format!("/publics?saison={label}"));
         pages.push(format!("/croisements?saison={label}"));
+        pages.push(format!("/representations?saison={label}"));
         if let Some(line) = store.season_performances(season).unwrap().first() {
             pages.push(format!("/representation?id={}", line.id));
         }

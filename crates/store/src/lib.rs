@@ -1,7 +1,9 @@
 //! Jauge's storage: the [`Store`] interface and its embedded SQLite backend.
 //!
 //! This crate owns every line of SQL in Jauge, the schema and its versioned migrations, and the
-//! rollups dashboards read (kept current inside the transaction that writes an import batch).
+//! rollups dashboards read: kept current inside the transaction that writes an import batch,
+//! or, for those that need every person's history, emptied by that transaction and built again
+//! by the first read after.
 //! Callers see typed model values and typed analytics facts, never rows or SQL, so that a
 //! PostgreSQL backend can implement the same [`Store`] without touching analytics or the UI.
 //!
