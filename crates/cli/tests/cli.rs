@@ -298,7 +298,9 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
                 continue;
             }
             let segment = if came(i, person) {
-                let before = (i.saturating_sub(3)..i).filter(|&j| came(j, person)).count();
+                let before = (i.saturating_sub(3)..i)
+                    .filter(|&j| came(j, person))
+                    .count();
                 if seasons[*season].subscribers.contains(person) {
                     Segment::Subscriber
                 } else if first == i {
@@ -318,9 +320,7 @@ fn the_summary_agrees_with_figures_computed_from_the_exported_files() {
             };
             *expected.entry(segment).or_default() += 1;
         }
-        let got = store
-            .season_audience(season.parse().unwrap())
-            .unwrap();
+        let got = store.season_audience(season.parse().unwrap()).unwrap();
         for segment in jauge_analytics::audience::SEGMENTS {
             assert_eq!(
                 got.segment(segment),

@@ -249,9 +249,8 @@ pub fn map(
             left + CHARACTER * s.label.chars().count() as f64,
             baseline + 3.0,
         );
-        let overlaps = |o: &(f64, f64, f64, f64)| {
-            area.0 < o.2 && o.0 < area.2 && area.1 < o.3 && o.1 < area.3
-        };
+        let overlaps =
+            |o: &(f64, f64, f64, f64)| area.0 < o.2 && o.0 < area.2 && area.1 < o.3 && o.1 < area.3;
         if written.iter().any(overlaps) {
             continue;
         }
