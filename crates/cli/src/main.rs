@@ -16,6 +16,7 @@ mod import;
 mod patrons;
 mod quarantine;
 mod serve;
+mod sibil;
 mod sources;
 mod summary;
 
@@ -60,6 +61,9 @@ enum Command {
     /// Serve the venue's pages in the browser: the season's figures, its performances (table
     /// and chart), the glossary, the sources.
     Serve(serve::ServeArgs),
+    /// The quarterly SIBIL declaration: build and check it, send it, see which quarters are
+    /// due, sent or late.
+    Sibil(sibil::SibilArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Command::Sources(args) => sources::run(&cli, args),
         Command::Patrons(args) => patrons::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
+        Command::Sibil(args) => sibil::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,6 +33,15 @@ pub fn serve(db: &std::path::Path, bind: &str) -> Result<(), Failure> {
             .local_addr()
             .map_err(|e| Failure::Internal(e.into()))?;
         println!("Jauge : http://{address}/  (Ctrl+C pour arrêter / to stop)");
+        // The rollups a write emptied, built now rather than on the first visit.
+        let warming = db.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = jauge_store::SqliteStore::open(&warming)
+                .and_then(|store| jauge_server::warm(&store))
+            {
+                eprintln!("jauge: the rollups could not be built ahead: {e}");
+            }
+        });
         axum::serve(listener, jauge_server::router(db))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

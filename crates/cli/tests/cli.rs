@@ -1100,3 +1100,92 @@ fn the_demo_can_end_by_serving_its_pages() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("Chiffres clés"), "{response}");
 }
+
+#[test]
+fn each_quarters_sibil_declaration_adds_up_to_the_analytics_totals() {
+    use jauge_store::Store;
+    let dir = shared_demo();
+    let db = dir.join("jauge.db");
+    let store = jauge_store::SqliteStore::open(&db).unwrap();
+    let setup = store.setup().unwrap().unwrap();
+    let tz = setup.venue.time_zone;
+    // The analytics' totals of each quarter's performances held, from the rollups.
+    let mut expected: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
+    for p in store
+        .programme_between(
+            chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        )
+        .unwrap()
+    {
+        if p.performance.status != jauge_model::PerformanceStatus::Scheduled {
+            continue;
+        }
+        let day = p.performance.starts_at.with_timezone(&tz).date_naive();
+        let quarter = jauge_sibil::Quarter::containing(day).to_string();
+        let e = expected.entry(quarter).or_default();
+        e.0 += p.sales.sales.tickets;
+        e.1 += p.sales.sales.revenue.get();
+        e.2 += 1;
+    }
+    drop(store);
+    assert!(expected.len() >= 8, "{expected:?}");
+    let out = tempfile::tempdir().unwrap();
+    for (quarter, (tickets, cents, performances)) in &expected {
+        let files = out.path().join(quarter);
+        let built = jauge(&[
+            "sibil",
+            "build",
+            "--db",
+            db.to_str().unwrap(),
+            "--quarter",
+            quarter,
+            "--out",
+            files.to_str().unwrap(),
+        ]);
+        assert!(built.status.success(), "{}", text(&built.stderr));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(files.join("declaration.json")).unwrap())
+                .unwrap();
+        let declarations = json.as_array().unwrap();
+        assert_eq!(declarations.len(), *performances, "{quarter}");
+        let declared_tickets: u64 = declarations
+            .iter()
+            .map(|d| d["nbBilletsTotalBilletterie"].as_u64().unwrap())
+            .sum();
+        let declared_cents: u64 = declarations
+            .iter()
+            .map(|d| (d["recetteTotalBilletterie"].as_f64().unwrap() * 100.0).round() as u64)
+            .sum();
+        assert_eq!(
+            (declared_tickets, declared_cents),
+            (*tickets, *cents),
+            "{quarter}"
+        );
+        // Each performance's split adds up to no more than its total.
+        for d in declarations {
+            let parts = d["nbBilletsTarifPlein"].as_u64().unwrap()
+                + d["nbBilletsTarifAbonnementForfait"].as_u64().unwrap()
+                + d["nbBilletsExoneres"].as_u64().unwrap();
+            assert!(parts <= d["nbBilletsTotalBilletterie"].as_u64().unwrap());
+        }
+        let summary = std::fs::read_to_string(files.join("resume.txt")).unwrap();
+        assert!(summary.contains(&format!("{tickets} billets")), "{summary}");
+        let csv = std::fs::read_to_string(files.join("declaration.csv")).unwrap();
+        assert_eq!(csv.lines().count(), 1 + performances);
+    }
+    let bad = jauge(&[
+        "sibil",
+        "build",
+        "--db",
+        db.to_str().unwrap(),
+        "--quarter",
+        "2026-Q5",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("2026-Q3"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

@@ -193,6 +193,18 @@ async fn with_store<T: Send + 'static>(
     }
 }
 
+/// The warning every page shows while the last quarter's SIBIL declaration is due soon, or
+/// late.
+fn declaration_warning(store: &SqliteStore, lang: Lang) -> Result<Option<String>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&setup.venue.time_zone)
+        .date_naive();
+    jauge_sibil::from_store::warning(store, &setup, today, lang)
+}
+
 /// An answer that is a page saying what is wrong.
 fn failure(status: StatusCode, message: &str) -> Response {
     (status, Html(pages::error(message))).into_response()
@@ -251,8 +263,14 @@ async fn build(state: &AppState, kind: Kind, q: &PageQuery) -> Result<Arc<Page>,
                     Kind::Crossover => pages::crossover_data(store, wanted)?
                         .map(|data| pages::crossover(&data, lang)),
                     Kind::Sources => Some(pages::sources(&store.sources()?, lang)),
+                };
+            let page = match page {
+                Some(mut page) => {
+                    page.notice = declaration_warning(store, lang)?;
+                    Some(Arc::new(page))
                 }
-                .map(Arc::new);
+                None => None,
+            };
             if let Some(page) = &page {
                 cache.keep(key, page.clone());
             }

@@ -17,6 +17,8 @@ pub struct Page {
     /// HTML before the sections.
     pub intro: String,
     pub sections: Vec<Section>,
+    /// A warning above everything (a declaration due), in plain text.
+    pub notice: Option<String>,
 }
 
 /// A section of a page, with its heading.
@@ -232,7 +234,15 @@ impl Page {
     /// The page's body: its opening, then each section with its tables and charts, each with
     /// a link to download it.
     pub fn body(&self, lang: Lang) -> String {
-        let mut body = self.intro.clone();
+        let mut body = String::new();
+        if let Some(notice) = &self.notice {
+            let _ = write!(
+                body,
+                r#"<p class="notice" role="status">{}</p>"#,
+                escape(notice)
+            );
+        }
+        body.push_str(&self.intro);
         for section in &self.sections {
             let _ = write!(
                 body,
@@ -373,6 +383,7 @@ mod tests {
             path: "/essai",
             query: "saison=2025-2026".to_owned(),
             intro: "<h1>Essai</h1>".to_owned(),
+            notice: None,
             sections: vec![Section {
                 id: "une",
                 heading: "Une section".to_owned(),

@@ -678,6 +678,7 @@ pub fn performances(data: &SeasonData, lang: Lang) -> Page {
     let label = data.season.label();
     let title = pick(lang, "Représentations", "Performances");
     Page {
+        notice: None,
         title: format!("{title} {label}"),
         path: "/representations",
         query: format!("saison={label}"),
@@ -748,6 +749,7 @@ pub fn season(data: &SeasonData, lang: Lang) -> Page {
     });
     sections.push(performances_section(data, lang, INLINE_PERFORMANCES));
     Page {
+        notice: None,
         title: format!("{title} {label}"),
         path: "/saison",
         query,
@@ -967,6 +969,7 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
         ),
     ];
     Page {
+        notice: None,
         title: line.show.clone(),
         path: "/representation",
         query: format!("id={}", line.id),
@@ -1284,6 +1287,7 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> Page {
         },
     ];
     Page {
+        notice: None,
         title: format!("{title} {label}"),
         path: "/publics",
         query: format!("saison={label}"),
@@ -1371,6 +1375,7 @@ pub fn crossover(data: &CrossoverData, lang: Lang) -> Page {
             .collect(),
     };
     Page {
+        notice: None,
         title: format!("{title} {label}"),
         path: "/croisements",
         query: format!("saison={label}"),
@@ -1488,6 +1493,7 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> Page {
         }));
     }
     Page {
+        notice: None,
         title: title.to_owned(),
         path: "/sources",
         query: String::new(),
@@ -1519,6 +1525,7 @@ td.number, .figures td { text-align: right; font-variant-numeric: tabular-nums; 
 figure { margin: 0; }
 dl.glossary dt { font-weight: 700; margin-top: 1rem; }
 .download { margin-top: -.5rem; font-size: .9rem; }
+.notice { background: #fff4e5; border-left: 4px solid #b35c00; padding: .5rem .75rem; }
 @media (max-width: 40rem) { table { display: block; overflow-x: auto; } }
 @media print { header nav, .lang, figcaption, .download, form { display: none; } a { color: inherit; text-decoration: none; } }
 "#;

@@ -594,3 +594,59 @@ async fn every_performance_of_a_season_is_listed_on_its_own_page() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn every_page_warns_while_the_last_quarters_declaration_is_unsent() {
+    let (_dir, db, venue) = demo_database();
+    // A performance in the quarter before today's, whatever today is.
+    let tz = venue.setup.venue.time_zone;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let quarter = jauge_sibil::Quarter::containing(today).previous();
+    let mut extra = venue.ticketing.clone();
+    extra.tickets.clear();
+    extra.orders.clear();
+    extra.patrons.clear();
+    let mut p = extra.performances[0].clone();
+    p.id = "LAST-QUARTER".parse().unwrap();
+    p.status = PerformanceStatus::Scheduled;
+    p.starts_at = (quarter.first_day() + chrono::Days::new(20))
+        .and_hms_opt(18, 0, 0)
+        .unwrap()
+        .and_utc();
+    extra.performances = vec![p];
+    let mut store = SqliteStore::open(&db).unwrap();
+    store.write_dataset(&extra).unwrap();
+    let app = router(db.clone());
+    let (_, _, html) = get(&app, "/saison").await;
+    assert!(
+        html.contains(&format!("Déclaration SIBIL du trimestre {quarter}")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("jauge sibil submit --quarter {quarter}")));
+    let (_, _, english) = get(&app, "/sources?lang=en").await;
+    assert!(english.contains(&format!("The SIBIL declaration of {quarter}")));
+    // Once sent, the warning goes.
+    let id = store
+        .programme_between(
+            chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        )
+        .unwrap()
+        .into_iter()
+        .find(|p| p.performance.id.as_str() == "LAST-QUARTER")
+        .unwrap()
+        .id;
+    store
+        .record_declarations(&[jauge_store::DeclarationRecord {
+            external_id: "billetterie-LAST-QUARTER".into(),
+            performance: id,
+            quarter: quarter.to_string(),
+            sibil_id: Some(1),
+            sent: true,
+            message: None,
+            at: chrono::Utc::now(),
+        }])
+        .unwrap();
+    let (_, _, html) = get(&app, "/saison").await;
+    assert!(!html.contains("Déclaration SIBIL"), "{html}");
+}

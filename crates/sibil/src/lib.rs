@@ -5,12 +5,13 @@
 //!
 //! This crate owns the declaration: the calendar of quarters and deadlines ([`Quarter`]), how
 //! Jauge's facts become SIBIL's fields and which checks they must pass ([`declaration`]), the
-//! files for people ([`output`]), and the sending to SIBIL's API ([`client`], its only I/O).
-//! It must not touch the store or the terminal: the CLI gathers the facts from the store, and
-//! records what the sending says.
+//! files for people ([`output`]) — all pure — and its two thin shells: reading the facts from
+//! the store ([`from_store`]) and sending to SIBIL's API ([`client`]). It must not write to
+//! the store or talk to the terminal: the CLI records what the sending says.
 
 pub mod client;
 pub mod declaration;
+pub mod from_store;
 pub mod output;
 mod quarter;
 
@@ -18,4 +19,6 @@ pub use declaration::{
     Built, Declarant, Declaration, DomainMapping, PerformanceFacts, Place, Problem, Severity,
     SibilClass, build,
 };
-pub use quarter::{BadQuarter, Quarter, QuarterState, WARN_DAYS, needs_warning, quarter_state};
+pub use quarter::{
+    BadQuarter, Quarter, QuarterState, WARN_DAYS, needs_warning, quarter_state, quarter_states,
+};

@@ -154,6 +154,40 @@ pub fn needs_warning(state: QuarterState, today: NaiveDate) -> bool {
     }
 }
 
+/// Each quarter with a performance to declare (held, started before `today`'s quarter ends),
+/// oldest first, with how many it has, how many were sent, and where it stands on `today`.
+/// `performances` are (local start day, held); `sent` the local start day of each
+/// performance whose declaration SIBIL holds.
+pub fn quarter_states(
+    performances: &[(NaiveDate, bool)],
+    sent: &[NaiveDate],
+    today: NaiveDate,
+) -> Vec<(Quarter, QuarterState, usize, usize)> {
+    let mut quarters: std::collections::BTreeMap<Quarter, (usize, usize)> = Default::default();
+    for &(day, held) in performances {
+        if held {
+            quarters.entry(Quarter::containing(day)).or_default().0 += 1;
+        }
+    }
+    for &day in sent {
+        if let Some(q) = quarters.get_mut(&Quarter::containing(day)) {
+            q.1 += 1;
+        }
+    }
+    quarters
+        .into_iter()
+        .filter(|(q, _)| q.first_day() <= today)
+        .map(|(q, (to_declare, sent))| {
+            (
+                q,
+                quarter_state(q, today, to_declare, sent),
+                to_declare,
+                sent,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,29 @@ pub trait Store {
     /// seasons before this performance's.
     fn comparable_performances(&self, id: i64) -> Result<Vec<i64>, StoreError>;
 
+    /// The performances starting in `[from, to)`, with their show, source and sales, in start
+    /// order: what a declaration is built from.
+    fn programme_between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ProgrammedPerformance>, StoreError>;
+
+    /// Of the shows with a performance in `[from, to)`, the titles of those with another one
+    /// outside it.
+    fn shows_also_outside(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError>;
+
+    /// Records what sending declarations did, one record a declaration (replacing its last);
+    /// a failure keeps the identifier SIBIL gave before.
+    fn record_declarations(&mut self, records: &[DeclarationRecord]) -> Result<(), StoreError>;
+
+    /// The last record of every declaration sent, by external identifier.
+    fn declarations(&self) -> Result<Vec<DeclarationRecord>, StoreError>;
+
     /// The rows imports could not take, of one source or of all, by source, file and line.
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;
 
@@ -150,6 +173,33 @@ pub trait Store {
 pub struct PerformanceMix {
     pub tariffs: Vec<(jauge_model::TariffCategory, u64, jauge_model::Cents)>,
     pub channels: Vec<(jauge_model::Channel, u64)>,
+}
+
+/// A performance with its show, its source and its sales.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammedPerformance {
+    /// The store's identifier.
+    pub id: i64,
+    pub source: SourceName,
+    pub performance: jauge_model::Performance,
+    pub show: jauge_model::Show,
+    pub sales: PerformanceSales,
+}
+
+/// What sending one performance's declaration did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationRecord {
+    /// The declaration's external identifier (SIBIL's `idExtBilletterie`).
+    pub external_id: String,
+    pub performance: i64,
+    /// The quarter, as `2026-Q3`.
+    pub quarter: String,
+    /// The identifier SIBIL gave it, once it holds it.
+    pub sibil_id: Option<i64>,
+    pub sent: bool,
+    /// SIBIL's answer when it failed.
+    pub message: Option<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A patron's person, as a linkage found it.

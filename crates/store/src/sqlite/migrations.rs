@@ -21,6 +21,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "daily sales",
         include_str!("migrations/0010_daily_sales.sql"),
     ),
+    (
+        "declarations",
+        include_str!("migrations/0011_declarations.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

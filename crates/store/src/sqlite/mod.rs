@@ -616,6 +616,155 @@ impl Store for SqliteStore {
         Ok(ids)
     }
 
+    fn programme_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::ProgrammedPerformance>, StoreError> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT p.id, so.name, p.external_id, sh.external_id, h.name, p.starts_at,
+                    sh.title, sh.discipline, sh.company, sh.young_audience, sh.coproduction,
+                    sh.festival, p.capacity, p.status, {SALES_COLUMNS}
+             FROM performance p
+             JOIN source so ON so.id = p.source_id
+             JOIN show sh ON sh.id = p.show_id
+             JOIN hall h ON h.id = p.hall_id
+             LEFT JOIN performance_sales s ON s.performance_id = p.id
+             WHERE p.starts_at >= ?1 AND p.starts_at < ?2
+             ORDER BY p.starts_at, p.id"
+        ))?;
+        let rows = statement.query_map(params![to_seconds(from), to_seconds(to)], |r| {
+            Ok((
+                (
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ),
+                (
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, bool>(9)?,
+                    r.get::<_, bool>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                ),
+                raw_sales(r, 12)?,
+            ))
+        })?;
+        let mut programme = Vec::new();
+        for row in rows {
+            let ((id, source, external, show_external, hall, starts_at), show, sales) = row?;
+            let (title, discipline, company, young_audience, coproduction, festival) = show;
+            let sales = performance_sales(sales)?;
+            let name = |text: String| text.parse::<jauge_model::Name>().map_err(corrupt);
+            programme.push(crate::ProgrammedPerformance {
+                id,
+                source: source.parse().map_err(corrupt)?,
+                performance: jauge_model::Performance {
+                    id: external.parse().map_err(corrupt)?,
+                    show: show_external.parse().map_err(corrupt)?,
+                    hall: name(hall)?,
+                    starts_at: from_seconds(starts_at)?,
+                    capacity: sales.capacity,
+                    status: sales.status,
+                },
+                show: jauge_model::Show {
+                    id: show_external.parse().map_err(corrupt)?,
+                    title: name(title)?,
+                    discipline: discipline.parse().map_err(corrupt)?,
+                    company: company.map(name).transpose()?,
+                    young_audience,
+                    coproduction,
+                    festival: festival.map(name).transpose()?,
+                },
+                sales,
+            });
+        }
+        Ok(programme)
+    }
+
+    fn shows_also_outside(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT DISTINCT sh.title FROM show sh
+             WHERE EXISTS (SELECT 1 FROM performance p WHERE p.show_id = sh.id
+                             AND p.starts_at >= ?1 AND p.starts_at < ?2)
+               AND EXISTS (SELECT 1 FROM performance p WHERE p.show_id = sh.id
+                             AND (p.starts_at < ?1 OR p.starts_at >= ?2))",
+        )?;
+        let titles = statement
+            .query_map(params![to_seconds(from), to_seconds(to)], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(titles)
+    }
+
+    fn record_declarations(
+        &mut self,
+        records: &[crate::DeclarationRecord],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO sibil_declaration (external_id, performance_id, quarter, sibil_id,
+                                                state, message, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (external_id) DO UPDATE SET performance_id = ?2, quarter = ?3,
+                    sibil_id = coalesce(?4, sibil_id), state = ?5, message = ?6, sent_at = ?7",
+            )?;
+            for r in records {
+                upsert.execute(params![
+                    r.external_id,
+                    r.performance,
+                    r.quarter,
+                    r.sibil_id,
+                    if r.sent { "sent" } else { "failed" },
+                    r.message,
+                    to_seconds(r.at)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn declarations(&self) -> Result<Vec<crate::DeclarationRecord>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT external_id, performance_id, quarter, sibil_id, state, message, sent_at
+             FROM sibil_declaration ORDER BY quarter, external_id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut records = Vec::new();
+        for row in rows {
+            let (external_id, performance, quarter, sibil_id, state, message, at) = row?;
+            records.push(crate::DeclarationRecord {
+                external_id,
+                performance,
+                quarter,
+                sibil_id,
+                sent: state == "sent",
+                message,
+                at: from_seconds(at)?,
+            });
+        }
+        Ok(records)
+    }
+
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT s.name, q.origin, q.batch_id, q.line, q.column_index, q.column_name, q.raw,

@@ -1056,3 +1056,54 @@ fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
         .unwrap();
     check(&store);
 }
+
+#[test]
+fn a_quarters_programme_and_what_sending_its_declarations_did_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    store
+        .write_dataset(&dataset(&[
+            (0, 2500, TicketStatus::Valid, 0),
+            (1, 2001, TicketStatus::Valid, 1),
+            (1, 0, TicketStatus::Valid, 2),
+        ]))
+        .unwrap();
+    // P0 is on 3 October 2024; P1 on 14 March 2025; S0 also plays P2 (November 2025).
+    let from = Utc.with_ymd_and_hms(2024, 10, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let programme = store.programme_between(from, to).unwrap();
+    assert_eq!(programme.len(), 1);
+    let p0 = &programme[0];
+    assert_eq!(
+        (p0.source.as_str(), p0.performance.id.as_str()),
+        ("billetterie", "P0")
+    );
+    assert_eq!(p0.show.title.as_str(), "Spectacle 0");
+    assert_eq!(p0.sales.sales.tickets, 1);
+    assert_eq!(
+        store.shows_also_outside(from, to).unwrap(),
+        std::collections::BTreeSet::from(["Spectacle 0".to_owned()])
+    );
+    let record = |sibil_id: Option<i64>, sent: bool| crate::DeclarationRecord {
+        external_id: "billetterie-P0".into(),
+        performance: p0.id,
+        quarter: "2024-Q4".into(),
+        sibil_id,
+        sent,
+        message: (!sent).then(|| "HTTP 400".to_owned()),
+        at: Utc.with_ymd_and_hms(2025, 1, 5, 9, 0, 0).unwrap(),
+    };
+    store
+        .record_declarations(&[record(Some(1001), true)])
+        .unwrap();
+    // A later failure keeps the identifier SIBIL gave.
+    store.record_declarations(&[record(None, false)]).unwrap();
+    assert_eq!(
+        store.declarations().unwrap(),
+        [crate::DeclarationRecord {
+            sibil_id: Some(1001),
+            ..record(None, false)
+        }]
+    );
+}
