@@ -1189,3 +1189,67 @@ fn each_quarters_sibil_declaration_adds_up_to_the_analytics_totals() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn a_quarter_is_sent_to_sibil_recorded_and_sent_again_as_updates() {
+    let (url, sibil) = jauge_sibil::stand_in::stand_in();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let db = db.to_str().unwrap();
+    let submit = |password: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jauge"));
+        command
+            .args(["sibil", "submit", "--db", db, "--quarter", "2025-Q4"])
+            .args(["--url", &url, "--user", jauge_sibil::stand_in::USER])
+            .env_remove("JAUGE_SIBIL_PASSWORD")
+            .env("JAUGE_SIBIL_RETRY_MS", "10");
+        if let Some(password) = password {
+            command.env("JAUGE_SIBIL_PASSWORD", password);
+        }
+        command.output().unwrap()
+    };
+    // The demo plays music, whose SIBIL domain is the venue's to choose: nothing goes before.
+    let blocked = submit(Some(jauge_sibil::stand_in::PASSWORD));
+    assert_eq!(blocked.status.code(), Some(1));
+    assert!(text(&blocked.stdout).contains("jauge sibil domain music"));
+    let mapped = jauge(&["sibil", "domain", "--db", db, "music", "Musiques actuelles"]);
+    assert!(mapped.status.success(), "{}", text(&mapped.stderr));
+    let no_password = submit(None);
+    assert_eq!(no_password.status.code(), Some(1));
+    assert!(text(&no_password.stderr).contains("JAUGE_SIBIL_PASSWORD"));
+    assert!(sibil.lock().unwrap().declarations.is_empty());
+
+    sibil.lock().unwrap().unavailable_creations = 1;
+    let first = submit(Some(jauge_sibil::stand_in::PASSWORD));
+    assert!(
+        first.status.success(),
+        "{}{}",
+        text(&first.stdout),
+        text(&first.stderr)
+    );
+    let sent = sibil.lock().unwrap().declarations.len();
+    assert!(sent > 5, "{sent}");
+    assert!(
+        text(&first.stdout).contains(&format!("{sent} créée(s), 0 mise(s) à jour, 0 en échec"))
+    );
+    let status = text(&jauge(&["sibil", "status", "--db", db]).stdout);
+    assert!(
+        status.contains(&format!("2025-Q4  {sent}/{sent} envoyées  envoyé")),
+        "{status}"
+    );
+    // Sent again (the URL and user are kept): updated, not duplicated.
+    let mut again = Command::new(env!("CARGO_BIN_EXE_jauge"));
+    let again = again
+        .args(["sibil", "submit", "--db", db, "--quarter", "2025-Q4"])
+        .env("JAUGE_SIBIL_PASSWORD", jauge_sibil::stand_in::PASSWORD)
+        .env_remove("JAUGE_SIBIL_URL")
+        .env_remove("JAUGE_SIBIL_USER")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(text(&again.stdout).contains(&format!("0 créée(s), {sent} mise(s) à jour")));
+    let s = sibil.lock().unwrap();
+    assert_eq!(s.declarations.len(), sent);
+    assert_eq!(s.puts as usize, sent);
+}

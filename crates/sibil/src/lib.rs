@@ -14,6 +14,8 @@ pub mod declaration;
 pub mod from_store;
 pub mod output;
 mod quarter;
+#[cfg(feature = "stand-in")]
+pub mod stand_in;
 
 pub use declaration::{
     Built, Declarant, Declaration, DomainMapping, PerformanceFacts, Place, Problem, Severity,

@@ -253,4 +253,31 @@ mod tests {
             day(2026, 12, 31)
         ));
     }
+
+    #[test]
+    fn each_quarter_with_performances_held_is_followed() {
+        let performances = [
+            (day(2026, 7, 3), true),
+            (day(2026, 9, 30), true),
+            (day(2026, 8, 1), false),
+            (day(2026, 10, 2), true),
+            (day(2027, 2, 1), true),
+        ];
+        let states = quarter_states(&performances, &[day(2026, 9, 30)], day(2026, 10, 5));
+        let q3: Quarter = "2026-Q3".parse().unwrap();
+        assert_eq!(
+            states,
+            [
+                (
+                    q3,
+                    QuarterState::Due {
+                        deadline: day(2026, 10, 10)
+                    },
+                    2,
+                    1
+                ),
+                (q3.next(), QuarterState::Open, 1, 0),
+            ]
+        );
+    }
 }
