@@ -71,8 +71,8 @@ fn main() {
         performances.len()
     );
     println!(
-        "  {:<22} {:>5} {:>6} {:>8} {:>9}  {}",
-        "method", "days", "n", "WAPE", "MAE", "coverage"
+        "  {:<22} {:>5} {:>6} {:>8} {:>9}  coverage",
+        "method", "days", "n", "WAPE", "MAE"
     );
     let scores = backtest(&performances, today);
     for s in &scores {
