@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 use jauge_model::Discipline;
 use serde::Serialize;
 
+pub mod lapse;
+
 /// A performance as forecasting sees it: what it is, when, its capacity, and its tickets by
 /// the number of days before it they were ordered.
 #[derive(Debug, Clone, PartialEq)]
