@@ -130,11 +130,12 @@ fn solve(mut a: Vec<Vec<f64>>) -> Vec<f64> {
         if a[col][col].abs() < 1e-12 {
             continue;
         }
-        for row in 0..k {
-            if row != col {
-                let factor = a[row][col] / a[col][col];
-                for c in col..=k {
-                    a[row][c] -= factor * a[col][c];
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let factor = row[col] / pivot_row[col];
+                for (v, p) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *v -= factor * p;
                 }
             }
         }
