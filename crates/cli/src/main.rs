@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod error;
+mod forecast;
 mod import;
 mod patrons;
 mod quarantine;
@@ -64,6 +65,9 @@ enum Command {
     /// The quarterly SIBIL declaration: build and check it, send it, see which quarters are
     /// due, sent or late.
     Sibil(sibil::SibilArgs),
+    /// Forecast each upcoming performance's final tickets and revenue, with an 80% interval,
+    /// the ones at risk first; `backtest` shows how every method did over past seasons.
+    Forecast(forecast::ForecastArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -75,6 +79,12 @@ fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as other command-line tools do.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -95,6 +105,7 @@ fn main() -> ExitCode {
         Command::Patrons(args) => patrons::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Sibil(args) => sibil::run(&cli, args),
+        Command::Forecast(args) => forecast::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

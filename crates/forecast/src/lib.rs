@@ -5,13 +5,15 @@
 //! pickup, multiplicative pickup, the median booking curve of comparables) and Jauge's model
 //! (the show's whole run read against the comparables' curve, averaged with multiplicative
 //! pickup, with split-conformal intervals) — and how they are judged (WAPE, MAE, interval
-//! coverage). Pure functions over [`Observed`] performances: it must not touch the store, the
-//! clock or the terminal.
+//! coverage). Pure functions over [`Observed`] performances, and one thin shell that reads them
+//! from the store ([`from_store`]); it must not write to the store, read the clock or talk to
+//! the terminal.
 
 use chrono::NaiveDate;
 use jauge_model::Discipline;
 use serde::Serialize;
 
+pub mod from_store;
 pub mod lapse;
 
 /// A performance as forecasting sees it: what it is, when, its capacity, and its tickets by
@@ -42,12 +44,14 @@ impl Observed {
             .iter()
             .filter(|(d, _)| *d >= days)
             .map(|(_, t)| *t as f64)
-            .sum()
+            .sum::<f64>()
+            + 0.0
     }
 
     /// Every ticket: its final sales, once it has taken place.
     pub fn total(&self) -> f64 {
-        self.by_day.iter().map(|(_, t)| *t as f64).sum()
+        // + 0.0: an empty sum of floats is −0.
+        self.by_day.iter().map(|(_, t)| *t as f64).sum::<f64>() + 0.0
     }
 
     fn capacity(&self) -> f64 {
@@ -280,6 +284,50 @@ pub struct Score {
 /// One forecast of the backtest: its method, the actual final tickets, the forecast and the
 /// model's interval.
 type Outcome = (Method, f64, f64, Option<(f64, f64)>);
+
+/// The upcoming performances' forecasts on `today`: each one held on or after `today`, with
+/// the model calibrated at its distance on the performances that took place, and whether its
+/// forecast fill falls below `at_risk`. At-risk ones first, then by day.
+pub fn upcoming(performances: &[Observed], today: NaiveDate, at_risk: f64) -> Vec<Upcoming> {
+    let past: Vec<&Observed> = performances.iter().filter(|p| p.day < today).collect();
+    let mut calibrated: std::collections::BTreeMap<u32, Option<Calibrated>> = Default::default();
+    let mut out: Vec<Upcoming> = performances
+        .iter()
+        .filter(|p| p.day >= today)
+        .map(|p| {
+            let days = u32::try_from((p.day - today).num_days()).unwrap_or(0);
+            let forecast = calibrated
+                .entry(days)
+                .or_insert_with(|| calibrate(days, &past, performances))
+                .and_then(|c| c.forecast(p, performances));
+            let fill = forecast.map(|f| f.tickets / p.capacity());
+            Upcoming {
+                id: p.id,
+                days,
+                sold: p.sold_by(days),
+                forecast,
+                at_risk: fill.is_some_and(|f| f < at_risk),
+            }
+        })
+        .collect();
+    let day: std::collections::HashMap<i64, NaiveDate> =
+        performances.iter().map(|p| (p.id, p.day)).collect();
+    out.sort_by_key(|u| (!u.at_risk, day[&u.id], u.id));
+    out
+}
+
+/// An upcoming performance's forecast.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Upcoming {
+    pub id: i64,
+    /// Days until it.
+    pub days: u32,
+    /// Tickets sold so far.
+    pub sold: f64,
+    /// None without enough history to forecast from.
+    pub forecast: Option<Forecast>,
+    pub at_risk: bool,
+}
 
 /// The horizons of the backtest, in days before the performance.
 pub const HORIZONS: [u32; 5] = [60, 30, 14, 7, 1];

@@ -1,0 +1,188 @@
+//! `jauge forecast`: each upcoming performance's final tickets and revenue with an 80%
+//! interval, the ones at risk first; `jauge forecast backtest`: how every method did over past
+//! seasons.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use jauge_forecast::{Method, backtest, from_store, upcoming};
+use jauge_model::Lang;
+use jauge_report::format;
+use jauge_store::Store;
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    #[command(subcommand)]
+    command: Option<ForecastCommand>,
+    /// A forecast fill below this share flags the performance as at risk.
+    #[arg(long, default_value_t = 0.6)]
+    at_risk: f64,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ForecastCommand {
+    /// Rolling-origin evaluation over past seasons at J-60, J-30, J-14, J-7 and J-1: WAPE and
+    /// MAE per horizon for every method, and the model's interval coverage.
+    Backtest {
+        /// Also write the table as CSV here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
+    let lang = cli.lang;
+    let fr = lang == Lang::Fr;
+    let store = crate::summary::open_existing(&cli.db)?;
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
+    })?;
+    let today = Utc::now()
+        .with_timezone(&setup.venue.time_zone)
+        .date_naive();
+    let observed = from_store::observed(&store, &setup)?;
+    let performances: Vec<jauge_forecast::Observed> =
+        observed.iter().map(|(o, _)| o.clone()).collect();
+    match &args.command {
+        None => {
+            let named: std::collections::HashMap<i64, (String, String)> = observed
+                .iter()
+                .map(|(o, _)| (o.id, (format::date(o.day, lang), o.show.clone())))
+                .collect();
+            let revenue: std::collections::HashMap<i64, (f64, f64)> = observed
+                .iter()
+                .map(|(o, cents)| (o.id, (*cents, o.total())))
+                .collect();
+            let rows = upcoming(&performances, today, args.at_risk);
+            if rows.is_empty() {
+                println!(
+                    "{}",
+                    if fr {
+                        "Aucune représentation à venir."
+                    } else {
+                        "No upcoming performance."
+                    }
+                );
+                return Ok(());
+            }
+            println!(
+                "{:<14} {:<32} {:>6} {:>16} {:>12} {:>14}",
+                "Date",
+                if fr { "Spectacle" } else { "Show" },
+                if fr { "Vendus" } else { "Sold" },
+                if fr {
+                    "Prévision (80 %)"
+                } else {
+                    "Forecast (80%)"
+                },
+                if fr { "Remplissage" } else { "Fill" },
+                if fr { "Recette prévue" } else { "Revenue" },
+            );
+            for u in rows {
+                let (day, show) = &named[&u.id];
+                let capacity = performances
+                    .iter()
+                    .find(|p| p.id == u.id)
+                    .map_or(1.0, |p| f64::from(p.capacity));
+                let (forecast, fill, money) = match u.forecast {
+                    Some(f) => {
+                        // Revenue at the average price sold so far.
+                        let (cents, sold) = revenue[&u.id];
+                        (
+                            format!("{:.0} [{:.0}–{:.0}]", f.tickets, f.low, f.high),
+                            format::percent(f.tickets / capacity, lang),
+                            if sold > 0.0 {
+                                format::money_f64(f.tickets * cents / sold, lang)
+                            } else {
+                                "—".to_owned()
+                            },
+                        )
+                    }
+                    None => ("—".to_owned(), "—".to_owned(), "—".to_owned()),
+                };
+                let show: String = show.chars().take(30).collect();
+                println!(
+                    "{:<14} {:<32} {:>6.0} {:>16} {:>12} {:>14}{}",
+                    day,
+                    show,
+                    u.sold,
+                    forecast,
+                    fill,
+                    money,
+                    if u.at_risk {
+                        if fr { "  À RISQUE" } else { "  AT RISK" }
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+        Some(ForecastCommand::Backtest { csv }) => {
+            let scores = backtest(&performances, today);
+            if scores.is_empty() {
+                return Err(Failure::user(
+                    "a backtest needs at least two seasons of performances that took place",
+                ));
+            }
+            println!(
+                "{:<24} {:>5} {:>6} {:>8} {:>9} {:>10}",
+                if fr { "Méthode" } else { "Method" },
+                if fr { "Jours" } else { "Days" },
+                "n",
+                "WAPE",
+                "MAE",
+                if fr { "Couverture" } else { "Coverage" }
+            );
+            let mut table = String::from("method,days,forecasts,wape,mae,coverage\n");
+            for s in &scores {
+                println!(
+                    "{:<24} {:>5} {:>6} {:>7.1}% {:>9.1} {:>10}",
+                    s.method.name(),
+                    s.days,
+                    s.forecasts,
+                    s.wape * 100.0,
+                    s.mae,
+                    s.coverage
+                        .map_or(String::new(), |c| format!("{:.1}%", c * 100.0))
+                );
+                table.push_str(&format!(
+                    "{},{},{},{:.4},{:.2},{}\n",
+                    s.method.name(),
+                    s.days,
+                    s.forecasts,
+                    s.wape,
+                    s.mae,
+                    s.coverage.map_or(String::new(), |c| format!("{c:.4}"))
+                ));
+            }
+            for days in jauge_forecast::HORIZONS {
+                let at: Vec<_> = scores.iter().filter(|s| s.days == days).collect();
+                let best = at
+                    .iter()
+                    .filter(|s| s.method != Method::Model)
+                    .map(|s| s.wape)
+                    .fold(f64::INFINITY, f64::min);
+                if let Some(model) = at.iter().find(|s| s.method == Method::Model) {
+                    println!(
+                        "J-{days}: {} {:.1} %",
+                        if fr {
+                            "le modèle fait mieux que la meilleure référence de"
+                        } else {
+                            "the model beats the best baseline by"
+                        },
+                        (1.0 - model.wape / best) * 100.0
+                    );
+                }
+            }
+            if let Some(path) = csv {
+                std::fs::write(path, table)
+                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+            }
+            Ok(())
+        }
+    }
+}
