@@ -88,16 +88,18 @@ enum Kind {
     Performance,
     Audiences,
     Crossover,
+    Upcoming,
     Sources,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Season,
         Kind::Performances,
         Kind::Performance,
         Kind::Audiences,
         Kind::Crossover,
+        Kind::Upcoming,
         Kind::Sources,
     ];
 
@@ -108,6 +110,7 @@ impl Kind {
             Kind::Performance => "/representation",
             Kind::Audiences => "/publics",
             Kind::Crossover => "/croisements",
+            Kind::Upcoming => "/a-venir",
             Kind::Sources => "/sources",
         }
     }
@@ -237,46 +240,48 @@ async fn build(state: &AppState, kind: Kind, q: &PageQuery) -> Result<Arc<Page>,
     let key = format!("{kind:?} {lang:?} {:?} {:?} {as_of:?}", q.saison, q.id);
     let cache = state.pages.clone();
     let db = state.db.clone();
-    let page =
-        with_store(state, move |store| {
-            if let Some(page) = cache.get(&db, &key)? {
-                return Ok(Some(page));
+    let page = with_store(state, move |store| {
+        if let Some(page) = cache.get(&db, &key)? {
+            return Ok(Some(page));
+        }
+        let wanted = q.saison.as_deref();
+        let page = match kind {
+            Kind::Season => match as_of {
+                Some(day) => pages::season_data_as_of(store, wanted, day)?,
+                None => pages::season_data(store, wanted)?,
             }
-            let wanted = q.saison.as_deref();
-            let page =
-                match kind {
-                    Kind::Season => match as_of {
-                        Some(day) => pages::season_data_as_of(store, wanted, day)?,
-                        None => pages::season_data(store, wanted)?,
-                    }
-                    .map(|data| pages::season(&data, lang)),
-                    Kind::Performances => pages::season_data(store, wanted)?
-                        .map(|data| pages::performances(&data, lang)),
-                    Kind::Performance => {
-                        q.id.map(|id| pages::performance_data(store, id))
-                            .transpose()?
-                            .flatten()
-                            .map(|data| pages::performance(&data, lang))
-                    }
-                    Kind::Audiences => pages::audience_data(store, wanted)?
-                        .map(|data| pages::audiences(&data, lang)),
-                    Kind::Crossover => pages::crossover_data(store, wanted)?
-                        .map(|data| pages::crossover(&data, lang)),
-                    Kind::Sources => Some(pages::sources(&store.sources()?, lang)),
-                };
-            let page = match page {
-                Some(mut page) => {
-                    page.notice = declaration_warning(store, lang)?;
-                    Some(Arc::new(page))
-                }
-                None => None,
-            };
-            if let Some(page) = &page {
-                cache.keep(key, page.clone());
+            .map(|data| pages::season(&data, lang)),
+            Kind::Performances => {
+                pages::season_data(store, wanted)?.map(|data| pages::performances(&data, lang))
             }
-            Ok(page)
-        })
-        .await?;
+            Kind::Performance => {
+                q.id.map(|id| pages::performance_data(store, id))
+                    .transpose()?
+                    .flatten()
+                    .map(|data| pages::performance(&data, lang))
+            }
+            Kind::Audiences => {
+                pages::audience_data(store, wanted)?.map(|data| pages::audiences(&data, lang))
+            }
+            Kind::Crossover => {
+                pages::crossover_data(store, wanted)?.map(|data| pages::crossover(&data, lang))
+            }
+            Kind::Upcoming => pages::upcoming_data(store)?.map(|data| pages::upcoming(&data, lang)),
+            Kind::Sources => Some(pages::sources(&store.sources()?, lang)),
+        };
+        let page = match page {
+            Some(mut page) => {
+                page.notice = declaration_warning(store, lang)?;
+                Some(Arc::new(page))
+            }
+            None => None,
+        };
+        if let Some(page) = &page {
+            cache.keep(key, page.clone());
+        }
+        Ok(page)
+    })
+    .await?;
     page.ok_or_else(|| {
         failure(
             StatusCode::NOT_FOUND,

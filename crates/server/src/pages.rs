@@ -35,6 +35,7 @@ pub fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> S
         ("/saison", "Saison", "Season"),
         ("/publics", "Publics", "Audiences"),
         ("/croisements", "Croisements", "Crossover"),
+        ("/a-venir", "À venir", "Upcoming"),
         ("/sources", "Sources", "Sources"),
         ("/glossaire", "Glossaire", "Glossary"),
     ];
@@ -1402,6 +1403,186 @@ pub fn crossover(data: &CrossoverData, lang: Lang) -> Page {
                     )),
                     Part::Table(between),
                 ],
+            },
+        ],
+    }
+}
+
+/// The upcoming performances and their forecasts.
+pub struct UpcomingData {
+    pub venue: String,
+    pub today: NaiveDate,
+    pub at_risk: f64,
+    /// Each upcoming performance, at-risk ones first: its forecast, and its line.
+    pub rows: Vec<(jauge_forecast::Upcoming, PerformanceLine)>,
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// A forecast fill below this share flags a performance as at risk.
+pub const AT_RISK: f64 = 0.6;
+
+pub fn upcoming_data(store: &SqliteStore) -> Result<Option<UpcomingData>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
+    };
+    let tz = setup.venue.time_zone;
+    let today = today(tz);
+    let observed: Vec<jauge_forecast::Observed> =
+        jauge_forecast::from_store::observed(store, &setup)?
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect();
+    let mut rows = Vec::new();
+    for u in jauge_forecast::upcoming(&observed, today, AT_RISK) {
+        if let Some(line) = store.performance_line(u.id)? {
+            rows.push((u, line));
+        }
+    }
+    Ok(Some(UpcomingData {
+        venue: setup.venue.name.to_string(),
+        today,
+        at_risk: AT_RISK,
+        rows,
+        time_zone: tz,
+    }))
+}
+
+/// The upcoming page: each performance's forecast final tickets with its 80% interval, the
+/// ones at risk first.
+pub fn upcoming(data: &UpcomingData, lang: Lang) -> Page {
+    let title = pick(lang, "À venir", "Upcoming");
+    let intro = format!(
+        "<h1>{title} <small>{}</small></h1><p class=\"note\">{}</p>",
+        escape(&data.venue),
+        escape(&if fr(lang) {
+            format!(
+                "Prévisions du {} : billets vendus à la fin, d'après les ventes à ce jour et celles des représentations comparables (même salle, même discipline, même moment de la journée), avec un intervalle qui contient le résultat 8 fois sur 10. En tête, celles dont le remplissage prévu est sous {}.",
+                format::date(data.today, lang),
+                format::percent(data.at_risk, lang)
+            )
+        } else {
+            format!(
+                "Forecasts of {}: final tickets, from sales to date and those of comparable performances (same hall, discipline and time of day), with an interval that holds the outcome 8 times out of 10. First, those forecast to fill less than {}.",
+                format::date(data.today, lang),
+                format::percent(data.at_risk, lang)
+            )
+        })
+    );
+    let head = if fr(lang) {
+        [
+            "Date",
+            "Spectacle",
+            "Jauge",
+            "Vendus",
+            "Prévision",
+            "Bas (80 %)",
+            "Haut (80 %)",
+            "Remplissage prévu",
+            "À risque",
+        ]
+    } else {
+        [
+            "Date",
+            "Show",
+            "Capacity",
+            "Sold",
+            "Forecast",
+            "Low (80%)",
+            "High (80%)",
+            "Forecast fill",
+            "At risk",
+        ]
+    };
+    let rows = data
+        .rows
+        .iter()
+        .map(|(u, line)| {
+            let capacity = f64::from(line.sales.capacity.get());
+            let count = |v: f64| Cell::count(v.round() as u64, lang);
+            let (forecast, low, high, fill) = match u.forecast {
+                Some(f) => (
+                    count(f.tickets),
+                    count(f.low),
+                    count(f.high),
+                    Cell::percent(Some(f.tickets / capacity), lang),
+                ),
+                None => (Cell::none(), Cell::none(), Cell::none(), Cell::none()),
+            };
+            let local = line.starts_at.with_timezone(&data.time_zone).naive_local();
+            vec![
+                Cell::date_time(local, lang),
+                Cell::text(&line.show).linked(
+                    href("/representation", lang, &format!("id={}", line.id)),
+                    None,
+                ),
+                Cell::count(u64::from(line.sales.capacity.get()), lang),
+                count(u.sold),
+                forecast,
+                low,
+                high,
+                fill,
+                Cell::text(if u.at_risk {
+                    pick(lang, "oui", "yes")
+                } else {
+                    ""
+                }),
+            ]
+            .into()
+        })
+        .collect();
+    let marks: Vec<Bar> = data
+        .rows
+        .iter()
+        .filter_map(|(u, line)| {
+            let f = u.forecast?;
+            let rate = f.tickets / f64::from(line.sales.capacity.get());
+            let local = line.starts_at.with_timezone(&data.time_zone).date_naive();
+            Some(Bar {
+                label: format!("{} — {}", format::date(local, lang), line.show),
+                value: rate,
+                shown: format!(
+                    "{} ({}–{})",
+                    format::percent(rate, lang),
+                    format::percent(f.low / f64::from(line.sales.capacity.get()), lang),
+                    format::percent(f.high / f64::from(line.sales.capacity.get()), lang)
+                ),
+            })
+        })
+        .take(40)
+        .collect();
+    Page {
+        notice: None,
+        title: title.to_owned(),
+        path: "/a-venir",
+        query: String::new(),
+        intro,
+        sections: vec![
+            Section {
+                id: "forecasts",
+                heading: pick(lang, "Prévisions", "Forecasts").to_owned(),
+                parts: vec![Part::Table(Table {
+                    id: "previsions",
+                    caption: None,
+                    figures: false,
+                    head: head.map(str::to_owned).to_vec(),
+                    rows,
+                })],
+            },
+            Section {
+                id: "fill",
+                heading: pick(lang, "Remplissage prévu", "Forecast fill").to_owned(),
+                parts: vec![Part::Chart(Chart {
+                    id: "remplissage-prevu",
+                    svg: bars(
+                        pick(
+                            lang,
+                            "Remplissage prévu de chaque représentation à venir, avec son intervalle à 80 %",
+                            "Forecast fill of each upcoming performance, with its 80% interval",
+                        ),
+                        &marks,
+                        Some(1.0),
+                    ),
+                })],
             },
         ],
     }

@@ -650,3 +650,48 @@ async fn every_page_warns_while_the_last_quarters_declaration_is_unsent() {
     let (_, _, html) = get(&app, "/saison").await;
     assert!(!html.contains("Déclaration SIBIL"), "{html}");
 }
+
+#[tokio::test]
+async fn the_upcoming_page_forecasts_every_performance_to_come_at_risk_first() {
+    let (_dir, db, venue) = demo_database();
+    let tz = venue.setup.venue.time_zone;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let to_come = venue
+        .ticketing
+        .performances
+        .iter()
+        .filter(|p| {
+            p.status == PerformanceStatus::Scheduled
+                && p.starts_at.with_timezone(&tz).date_naive() >= today
+        })
+        .count();
+    let app = router(db);
+    let (status, _, html) = get(&app, "/a-venir").await;
+    assert_eq!(status, StatusCode::OK);
+    let table = html
+        .split(r#"<table id="tableau-previsions">"#)
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap();
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), to_come);
+    // At-risk rows come first.
+    let risky: Vec<bool> = rows.iter().map(|r| r.contains("<td>oui</td>")).collect();
+    assert!(risky.windows(2).all(|w| w[0] >= w[1]), "{risky:?}");
+    let (status, kind, csv) = get(&app, "/a-venir.csv?tableau=previsions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/csv"));
+    // Each forecast lies within its interval, its interval within [sold, capacity].
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(';').collect();
+        let n = |i: usize| cells[i].parse::<f64>().ok();
+        if let (Some(capacity), Some(sold), Some(forecast), Some(low), Some(high)) =
+            (n(2), n(3), n(4), n(5), n(6))
+        {
+            assert!(
+                sold <= low && low <= forecast && forecast <= high && high <= capacity,
+                "{line}"
+            );
+        }
+    }
+}

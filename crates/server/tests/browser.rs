@@ -69,7 +69,11 @@ fn every_kind_of_page_loads_cleanly_in_chromium_in_both_languages() {
 
     // Every season's overview, audiences, crossover and list of performances, one performance
     // of each season, the sources and the glossary.
-    let mut pages = vec!["/sources".to_owned(), "/glossaire".to_owned()];
+    let mut pages = vec![
+        "/sources".to_owned(),
+        "/glossaire".to_owned(),
+        "/a-venir".to_owned(),
+    ];
     for season in store.seasons().unwrap() {
         let label = season.label();
         pages.push(format!("/saison?saison={label}"));
