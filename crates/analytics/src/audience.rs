@@ -69,8 +69,43 @@ impl Segment {
         }
     }
 
+    /// A stable code, for commands and files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Segment::Subscriber => "subscriber",
+            Segment::FirstTimer => "first-timer",
+            Segment::Regular => "regular",
+            Segment::Occasional => "occasional",
+            Segment::Absent => "absent",
+            Segment::Lapsed => "lapsed",
+            Segment::Lost => "lost",
+        }
+    }
+
     fn index(self) -> usize {
         SEGMENTS.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+impl std::str::FromStr for Segment {
+    type Err = String;
+    /// The code, or the French or English label, in any case.
+    fn from_str(s: &str) -> Result<Segment, String> {
+        let t = s.trim().to_lowercase();
+        SEGMENTS
+            .iter()
+            .copied()
+            .find(|g| {
+                g.code() == t
+                    || g.label(Lang::Fr).to_lowercase() == t
+                    || g.label(Lang::En).to_lowercase() == t
+            })
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a segment; one of: {}",
+                    SEGMENTS.map(Segment::code).join(", ")
+                )
+            })
     }
 }
 

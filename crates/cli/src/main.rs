@@ -10,12 +10,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod demo;
 mod error;
 mod forecast;
 mod import;
 mod patrons;
 mod quarantine;
+mod segments;
 mod serve;
 mod sibil;
 mod sources;
@@ -68,6 +70,11 @@ enum Command {
     /// Forecast each upcoming performance's final tickets and revenue, with an 80% interval,
     /// the ones at risk first; `backtest` shows how every method did over past seasons.
     Forecast(forecast::ForecastArgs),
+    /// The audit log (exports, declarations sent…); `verify` checks that nobody altered it.
+    Audit(audit::AuditArgs),
+    /// Loyalty segments: how many people each holds; `export` writes a segment's people who
+    /// may be contacted on a channel, for emailing tools.
+    Segments(segments::SegmentsArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -106,6 +113,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&cli, args),
         Command::Sibil(args) => sibil::run(&cli, args),
         Command::Forecast(args) => forecast::run(&cli, args),
+        Command::Audit(args) => audit::run(&cli, args),
+        Command::Segments(args) => segments::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -185,6 +185,15 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                 });
             }
             store.record_declarations(&records)?;
+            store.audit(
+                "cli",
+                "sibil submit",
+                &format!(
+                    "{quarter} to {}: {created} created, {updated} updated, {} failed",
+                    credentials.url,
+                    failed.len()
+                ),
+            )?;
             println!(
                 "{quarter} : {created} {}, {updated} {}, {} {}.",
                 if fr { "créée(s)" } else { "created" },

@@ -1253,3 +1253,121 @@ fn a_quarter_is_sent_to_sibil_recorded_and_sent_again_as_updates() {
     assert_eq!(s.declarations.len(), sent);
     assert_eq!(s.puts as usize, sent);
 }
+
+#[test]
+fn a_segment_export_holds_only_people_whose_latest_consent_is_given_and_is_audited() {
+    use jauge_model::{
+        Consent, ConsentChannel, ConsentPurpose, ConsentStatus, Dataset, SourceKind,
+    };
+    use jauge_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let export = |name: &str| -> Vec<String> {
+        let out = dir.path().join(name);
+        let run = jauge(&[
+            "segments",
+            "export",
+            "regular",
+            "--channel",
+            "email",
+            "--season",
+            "2025-2026",
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        std::fs::read_to_string(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_owned())
+            .collect()
+    };
+    let first = export("first.csv");
+    assert!(first.len() > 20, "{}", first.len());
+
+    // Independently: each exported address's person, and the latest consent event over all of
+    // that person's records.
+    let mut store = jauge_store::SqliteStore::open(&db).unwrap();
+    let person_of: BTreeMap<String, String> = store
+        .persons()
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.patron.to_string(), p.person.to_string()))
+        .collect();
+    let person = |key: &str| {
+        person_of
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    };
+    let mut records_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (identity, _) in store.identities().unwrap() {
+        let key = identity.key.unwrap().to_string();
+        records_of
+            .entry(person(&key))
+            .or_default()
+            .push(key.clone());
+        if let Some(email) = identity.email {
+            by_email.entry(email.to_string()).or_default().push(key);
+        }
+    }
+    let ledger = store
+        .consents(ConsentChannel::Email, ConsentPurpose::Newsletter)
+        .unwrap();
+    let latest_given = |person_key: &str| -> bool {
+        let records = &records_of[person_key];
+        ledger
+            .iter()
+            .filter(|c| records.contains(&c.patron.to_string()))
+            .max_by_key(|c| (c.at, c.status == ConsentStatus::Withdrawn))
+            .is_some_and(|c| c.status == ConsentStatus::Given)
+    };
+    for email in &first {
+        let keys = &by_email[email];
+        assert!(
+            keys.iter().any(|k| latest_given(&person(k))),
+            "{email} has no valid consent"
+        );
+    }
+
+    // One of them unsubscribes: the next export leaves them out.
+    let leaving = by_email[&first[0]][0].clone();
+    let mut unsubscribe = Dataset::new(
+        "emailing".parse().unwrap(),
+        SourceKind::EmailingExport,
+        "unsubscribes.csv",
+    );
+    unsubscribe.consents.push(Consent {
+        patron: leaving.parse().unwrap(),
+        channel: ConsentChannel::Email,
+        purpose: ConsentPurpose::Newsletter,
+        status: ConsentStatus::Withdrawn,
+        at: chrono::Utc::now(),
+        source: "emailing".parse().unwrap(),
+        proof: "unsubscribe link".into(),
+    });
+    store.write_dataset(&unsubscribe).unwrap();
+    drop(store);
+    let second = export("second.csv");
+    assert!(!second.contains(&first[0]));
+    assert_eq!(second.len(), first.len() - 1);
+
+    let store = jauge_store::SqliteStore::open(&db).unwrap();
+    let exports: Vec<_> = store
+        .audit_log()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "segment export")
+        .collect();
+    assert_eq!(exports.len(), 2);
+    assert!(
+        !exports[0].detail.contains('@'),
+        "no personal data in the log"
+    );
+    assert_eq!(store.verify_audit().unwrap(), Ok(2));
+}

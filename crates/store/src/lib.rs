@@ -129,6 +129,29 @@ pub trait Store {
     /// The last record of every declaration sent, by external identifier.
     fn declarations(&self) -> Result<Vec<DeclarationRecord>, StoreError>;
 
+    /// Every person who bought (their linked records as one), by person key, with their
+    /// seasons, oldest first.
+    fn person_seasons(
+        &self,
+    ) -> Result<Vec<(PatronKey, Vec<jauge_analytics::audience::PersonSeason>)>, StoreError>;
+
+    /// The consent ledger for one channel and purpose: every change, oldest first.
+    fn consents(
+        &self,
+        channel: jauge_model::ConsentChannel,
+        purpose: jauge_model::ConsentPurpose,
+    ) -> Result<Vec<jauge_model::Consent>, StoreError>;
+
+    /// Appends an entry to the audit log: who (`actor`) did what (`action`), with `detail`
+    /// (never personal data). The log is append-only and hash-chained.
+    fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError>;
+
+    /// The audit log, oldest first.
+    fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Checks the audit log's chain: how many entries hold, or the first that does not.
+    fn verify_audit(&self) -> Result<Result<usize, AuditBreak>, StoreError>;
+
     /// The rows imports could not take, of one source or of all, by source, file and line.
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError>;
 
@@ -184,6 +207,26 @@ pub struct ProgrammedPerformance {
     pub performance: jauge_model::Performance,
     pub show: jauge_model::Show,
     pub sales: PerformanceSales,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Where the audit log's chain breaks: the first entry whose hash is not what its fields and
+/// the entry before it give.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the audit log was altered: entry {id} does not follow from the entries before it (an entry was changed, removed or inserted there)"
+)]
+pub struct AuditBreak {
+    pub id: i64,
 }
 
 /// What sending one performance's declaration did.

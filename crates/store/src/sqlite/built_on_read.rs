@@ -41,6 +41,24 @@ fn build(conn: &Connection) -> Result<(), StoreError> {
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut tally = AudienceTally::new(&seasons);
+    each_person(conn, |_, history| tally.add(history))?;
+    let mut insert = conn.prepare(
+        "INSERT INTO season_audience (season_start_year, figure, value) VALUES (?1, ?2, ?3)",
+    )?;
+    for (season, audience) in tally.finish() {
+        for (figure, value) in figures(&audience) {
+            insert.execute(rusqlite::params![season, figure, value])?;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `visit` with every person's key (their linked records as one) and seasons, oldest
+/// first, in key order.
+pub(super) fn each_person(
+    conn: &Connection,
+    mut visit: impl FnMut(&str, &[PersonSeason]),
+) -> Result<(), StoreError> {
     let mut statement = conn.prepare(
         "SELECT coalesce(pe.person_key, ps.patron_key) AS who, ps.season_start_year,
                 sum(ps.tickets), sum(ps.subscription_tickets)
@@ -54,10 +72,10 @@ fn build(conn: &Connection) -> Result<(), StoreError> {
     while let Some(row) = rows.next()? {
         let person: &str = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
         if who.as_deref() != Some(person) {
-            if !history.is_empty() {
-                tally.add(&history);
-                history.clear();
+            if let Some(previous) = &who {
+                visit(previous, &history);
             }
+            history.clear();
             who = Some(person.to_owned());
         }
         history.push(PersonSeason {
@@ -66,16 +84,8 @@ fn build(conn: &Connection) -> Result<(), StoreError> {
             subscription_tickets: row.get(3)?,
         });
     }
-    if !history.is_empty() {
-        tally.add(&history);
-    }
-    let mut insert = conn.prepare(
-        "INSERT INTO season_audience (season_start_year, figure, value) VALUES (?1, ?2, ?3)",
-    )?;
-    for (season, audience) in tally.finish() {
-        for (figure, value) in figures(&audience) {
-            insert.execute(rusqlite::params![season, figure, value])?;
-        }
+    if let Some(last) = &who {
+        visit(last, &history);
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "declarations",
         include_str!("migrations/0011_declarations.sql"),
     ),
+    ("audit", include_str!("migrations/0012_audit.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

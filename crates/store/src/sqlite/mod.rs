@@ -14,6 +14,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
 
+mod audit;
 mod built_on_read;
 mod bulk;
 mod migrations;
@@ -763,6 +764,131 @@ impl Store for SqliteStore {
             });
         }
         Ok(records)
+    }
+
+    fn person_seasons(
+        &self,
+    ) -> Result<Vec<(PatronKey, Vec<jauge_analytics::audience::PersonSeason>)>, StoreError> {
+        let mut people = Vec::new();
+        let mut bad = None;
+        built_on_read::each_person(&self.conn, |who, history| match who.parse() {
+            Ok(key) => people.push((key, history.to_vec())),
+            Err(e) => bad = Some(e),
+        })?;
+        match bad {
+            Some(e) => Err(corrupt(e)),
+            None => Ok(people),
+        }
+    }
+
+    fn consents(
+        &self,
+        channel: jauge_model::ConsentChannel,
+        purpose: jauge_model::ConsentPurpose,
+    ) -> Result<Vec<jauge_model::Consent>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT c.patron_key, c.status, c.at, so.name, c.proof
+             FROM consent c JOIN source so ON so.id = c.source_id
+             WHERE c.channel = ?1 AND c.purpose = ?2
+             ORDER BY c.at, c.id",
+        )?;
+        let rows = statement.query_map(params![channel.code(), purpose.code()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut ledger = Vec::new();
+        for row in rows {
+            let (patron, status, at, source, proof) = row?;
+            ledger.push(jauge_model::Consent {
+                patron: patron.parse().map_err(corrupt)?,
+                channel,
+                purpose,
+                status: status.parse().map_err(corrupt)?,
+                at: from_seconds(at)?,
+                source: source.parse().map_err(corrupt)?,
+                proof,
+            });
+        }
+        Ok(ledger)
+    }
+
+    fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let previous: String = tx
+            .query_row(
+                "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| audit::GENESIS.to_owned());
+        let at = Utc::now().timestamp();
+        let hash = audit::chain(&previous, at, actor, action, detail);
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail, previous, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![at, actor, action, detail, previous, hash],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn audit_log(&self) -> Result<Vec<crate::AuditEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, at, actor, action, detail FROM audit_log ORDER BY id")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (id, at, actor, action, detail) = row?;
+            entries.push(crate::AuditEntry {
+                id,
+                at: from_seconds(at)?,
+                actor,
+                action,
+                detail,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn verify_audit(&self) -> Result<Result<usize, crate::AuditBreak>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, at, actor, action, detail, previous, hash FROM audit_log ORDER BY id",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut expected_previous = audit::GENESIS.to_owned();
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let (previous, hash): (String, String) = (r.get(5)?, r.get(6)?);
+            let recomputed = audit::chain(
+                &expected_previous,
+                r.get(1)?,
+                &r.get::<_, String>(2)?,
+                &r.get::<_, String>(3)?,
+                &r.get::<_, String>(4)?,
+            );
+            if previous != expected_previous || hash != recomputed {
+                return Ok(Err(crate::AuditBreak { id }));
+            }
+            expected_previous = hash;
+            count += 1;
+        }
+        Ok(Ok(count))
     }
 
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {

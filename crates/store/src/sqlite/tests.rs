@@ -1107,3 +1107,54 @@ fn a_quarters_programme_and_what_sending_its_declarations_did_are_kept() {
         }]
     );
 }
+
+#[test]
+fn the_audit_log_is_append_only_and_its_chain_shows_any_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    assert_eq!(store.verify_audit().unwrap(), Ok(0));
+    store
+        .audit("cli", "segment export", "first-timers, email, 12 people")
+        .unwrap();
+    store
+        .audit("cli", "sibil submit", "2026-Q3, 14 declarations")
+        .unwrap();
+    store.audit("admin", "setting", "sibil.url").unwrap();
+    assert_eq!(store.verify_audit().unwrap(), Ok(3));
+    let log = store.audit_log().unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[1].action, "sibil submit");
+    // Jauge's own connection cannot change or remove an entry.
+    let conn = store.connection();
+    assert!(
+        conn.execute("UPDATE audit_log SET detail = 'x' WHERE id = 2", [])
+            .is_err()
+    );
+    assert!(
+        conn.execute("DELETE FROM audit_log WHERE id = 1", [])
+            .is_err()
+    );
+    // Someone with the file and sqlite3 can; the chain shows where.
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET detail = '2026-Q3, 15 declarations' WHERE id = 2;",
+    )
+    .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        Err(crate::AuditBreak { id: 2 })
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    for i in 0..3 {
+        store.audit("cli", "export", &i.to_string()).unwrap();
+    }
+    store
+        .connection()
+        .execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 2;")
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().unwrap(),
+        Err(crate::AuditBreak { id: 3 })
+    );
+}

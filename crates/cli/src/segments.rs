@@ -1,0 +1,199 @@
+//! `jauge segments`: how many people each loyalty segment holds in a season; `jauge segments
+//! export`: a segment's people who may be contacted on a channel, as a CSV for emailing tools.
+//! Only people whose latest consent for that channel and purpose is given are written; the
+//! export is recorded in the audit log.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use jauge_analytics::audience::{SEGMENTS, Segment, segment};
+use jauge_model::{ConsentChannel, ConsentPurpose, Lang, PatronKey, Season};
+use jauge_privacy::{ConsentEvent, consenting};
+use jauge_store::{SqliteStore, Store};
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct SegmentsArgs {
+    #[command(subcommand)]
+    command: Option<SegmentsCommand>,
+    /// The season, such as 2025-2026 (default: the current one).
+    #[arg(long, global = true)]
+    season: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SegmentsCommand {
+    /// Write a segment's people who may be contacted on CHANNEL for PURPOSE, as CSV.
+    Export {
+        /// The segment: subscriber, first-timer, regular, occasional, absent, lapsed or lost.
+        segment: String,
+        /// email, sms, post or phone.
+        #[arg(long)]
+        channel: String,
+        /// newsletter, offers or partner_offers.
+        #[arg(long, default_value = "newsletter")]
+        purpose: String,
+        /// Where to write the CSV (default: segment-SEGMENT-CHANNEL.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn season_of(store: &SqliteStore, wanted: Option<&str>) -> Result<Season, Failure> {
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
+    })?;
+    let start = setup.venue.season_start;
+    match wanted {
+        Some(label) => Season::parse(label, start).map_err(|e| Failure::user(e.to_string())),
+        None => Ok(Season::containing(
+            Utc::now()
+                .with_timezone(&setup.venue.time_zone)
+                .date_naive(),
+            start,
+        )),
+    }
+}
+
+pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
+    let lang = cli.lang;
+    let fr = lang == Lang::Fr;
+    let mut store = crate::summary::open_existing(&cli.db)?;
+    let season = season_of(&store, args.season.as_deref())?;
+    match &args.command {
+        None => {
+            let audience = store.season_audience(season)?;
+            println!(
+                "{} {}",
+                if fr {
+                    "Segments de fidélité"
+                } else {
+                    "Loyalty segments"
+                },
+                season.label()
+            );
+            for s in SEGMENTS {
+                println!(
+                    "  {:<22} {:>8}  ({})",
+                    s.label(lang),
+                    audience.segment(s),
+                    s.code()
+                );
+            }
+            Ok(())
+        }
+        Some(SegmentsCommand::Export {
+            segment: wanted,
+            channel,
+            purpose,
+            out,
+        }) => {
+            let wanted: Segment = wanted.parse().map_err(Failure::user)?;
+            let channel: ConsentChannel = channel
+                .parse()
+                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+            let purpose: ConsentPurpose = purpose
+                .parse()
+                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+            let people: Vec<PatronKey> = store
+                .person_seasons()?
+                .into_iter()
+                .filter(|(_, history)| segment(history, season.start_year()) == Some(wanted))
+                .map(|(person, _)| person)
+                .collect();
+            let person_of: HashMap<PatronKey, PatronKey> = store
+                .persons()?
+                .into_iter()
+                .map(|p| (p.patron, p.person))
+                .collect();
+            let events: Vec<ConsentEvent> = store
+                .consents(channel, purpose)?
+                .into_iter()
+                .map(|c| ConsentEvent {
+                    patron: c.patron,
+                    status: c.status,
+                    at: c.at,
+                })
+                .collect();
+            let reachable = consenting(&events, &person_of);
+            let identities: HashMap<PatronKey, jauge_model::PatronIdentity> = store
+                .identities()?
+                .into_iter()
+                .filter_map(|(identity, _)| Some((identity.key.clone()?, identity)))
+                .collect();
+            let path = out.clone().unwrap_or_else(|| {
+                PathBuf::from(format!("segment-{}-{}.csv", wanted.code(), channel.code()))
+            });
+            let mut csv = csv::Writer::from_writer(Vec::new());
+            let contact = match channel {
+                ConsentChannel::Email => "email",
+                ConsentChannel::Sms | ConsentChannel::Phone => "phone",
+                ConsentChannel::Post => "address",
+            };
+            let _ = csv.write_record([contact, "first_name", "last_name", "postcode", "city"]);
+            let mut written = 0;
+            for person in &people {
+                let Some(record) = reachable.get(person) else {
+                    continue;
+                };
+                let Some(identity) = identities.get(record) else {
+                    continue;
+                };
+                let address = match channel {
+                    ConsentChannel::Email => identity.email.as_ref().map(|e| e.to_string()),
+                    ConsentChannel::Sms | ConsentChannel::Phone => {
+                        identity.phone.as_ref().map(|p| p.to_string())
+                    }
+                    ConsentChannel::Post => identity.address.as_ref().map(|a| a.to_string()),
+                };
+                let Some(address) = address else {
+                    continue;
+                };
+                let text = |v: &Option<_>| v.as_ref().map(ToString::to_string).unwrap_or_default();
+                let _ = csv.write_record([
+                    address,
+                    text(&identity.first_name),
+                    text(&identity.last_name),
+                    text(&identity.postcode),
+                    text(&identity.city),
+                ]);
+                written += 1;
+            }
+            let bytes = csv
+                .into_inner()
+                .map_err(|e| Failure::Internal(e.into_error().into()))?;
+            std::fs::write(&path, bytes)
+                .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+            store.audit(
+                "cli",
+                "segment export",
+                &format!(
+                    "{} {}, {}/{}: {written} of {} people, to {}",
+                    wanted.code(),
+                    season.label(),
+                    channel.code(),
+                    purpose.code(),
+                    people.len(),
+                    path.display()
+                ),
+            )?;
+            println!(
+                "{written} {} {} {} → {} ({} {})",
+                if fr { "personne(s) sur" } else { "people of" },
+                people.len(),
+                wanted.label(lang),
+                path.display(),
+                people.len() - written,
+                if fr {
+                    "laissée(s) de côté : sans consentement valide ou sans coordonnée"
+                } else {
+                    "left out: no valid consent or no address"
+                }
+            );
+            Ok(())
+        }
+    }
+}
