@@ -26,6 +26,9 @@ pub struct SegmentsArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum SegmentsCommand {
+    /// How well the lapse probability foretold who came back for the season: trained on the
+    /// season before's returns, tested on this one's; AUC, Brier score, reliability table.
+    Backtest,
     /// Write a segment's people who may be contacted on CHANNEL for PURPOSE, as CSV.
     Export {
         /// The segment: subscriber, first-timer, regular, occasional, absent, lapsed or lost.
@@ -81,6 +84,58 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                     s.label(lang),
                     audience.segment(s),
                     s.code()
+                );
+            }
+            Ok(())
+        }
+        Some(SegmentsCommand::Backtest) => {
+            let people: Vec<_> = store
+                .person_seasons()?
+                .into_iter()
+                .map(|(_, history)| history)
+                .collect();
+            let Some((scores, lapsed)) =
+                jauge_forecast::lapse::season_backtest(&people, season.start_year())
+            else {
+                return Err(Failure::user(format!(
+                    "the lapse backtest of {} needs buyers in the two seasons before it",
+                    season.label()
+                )));
+            };
+            use jauge_forecast::lapse::{auc, brier, reliability};
+            let base = lapsed.iter().filter(|l| **l).count() as f64 / lapsed.len() as f64;
+            println!(
+                "{} {} : {} {}, {:.1} % {}",
+                if fr {
+                    "Départs prévus pour"
+                } else {
+                    "Lapses foretold for"
+                },
+                season.label(),
+                scores.len(),
+                if fr { "personnes" } else { "people" },
+                base * 100.0,
+                if fr {
+                    "ne sont pas revenues"
+                } else {
+                    "did not come back"
+                }
+            );
+            println!("  AUC   {:.3}", auc(&scores, &lapsed));
+            println!(
+                "  Brier {:.4} ({} {:.4})",
+                brier(&scores, &lapsed),
+                if fr {
+                    "sans modèle :"
+                } else {
+                    "without a model:"
+                },
+                brier(&vec![base; scores.len()], &lapsed)
+            );
+            for r in reliability(&scores, &lapsed, 10) {
+                println!(
+                    "  [{:.1}, {:.1})  {:.3} → {:.3}  ({})",
+                    r.from, r.to, r.predicted, r.observed, r.count
                 );
             }
             Ok(())

@@ -30,6 +30,58 @@ pub fn features(purchases: &[Purchase], cutoff: NaiveDate) -> Option<Vec<f64>> {
     ])
 }
 
+/// What the model reads of a person's seasons at the end of `season` (by its start year):
+/// seasons since the last one they bought for (recency), how many seasons they bought for
+/// (log), their tickets that season and in all (log), and whether they subscribed that season.
+/// `None` for a person who had not bought by then.
+pub fn season_features(
+    history: &[jauge_analytics::audience::PersonSeason],
+    season: i32,
+) -> Option<Vec<f64>> {
+    let before: Vec<_> = history.iter().filter(|h| h.season <= season).collect();
+    let last = before.iter().map(|h| h.season).max()?;
+    let now = before.iter().find(|h| h.season == season);
+    let tickets: u64 = before.iter().map(|h| h.tickets).sum();
+    Some(vec![
+        f64::from(season - last),
+        (before.len() as f64).ln(),
+        (1.0 + now.map_or(0, |h| h.tickets) as f64).ln(),
+        (1.0 + tickets as f64).ln(),
+        f64::from(u8::from(now.is_some_and(|h| h.subscription_tickets > 0))),
+    ])
+}
+
+/// The lapse backtest on a venue's people: trained on who came back for the season before
+/// `season` (seen at the end of the one before that), tested on who comes back for `season`
+/// (seen at the end of the previous one). The scores and outcomes of the test; `None` without
+/// enough seasons.
+pub fn season_backtest(
+    people: &[Vec<jauge_analytics::audience::PersonSeason>],
+    season: i32,
+) -> Option<(Vec<f64>, Vec<bool>)> {
+    let came =
+        |h: &[jauge_analytics::audience::PersonSeason], s: i32| h.iter().any(|p| p.season == s);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for h in people {
+        if let Some(f) = season_features(h, season - 2) {
+            x.push(f);
+            y.push(!came(h, season - 1));
+        }
+    }
+    if x.len() < 20 || y.iter().all(|l| *l) || y.iter().all(|l| !*l) {
+        return None;
+    }
+    let model = LapseModel::fit(&x, &y);
+    let (mut scores, mut lapsed) = (Vec::new(), Vec::new());
+    for h in people {
+        if let Some(f) = season_features(h, season - 1) {
+            scores.push(model.predict(&f));
+            lapsed.push(!came(h, season));
+        }
+    }
+    Some((scores, lapsed))
+}
+
 /// Whether a patron bought in `[from, to)`.
 pub fn bought(purchases: &[Purchase], from: NaiveDate, to: NaiveDate) -> bool {
     purchases.iter().any(|p| p.day >= from && p.day < to)
