@@ -115,8 +115,24 @@ pub const SEGMENTS: Definition = Definition {
     en: "Everyone who ever came, for a given season: subscriber (bought a subscription or package for the season), first-timer (their first ticket ever is for this season), regular (came this season and in at least two of the three before), occasional (the season's other buyers); of those who did not come: absent (came the previous season), lapsed (last came two seasons before), lost (three seasons before or more).",
 };
 
+pub const FORECAST: Definition = Definition {
+    key: "forecast",
+    name_fr: "Prévision de fréquentation",
+    name_en: "Attendance forecast",
+    fr: "Billets vendus à la fin pour une représentation à venir : la moyenne de deux lectures — ses ventes à ce jour rapportées à celles des représentations comparables au même nombre de jours (même salle, discipline et moment de la journée, déjà jouées), et toutes les dates du même spectacle lues de la même façon. L'intervalle à 80 % contient le résultat 8 fois sur 10 sur les saisons passées. « À risque » : remplissage prévu sous 60 %.",
+    en: "Final tickets for an upcoming performance: the mean of two readings — its sales to date against those of comparable performances at the same number of days (same hall, discipline and time of day, already played), and all dates of the same show read the same way. The 80% interval held the outcome 8 times out of 10 over past seasons. \"At risk\": forecast fill below 60%.",
+};
+
+pub const LAPSE_PROBABILITY: Definition = Definition {
+    key: "lapse_probability",
+    name_fr: "Probabilité de départ",
+    name_en: "Lapse probability",
+    fr: "La probabilité qu'une personne venue n'achète rien la saison suivante, d'après l'ancienneté de sa dernière venue, le nombre de saisons et de billets, et son abonnement (régression logistique apprise sur les retours de la saison précédente).",
+    en: "The probability that a person who came buys nothing next season, from how long since they last came, how many seasons and tickets, and their subscription (logistic regression learnt on the previous season's returns).",
+};
+
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 11] = [
+pub const ALL: [Definition; 13] = [
     TICKETS,
     REVENUE,
     FILL_RATE,
@@ -128,4 +144,6 @@ pub const ALL: [Definition; 11] = [
     RETENTION,
     LAPSED,
     SEGMENTS,
+    FORECAST,
+    LAPSE_PROBABILITY,
 ];

@@ -334,4 +334,24 @@ mod tests {
         let scores: Vec<f64> = x.iter().map(|r| model.predict(r)).collect();
         assert!(auc(&scores, &lapsed) > 0.8);
     }
+
+    #[test]
+    fn a_persons_seasons_read_as_recency_frequency_and_tickets() {
+        use jauge_analytics::audience::PersonSeason;
+        let seen = |season, tickets, subscription_tickets| PersonSeason {
+            season,
+            tickets,
+            subscription_tickets,
+        };
+        let history = [seen(2022, 2, 0), seen(2024, 3, 3)];
+        assert_eq!(
+            season_features(&history, 2024).unwrap(),
+            [0.0, 2f64.ln(), 4f64.ln(), 6f64.ln(), 1.0]
+        );
+        assert_eq!(
+            season_features(&history, 2023).unwrap(),
+            [1.0, 0.0, 0.0, 3f64.ln(), 0.0]
+        );
+        assert!(season_features(&history, 2021).is_none());
+    }
 }
