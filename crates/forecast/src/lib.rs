@@ -3,8 +3,8 @@
 //!
 //! This crate owns the forecasting methods — the revenue-management baselines (additive
 //! pickup, multiplicative pickup, the median booking curve of comparables) and Jauge's model
-//! (the show's whole run read against the comparables' curve, averaged with multiplicative
-//! pickup, with split-conformal intervals) — and how they are judged (WAPE, MAE, interval
+//! (an ensemble of multiplicative pickup, the show's whole run read against the comparables'
+//! curve, and pickup from past curves of the same shape, with split-conformal intervals) — and how they are judged (WAPE, MAE, interval
 //! coverage). Pure functions over [`Observed`] performances, and one thin shell that reads them
 //! from the store ([`from_store`]); it must not write to the store, read the clock or talk to
 //! the terminal.
@@ -68,8 +68,8 @@ pub enum Method {
     MultiplicativePickup,
     /// Sold so far, over the share of their final sales comparables had sold by then (median).
     MedianCurve,
-    /// Jauge's model: the show's run pooled against the comparables' curve, averaged with
-    /// multiplicative pickup.
+    /// Jauge's model: multiplicative pickup, the show's run pooled against the comparables'
+    /// curve, and pickup from curves of the same shape, averaged.
     Model,
 }
 
@@ -201,9 +201,10 @@ fn pooled_fill(
 }
 
 /// The model's point forecast of `target`'s final tickets at `days` before it: the mean of
-/// the show's run pooled (every date of the show read against the comparables' curve, which
-/// shares the show's popularity across its dates) and multiplicative pickup. `None` without
-/// comparables. In [sold so far, capacity].
+/// three readings — multiplicative pickup from its comparables; the show's whole run read
+/// against the comparables' curve (the run's dates share the show's popularity); and
+/// multiplicative pickup from the past performances whose booking curve had the same shape so
+/// far (their lead times alike). `None` without comparables. In [sold so far, capacity].
 pub fn model(target: &Observed, days: u32, history: &[Observed]) -> Option<f64> {
     let origin = target.day - chrono::Days::new(u64::from(days));
     let comparables = comparables(target, origin, history);
@@ -212,7 +213,47 @@ pub fn model(target: &Observed, days: u32, history: &[Observed]) -> Option<f64> 
     let sold = target.sold_by(days);
     let pooled =
         pooled_fill(target, origin, &comparables, history).map_or(base[2], |fill| fill * capacity);
-    Some(((pooled + base[1]) / 2.0).clamp(sold, capacity.max(sold)))
+    let shaped = shaped_pickup(target, days, origin, history).unwrap_or(base[1]);
+    Some(((base[1] + pooled + shaped) / 3.0).clamp(sold, capacity.max(sold)))
+}
+
+/// How many past performances of alike shape a forecast reads.
+const ALIKE: usize = 12;
+
+/// Multiplicative pickup from the past performances (played before `origin`, at the same time
+/// of day) whose booking curve had `target`'s shape so far: the ratios of what was sold 7, 14,
+/// 30 and 60 days earlier to what was sold `days` before, nearest. `None` without sales or
+/// with fewer than 4 such performances.
+fn shaped_pickup(
+    target: &Observed,
+    days: u32,
+    origin: NaiveDate,
+    history: &[Observed],
+) -> Option<f64> {
+    let shape = |o: &Observed| -> Option<[f64; 4]> {
+        let at = o.sold_by(days);
+        (at > 0.0).then(|| [7, 14, 30, 60].map(|k| o.sold_by(days + k) / at))
+    };
+    let mine = shape(target)?;
+    let mut alike: Vec<(f64, &Observed)> = history
+        .iter()
+        .filter(|o| o.day < origin && o.id != target.id && o.total() > 0.0)
+        .filter(|o| (o.hour < 17) == (target.hour < 17))
+        .filter_map(|o| {
+            let theirs = shape(o)?;
+            let distance: f64 = mine.iter().zip(&theirs).map(|(a, b)| (a - b).powi(2)).sum();
+            Some((distance, o))
+        })
+        .collect();
+    alike.sort_by(|a, b| a.0.total_cmp(&b.0));
+    alike.truncate(ALIKE);
+    if alike.len() < 4 {
+        return None;
+    }
+    let (finals, solds) = alike.iter().fold((0.0, 0.0), |(f, s), (_, o)| {
+        (f + o.total(), s + o.sold_by(days))
+    });
+    Some(target.sold_by(days) * finals / solds)
 }
 
 /// A forecast: the expected final tickets and an 80% interval.
@@ -231,14 +272,23 @@ pub struct Calibrated {
     pub half_width: f64,
 }
 
+/// How many of the most recent performances calibrate the intervals.
+const RECENT: usize = 40;
+
 /// The share of outcomes the intervals aim to cover.
 pub const COVERAGE: f64 = 0.8;
 
 /// Calibrates the model's interval for `days` before on `past` (performances that took place),
-/// each forecast from those before it in `history`: split conformal prediction, the
-/// ⌈(n + 1) × 0.8⌉-th smallest of their errors as shares of capacity. `None` with fewer than 10.
+/// each forecast from those before it in `history`: split conformal prediction on the
+/// [`RECENT`] most recent, the ⌈(n + 1) × 0.8⌉-th smallest of their errors as shares of
+/// capacity. `None` with fewer than 10.
 pub fn calibrate(days: u32, past: &[&Observed], history: &[Observed]) -> Option<Calibrated> {
-    let mut errors: Vec<f64> = past
+    // The most recent performances: those forecast from as much history as the next ones
+    // will be.
+    let mut recent: Vec<&&Observed> = past.iter().collect();
+    recent.sort_by_key(|p| std::cmp::Reverse(p.day));
+    recent.truncate(RECENT);
+    let mut errors: Vec<f64> = recent
         .iter()
         .filter_map(|p| Some((model(p, days, history)? - p.total()).abs() / p.capacity()))
         .collect();
