@@ -18,8 +18,17 @@ pub struct ForecastArgs {
     #[command(subcommand)]
     command: Option<ForecastCommand>,
     /// A forecast fill below this share flags the performance as at risk.
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, global = true)]
     at_risk: f64,
+    /// The day to forecast from, YYYY-MM-DD (default: today in the venue's time zone): the
+    /// performances before it took place, the others are to come.
+    #[arg(long, global = true, value_parser = parse_day)]
+    today: Option<chrono::NaiveDate>,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a day written YYYY-MM-DD"))
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -40,9 +49,11 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
     let setup = store.setup()?.ok_or_else(|| {
         Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
     })?;
-    let today = Utc::now()
-        .with_timezone(&setup.venue.time_zone)
-        .date_naive();
+    let today = args.today.unwrap_or_else(|| {
+        Utc::now()
+            .with_timezone(&setup.venue.time_zone)
+            .date_naive()
+    });
     let observed = from_store::observed(&store, &setup)?;
     let performances: Vec<jauge_forecast::Observed> =
         observed.iter().map(|(o, _)| o.clone()).collect();

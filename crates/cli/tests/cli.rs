@@ -1371,3 +1371,42 @@ fn a_segment_export_holds_only_people_whose_latest_consent_is_given_and_is_audit
     );
     assert_eq!(store.verify_audit().unwrap(), Ok(2));
 }
+
+#[test]
+fn on_the_demo_venue_the_model_beats_the_best_baseline_by_15_percent_at_j14() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("backtest.csv");
+    let run = jauge(&[
+        "forecast",
+        "backtest",
+        "--db",
+        shared_demo().join("jauge.db").to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let table = std::fs::read_to_string(csv).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4 * 5, "four methods, five horizons");
+    let at_14: Vec<&Vec<&str>> = rows.iter().filter(|r| r[1] == "14").collect();
+    let wape = |r: &Vec<&str>| r[3].parse::<f64>().unwrap();
+    let model = at_14.iter().find(|r| r[0] == "model").unwrap();
+    let best = at_14
+        .iter()
+        .filter(|r| r[0] != "model")
+        .map(|r| wape(r))
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        wape(model) <= 0.85 * best,
+        "model {} against {best}",
+        wape(model)
+    );
+    let coverage: f64 = model[5].parse().unwrap();
+    assert!((0.75..=0.85).contains(&coverage), "{coverage}");
+}

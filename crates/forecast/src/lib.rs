@@ -3,8 +3,8 @@
 //!
 //! This crate owns the forecasting methods — the revenue-management baselines (additive
 //! pickup, multiplicative pickup, the median booking curve of comparables) and Jauge's model
-//! (an ensemble of multiplicative pickup, the show's whole run read against the comparables'
-//! curve, and pickup from past curves of the same shape, with split-conformal intervals) — and how they are judged (WAPE, MAE, interval
+//! (an ensemble of multiplicative pickup, pickup from past curves of the same shape, and the
+//! show's whole run read against them, with locally scaled split-conformal intervals) — and how they are judged (WAPE, MAE, interval
 //! coverage). Pure functions over [`Observed`] performances, and one thin shell that reads them
 //! from the store ([`from_store`]); it must not write to the store, read the clock or talk to
 //! the terminal.
@@ -68,8 +68,8 @@ pub enum Method {
     MultiplicativePickup,
     /// Sold so far, over the share of their final sales comparables had sold by then (median).
     MedianCurve,
-    /// Jauge's model: multiplicative pickup, the show's run pooled against the comparables'
-    /// curve, and pickup from curves of the same shape, averaged.
+    /// Jauge's model: multiplicative pickup, pickup from past curves of the same shape, and
+    /// the show's whole run read against those curves, averaged.
     Model,
 }
 
@@ -201,40 +201,48 @@ fn pooled_fill(
 }
 
 /// The model's point forecast of `target`'s final tickets at `days` before it: the mean of
-/// three readings — multiplicative pickup from its comparables; the show's whole run read
-/// against the comparables' curve (the run's dates share the show's popularity); and
-/// multiplicative pickup from the past performances whose booking curve had the same shape so
-/// far (their lead times alike). `None` without comparables. In [sold so far, capacity].
+/// three readings — multiplicative pickup from its comparables; multiplicative pickup from
+/// the past performances whose booking curve had the same shape so far (their lead times
+/// alike); and the show's whole run read against those same curves (the run's dates share the
+/// show's popularity). `None` without comparables. In [sold so far, capacity].
 pub fn model(target: &Observed, days: u32, history: &[Observed]) -> Option<f64> {
     let origin = target.day - chrono::Days::new(u64::from(days));
     let comparables = comparables(target, origin, history);
     let base = baselines(target, days, &comparables)?;
     let capacity = target.capacity();
     let sold = target.sold_by(days);
-    let pooled =
-        pooled_fill(target, origin, &comparables, history).map_or(base[2], |fill| fill * capacity);
-    let shaped = shaped_pickup(target, days, origin, history).unwrap_or(base[1]);
-    Some(((base[1] + pooled + shaped) / 3.0).clamp(sold, capacity.max(sold)))
+    let alike = alike(target, days, origin, history);
+    let (shaped, curves) = if alike.len() >= 4 {
+        let (finals, solds) = alike
+            .iter()
+            .fold((0.0, 0.0), |(f, s), o| (f + o.total(), s + o.sold_by(days)));
+        (sold * finals / solds, alike)
+    } else {
+        (base[1], comparables)
+    };
+    let run = pooled_fill(target, origin, &curves, history).map_or(base[2], |fill| fill * capacity);
+    Some(((base[1] + shaped + run) / 3.0).clamp(sold, capacity.max(sold)))
 }
 
 /// How many past performances of alike shape a forecast reads.
 const ALIKE: usize = 12;
 
-/// Multiplicative pickup from the past performances (played before `origin`, at the same time
-/// of day) whose booking curve had `target`'s shape so far: the ratios of what was sold 7, 14,
-/// 30 and 60 days earlier to what was sold `days` before, nearest. `None` without sales or
-/// with fewer than 4 such performances.
-fn shaped_pickup(
+/// The past performances (played before `origin`, at the same time of day) whose booking curve
+/// had `target`'s shape so far — the ratios of what was sold 7, 14, 30 and 60 days earlier to
+/// what was sold `days` before — the nearest [`ALIKE`]; none when `target` sold nothing yet.
+fn alike<'a>(
     target: &Observed,
     days: u32,
     origin: NaiveDate,
-    history: &[Observed],
-) -> Option<f64> {
+    history: &'a [Observed],
+) -> Vec<&'a Observed> {
     let shape = |o: &Observed| -> Option<[f64; 4]> {
         let at = o.sold_by(days);
         (at > 0.0).then(|| [7, 14, 30, 60].map(|k| o.sold_by(days + k) / at))
     };
-    let mine = shape(target)?;
+    let Some(mine) = shape(target) else {
+        return Vec::new();
+    };
     let mut alike: Vec<(f64, &Observed)> = history
         .iter()
         .filter(|o| o.day < origin && o.id != target.id && o.total() > 0.0)
@@ -247,13 +255,7 @@ fn shaped_pickup(
         .collect();
     alike.sort_by(|a, b| a.0.total_cmp(&b.0));
     alike.truncate(ALIKE);
-    if alike.len() < 4 {
-        return None;
-    }
-    let (finals, solds) = alike.iter().fold((0.0, 0.0), |(f, s), (_, o)| {
-        (f + o.total(), s + o.sold_by(days))
-    });
-    Some(target.sold_by(days) * finals / solds)
+    alike.into_iter().map(|(_, o)| o).collect()
 }
 
 /// A forecast: the expected final tickets and an 80% interval.
@@ -264,12 +266,18 @@ pub struct Forecast {
     pub high: f64,
 }
 
-/// The model calibrated for one horizon: the half-width of its 80% interval, as a share of
-/// capacity.
+/// The model calibrated for one horizon: the half-width of its 80% interval, in units of
+/// [`scale`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibrated {
     pub days: u32,
     pub half_width: f64,
+}
+
+/// What a forecast's error is measured against: the sales it still expects, and 2% of the
+/// capacity — a forecast that expects few more sales errs by few.
+fn scale(target: &Observed, days: u32, forecast: f64) -> f64 {
+    (forecast - target.sold_by(days)).max(0.0) + 0.02 * target.capacity()
 }
 
 /// How many of the most recent performances calibrate the intervals.
@@ -280,8 +288,8 @@ pub const COVERAGE: f64 = 0.8;
 
 /// Calibrates the model's interval for `days` before on `past` (performances that took place),
 /// each forecast from those before it in `history`: split conformal prediction on the
-/// [`RECENT`] most recent, the ⌈(n + 1) × 0.8⌉-th smallest of their errors as shares of
-/// capacity. `None` with fewer than 10.
+/// [`RECENT`] most recent, the ⌈(n + 1) × 0.8⌉-th smallest of their errors, each in units of
+/// what its forecast still expected to sell. `None` with fewer than 10.
 pub fn calibrate(days: u32, past: &[&Observed], history: &[Observed]) -> Option<Calibrated> {
     // The most recent performances: those forecast from as much history as the next ones
     // will be.
@@ -290,7 +298,10 @@ pub fn calibrate(days: u32, past: &[&Observed], history: &[Observed]) -> Option<
     recent.truncate(RECENT);
     let mut errors: Vec<f64> = recent
         .iter()
-        .filter_map(|p| Some((model(p, days, history)? - p.total()).abs() / p.capacity()))
+        .filter_map(|p| {
+            let forecast = model(p, days, history)?;
+            Some((forecast - p.total()).abs() / scale(p, days, forecast))
+        })
         .collect();
     if errors.len() < 10 {
         return None;
@@ -309,10 +320,11 @@ impl Calibrated {
         let tickets = model(target, self.days, history)?;
         let (sold, capacity) = (target.sold_by(self.days), target.capacity());
         let clip = |v: f64| v.clamp(sold, capacity.max(sold));
+        let half = self.half_width * scale(target, self.days, tickets);
         Some(Forecast {
             tickets,
-            low: clip(tickets - self.half_width * capacity),
-            high: clip(tickets + self.half_width * capacity),
+            low: clip(tickets - half),
+            high: clip(tickets + half),
         })
     }
 }
