@@ -203,3 +203,55 @@ impl AudienceTally {
         self.seasons.into_iter().zip(self.audiences).collect()
     }
 }
+
+/// A person's RFM scores, each from 1 to 5 (5 the best fifth): recency (how recently they
+/// came), frequency (how many tickets), monetary value (how much they spent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rfm {
+    pub recency: u8,
+    pub frequency: u8,
+    pub monetary: u8,
+}
+
+impl Rfm {
+    /// As marketers write it: `545`.
+    pub fn code(self) -> String {
+        format!("{}{}{}", self.recency, self.frequency, self.monetary)
+    }
+}
+
+/// Each value's fifth among `values` (1 to 5, higher values score higher): the share of
+/// values at or below it, in fifths rounded up, so that equal values score alike and the best
+/// value always scores 5.
+fn quintiles(values: &[f64]) -> Vec<u8> {
+    let mut sorted: Vec<f64> = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len().max(1) as f64;
+    values
+        .iter()
+        .map(|v| {
+            let at_or_below = sorted.partition_point(|x| x <= v) as f64;
+            (at_or_below / n * 5.0).ceil().clamp(1.0, 5.0) as u8
+        })
+        .collect()
+}
+
+/// The RFM scores of people given (seasons since they last came, tickets, spend), in order:
+/// each value scored by its fifth among all (fewer seasons since scores higher).
+pub fn rfm_scores(people: &[(f64, f64, f64)]) -> Vec<Rfm> {
+    let recency: Vec<f64> = people.iter().map(|p| -p.0).collect();
+    let frequency: Vec<f64> = people.iter().map(|p| p.1).collect();
+    let monetary: Vec<f64> = people.iter().map(|p| p.2).collect();
+    let (r, f, m) = (
+        quintiles(&recency),
+        quintiles(&frequency),
+        quintiles(&monetary),
+    );
+    (0..people.len())
+        .map(|i| Rfm {
+            recency: r[i],
+            frequency: f[i],
+            monetary: m[i],
+        })
+        .collect()
+}

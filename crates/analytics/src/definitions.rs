@@ -115,6 +115,14 @@ pub const SEGMENTS: Definition = Definition {
     en: "Everyone who ever came, for a given season: subscriber (bought a subscription or package for the season), first-timer (their first ticket ever is for this season), regular (came this season and in at least two of the three before), occasional (the season's other buyers); of those who did not come: absent (came the previous season), lapsed (last came two seasons before), lost (three seasons before or more).",
 };
 
+pub const RFM: Definition = Definition {
+    key: "rfm",
+    name_fr: "Score RFM",
+    name_en: "RFM score",
+    fr: "Trois notes de 1 à 5, chacune le cinquième où la personne se range parmi toutes celles déjà venues : récence (saisons depuis sa dernière venue, la plus récente notée 5), fréquence (billets des trois dernières saisons), montant (dépense TTC des trois dernières saisons). « 545 » : venue récemment, souvent, pour une dépense moyenne.",
+    en: "Three marks from 1 to 5, each the fifth the person falls in among everyone who ever came: recency (seasons since they last came, the most recent marked 5), frequency (tickets over the last three seasons), monetary value (spend incl. VAT over the last three seasons). \"545\": came recently, often, for a middling spend.",
+};
+
 pub const FORECAST: Definition = Definition {
     key: "forecast",
     name_fr: "Prévision de fréquentation",
@@ -132,7 +140,7 @@ pub const LAPSE_PROBABILITY: Definition = Definition {
 };
 
 /// Every definition, in the order figures are shown.
-pub const ALL: [Definition; 13] = [
+pub const ALL: [Definition; 14] = [
     TICKETS,
     REVENUE,
     FILL_RATE,
@@ -144,6 +152,7 @@ pub const ALL: [Definition; 13] = [
     RETENTION,
     LAPSED,
     SEGMENTS,
+    RFM,
     FORECAST,
     LAPSE_PROBABILITY,
 ];

@@ -454,3 +454,27 @@ fn sales_by_day_add_up_by_week_and_up_to_a_day() {
     assert_eq!(then.average_price, Some(2500.0));
     assert_eq!(then.first_timer_share, None, "not known at a past day");
 }
+
+#[test]
+fn rfm_scores_rank_each_person_by_fifths() {
+    use audience::rfm_scores;
+    // Ten people: the i-th came i seasons ago (0: this season), bought i + 1 tickets and spent
+    // 10 € for everyone but the last, who spent 500 €.
+    let people: Vec<(f64, f64, f64)> = (0..10)
+        .map(|i| {
+            (
+                f64::from(i),
+                f64::from(i + 1),
+                if i == 9 { 50_000.0 } else { 1_000.0 },
+            )
+        })
+        .collect();
+    let scores = rfm_scores(&people);
+    assert_eq!(scores[0].recency, 5, "came this season");
+    assert_eq!(scores[9].recency, 1);
+    assert_eq!((scores[0].frequency, scores[9].frequency), (1, 5));
+    // Nine equal spends share a middle score; the big spender is in the top fifth.
+    assert_eq!(scores[9].monetary, 5);
+    assert!(scores[..9].iter().all(|s| s.monetary == scores[0].monetary));
+    assert_eq!(scores[0].code(), format!("51{}", scores[0].monetary));
+}

@@ -61,6 +61,61 @@ fn season_of(store: &SqliteStore, wanted: Option<&str>) -> Result<Season, Failur
     }
 }
 
+/// Each person's RFM code at the end of `season`, and their probability of not coming back
+/// the season after (from a model trained on who came back for `season`; none without the
+/// seasons to learn it).
+fn person_scores(
+    store: &SqliteStore,
+    season: Season,
+) -> Result<HashMap<PatronKey, (String, Option<f64>)>, Failure> {
+    use jauge_forecast::lapse::{LapseModel, season_features};
+    let year = season.start_year();
+    let people: Vec<(PatronKey, Vec<jauge_analytics::audience::PersonSeason>)> = store
+        .person_seasons()?
+        .into_iter()
+        .filter(|(_, h)| h.first().is_some_and(|f| f.season <= year))
+        .collect();
+    let spend: HashMap<PatronKey, (u64, jauge_model::Cents)> = store
+        .spend_by_person(Season::starting(year - 2, season.start_month()), season)?
+        .into_iter()
+        .map(|(who, tickets, cents)| (who, (tickets, cents)))
+        .collect();
+    let values: Vec<(f64, f64, f64)> = people
+        .iter()
+        .map(|(who, h)| {
+            let last = h
+                .iter()
+                .map(|s| s.season)
+                .filter(|s| *s <= year)
+                .max()
+                .unwrap_or(year);
+            let (tickets, cents) = spend.get(who).copied().unwrap_or_default();
+            (f64::from(year - last), tickets as f64, cents.get() as f64)
+        })
+        .collect();
+    let rfm = jauge_analytics::audience::rfm_scores(&values);
+    // Trained on who came back for this season, seen at the end of the one before.
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for (_, h) in &people {
+        if let Some(f) = season_features(h, year - 1) {
+            x.push(f);
+            y.push(!h.iter().any(|s| s.season == year));
+        }
+    }
+    let model = (x.len() >= 20 && y.iter().any(|l| *l) && y.iter().any(|l| !*l))
+        .then(|| LapseModel::fit(&x, &y));
+    Ok(people
+        .iter()
+        .zip(rfm)
+        .map(|((who, h), scores)| {
+            let lapse = model
+                .as_ref()
+                .and_then(|m| Some(m.predict(&season_features(h, year)?)));
+            (who.clone(), (scores.code(), lapse))
+        })
+        .collect())
+}
+
 pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
     let lang = cli.lang;
     let fr = lang == Lang::Fr;
@@ -188,7 +243,16 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                 ConsentChannel::Sms | ConsentChannel::Phone => "phone",
                 ConsentChannel::Post => "address",
             };
-            let _ = csv.write_record([contact, "first_name", "last_name", "postcode", "city"]);
+            let scores = person_scores(&store, season)?;
+            let _ = csv.write_record([
+                contact,
+                "first_name",
+                "last_name",
+                "postcode",
+                "city",
+                "rfm",
+                "lapse_probability",
+            ]);
             let mut written = 0;
             for person in &people {
                 let Some(record) = reachable.get(person) else {
@@ -208,12 +272,15 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                     continue;
                 };
                 let text = |v: &Option<_>| v.as_ref().map(ToString::to_string).unwrap_or_default();
+                let (rfm, lapse) = scores.get(person).cloned().unwrap_or_default();
                 let _ = csv.write_record([
                     address,
                     text(&identity.first_name),
                     text(&identity.last_name),
                     text(&identity.postcode),
                     text(&identity.city),
+                    rfm,
+                    lapse.map_or(String::new(), |p| format!("{p:.3}")),
                 ]);
                 written += 1;
             }

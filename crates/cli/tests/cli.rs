@@ -1288,6 +1288,19 @@ fn a_segment_export_holds_only_people_whose_latest_consent_is_given_and_is_audit
     };
     let first = export("first.csv");
     assert!(first.len() > 20, "{}", first.len());
+    // Each row has its RFM code and its probability of lapsing.
+    let rows = std::fs::read_to_string(dir.path().join("first.csv")).unwrap();
+    for row in rows.lines().skip(1) {
+        let cells: Vec<&str> = row.rsplitn(3, ',').collect();
+        let lapse: f64 = cells[0].parse().unwrap();
+        assert!((0.0..=1.0).contains(&lapse), "{row}");
+        assert!(
+            cells[1].len() == 3 && cells[1].chars().all(|c| ('1'..='5').contains(&c)),
+            "{row}"
+        );
+        // Regulars came this season: their recency is the best.
+        assert!(cells[1].starts_with('5'), "{row}");
+    }
 
     // Independently: each exported address's person, and the latest consent event over all of
     // that person's records.

@@ -135,6 +135,15 @@ pub trait Store {
         &self,
     ) -> Result<Vec<(PatronKey, Vec<jauge_analytics::audience::PersonSeason>)>, StoreError>;
 
+    /// Each person's valid tickets and spend (incl. VAT) over the seasons from `first` to
+    /// `last`, for performances held, their linked records as one. It reads the tickets: a
+    /// command's figure, not a dashboard's.
+    fn spend_by_person(
+        &self,
+        first: Season,
+        last: Season,
+    ) -> Result<Vec<(PatronKey, u64, jauge_model::Cents)>, StoreError>;
+
     /// The consent ledger for one channel and purpose: every change, oldest first.
     fn consents(
         &self,

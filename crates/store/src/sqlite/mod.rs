@@ -781,6 +781,40 @@ impl Store for SqliteStore {
         }
     }
 
+    fn spend_by_person(
+        &self,
+        first: Season,
+        last: Season,
+    ) -> Result<Vec<(PatronKey, u64, Cents)>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT coalesce(pe.person_key, o.buyer_key) AS who, count(*), sum(t.amount_cents)
+             FROM performance p
+             JOIN ticket t ON t.performance_id = p.id
+             JOIN sale_order o ON o.id = t.order_id
+             LEFT JOIN person pe ON pe.patron_key = o.buyer_key
+             WHERE p.season_start_year BETWEEN ?1 AND ?2 AND p.status = 'scheduled'
+               AND t.status = 'valid' AND o.buyer_key IS NOT NULL
+             GROUP BY who",
+        )?;
+        let rows = statement.query_map([first.start_year(), last.start_year()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut spend = Vec::new();
+        for row in rows {
+            let (who, tickets, cents) = row?;
+            spend.push((
+                who.parse().map_err(corrupt)?,
+                tickets,
+                Cents::from_signed(cents).map_err(corrupt)?,
+            ));
+        }
+        Ok(spend)
+    }
+
     fn consents(
         &self,
         channel: jauge_model::ConsentChannel,
