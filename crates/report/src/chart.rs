@@ -92,7 +92,8 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
     svg
 }
 
-/// One line of a line chart: values in [0, 1] at evenly spaced points, left to right.
+/// One line of a line chart: values in [0, 1] at evenly spaced points, left to right; points
+/// whose value is not a number (NaN) are not drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub name: String,
@@ -103,13 +104,37 @@ pub struct Series {
 
 /// Lines over a shared horizontal axis whose ends are labelled `from` and `to`; the vertical
 /// axis runs from 0 to 100 % (`full` labels its top).
-pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &str) -> String {
+pub fn lines(title: &str, series: &[Series], axis: (&str, &str), full: &str) -> String {
+    lines_with_band(title, series, axis, full, None)
+}
+
+/// A forecast at the right end of a line chart: its value and its interval, in [0, 1], and
+/// what to call it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub low: f64,
+    pub value: f64,
+    pub high: f64,
+    pub name: String,
+}
+
+/// [`lines`], with a forecast's interval drawn as a band at the right end.
+pub fn lines_with_band(
+    title: &str,
+    series: &[Series],
+    (from, to): (&str, &str),
+    full: &str,
+    band: Option<&Band>,
+) -> String {
     let (left, top, width, height) = (72.0, 10.0, 540.0, 220.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 640 290" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
-        title = escape(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 640 {tall}" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
+        title = escape(title),
+        // Room for a legend row a line, and one for the band.
+        tall = 290.0_f64
+            .max(top + height + 44.0 + 16.0 * (series.len() + usize::from(band.is_some())) as f64),
     );
     let _ = write!(
         svg,
@@ -130,6 +155,8 @@ pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &st
             .values
             .iter()
             .enumerate()
+            // A value that is not a number is a day not reached yet: the line stops before it.
+            .filter(|(_, v)| v.is_finite())
             .map(|(j, v)| {
                 let x = left + width * j as f64 / steps;
                 let y = top + height * (1.0 - v.clamp(0.0, 1.0));
@@ -157,6 +184,23 @@ pub fn lines(title: &str, series: &[Series], (from, to): (&str, &str), full: &st
             y = top + height + 36.0 + 16.0 * i as f64 - 4.0,
             tx = left + 40.0,
             ty = top + height + 36.0 + 16.0 * i as f64,
+        );
+    }
+    if let Some(b) = band {
+        let y = |v: f64| top + height * (1.0 - v.clamp(0.0, 1.0));
+        let x = left + width;
+        let _ = write!(
+            svg,
+            r##"<g><title>{name}</title><rect x="{rx}" y="{ry:.1}" width="10" height="{rh:.1}" fill="#b35c00" fill-opacity="0.3" stroke="#b35c00"/><circle cx="{x}" cy="{cy:.1}" r="4" fill="#b35c00"/></g><g font-size="12"><rect x="{lx}" y="{ly}" width="24" height="10" fill="#b35c00" fill-opacity="0.3" stroke="#b35c00"/><text x="{tx}" y="{ty}" fill="#1a1a1a">{name}</text></g>"##,
+            name = escape(&b.name),
+            rx = x - 5.0,
+            ry = y(b.high),
+            rh = (y(b.low) - y(b.high)).max(1.0),
+            cy = y(b.value),
+            lx = left + 10.0,
+            ly = top + height + 36.0 + 16.0 * series.len() as f64 - 9.0,
+            tx = left + 40.0,
+            ty = top + height + 36.0 + 16.0 * series.len() as f64,
         );
     }
     svg.push_str("</svg>");
@@ -400,5 +444,37 @@ mod map_tests {
             2,
         );
         assert!(crowded.contains(">Tours</text>") && !crowded.contains(">La Riche</text>"));
+    }
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::*;
+
+    #[test]
+    fn a_forecast_band_spans_its_interval_at_the_right_end() {
+        let svg = lines_with_band(
+            "t",
+            &[Series {
+                name: "Ventes".into(),
+                values: vec![0.0, 0.3],
+                dashed: false,
+            }],
+            ("J-120", "J"),
+            "100 %",
+            Some(&Band {
+                low: 0.5,
+                value: 0.6,
+                high: 0.75,
+                name: "Prévision <80 %>".into(),
+            }),
+        );
+        // From 75 % (y = 65) down to 50 % (y = 120), at x = 612.
+        assert!(
+            svg.contains(r#"<rect x="607" y="65.0" width="10" height="55.0""#),
+            "{svg}"
+        );
+        assert!(svg.contains(r#"<circle cx="612" cy="98.0""#), "{svg}");
+        assert!(svg.contains("Prévision &lt;80 %&gt;"));
     }
 }

@@ -14,7 +14,7 @@ use jauge_analytics::{
     median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
-use jauge_report::chart::{Bar, Series, Spot, bars, escape, lines, map};
+use jauge_report::chart::{Band, Bar, Series, Spot, bars, escape, lines, lines_with_band, map};
 use jauge_report::format;
 use jauge_store::{PerformanceMix, SourceStatus, SqliteStore, Store, StoreError};
 
@@ -765,6 +765,12 @@ pub struct PerformanceData {
     pub bookings: Bookings,
     pub comparables: Vec<Bookings>,
     pub mix: PerformanceMix,
+    /// For a performance to come: the days until it, and its forecast final tickets.
+    pub forecast: Option<(u32, jauge_forecast::Forecast)>,
+}
+
+fn capacity_f64(line: &PerformanceLine) -> f64 {
+    f64::from(line.sales.capacity.get())
 }
 
 /// How many days before a performance its booking curve starts.
@@ -786,11 +792,35 @@ pub fn performance_data(
         .filter(|b| b.performance.sales.sales.tickets > 0)
         .collect();
     let mix = store.performance_mix(id)?;
+    let today = today(setup.venue.time_zone);
+    let day = bookings
+        .performance
+        .starts_at
+        .with_timezone(&setup.venue.time_zone)
+        .date_naive();
+    let forecast = if day >= today {
+        let observed: Vec<jauge_forecast::Observed> =
+            jauge_forecast::from_store::observed(store, &setup)?
+                .into_iter()
+                .map(|(o, _)| o)
+                .collect();
+        let days = u32::try_from((day - today).num_days()).unwrap_or(0);
+        let past: Vec<&jauge_forecast::Observed> =
+            observed.iter().filter(|o| o.day < today).collect();
+        observed.iter().find(|o| o.id == id).and_then(|target| {
+            let forecast =
+                jauge_forecast::calibrate(days, &past, &observed)?.forecast(target, &observed)?;
+            Some((days, forecast))
+        })
+    } else {
+        None
+    };
     Ok(Some(PerformanceData {
         time_zone: setup.venue.time_zone,
         bookings,
         comparables,
         mix,
+        forecast,
     }))
 }
 
@@ -839,9 +869,24 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
     let own = data.bookings.curve(HORIZON);
     let others: Vec<Vec<f64>> = data.comparables.iter().map(|b| b.curve(HORIZON)).collect();
     let median = median_curve(&others);
+    // A performance to come has sold nothing yet after today: its line stops today.
+    let drawn: Vec<f64> = match data.forecast {
+        Some((days, _)) => own
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if (HORIZON as usize) < i + days as usize {
+                    f64::NAN
+                } else {
+                    *v
+                }
+            })
+            .collect(),
+        None => own.clone(),
+    };
     let mut series = vec![Series {
         name: pick(lang, "Cette représentation", "This performance").to_owned(),
-        values: own.clone(),
+        values: drawn,
         dashed: false,
     }];
     if !median.is_empty() {
@@ -864,7 +909,20 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
             dashed: true,
         });
     }
-    let curve = lines(
+    let band = data.forecast.map(|(_, f)| Band {
+        low: f.low / capacity_f64(line),
+        value: f.tickets / capacity_f64(line),
+        high: f.high / capacity_f64(line),
+        name: format!(
+            "{} : {} ({} – {}, {})",
+            pick(lang, "Prévision", "Forecast"),
+            format::count(f.tickets.round() as u64, lang),
+            format::count(f.low.round() as u64, lang),
+            format::count(f.high.round() as u64, lang),
+            pick(lang, "8 fois sur 10", "8 times out of 10"),
+        ),
+    });
+    let curve = lines_with_band(
         pick(
             lang,
             "Part de la jauge vendue, jour après jour, jusqu'à la représentation",
@@ -873,6 +931,7 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
         &series,
         (&format!("J-{HORIZON}"), pick(lang, "J", "D")),
         &format::percent(1.0, lang),
+        band.as_ref(),
     );
     let curve_rows = [90u32, 60, 30, 14, 7, 1, 0]
         .into_iter()
@@ -880,7 +939,11 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
             let at = (HORIZON - days) as usize;
             vec![
                 Cell::head(days.to_string()),
-                Cell::percent(Some(own[at]), lang),
+                // Days not reached yet have no sales to show.
+                match data.forecast {
+                    Some((to_go, _)) if days < to_go => Cell::none(),
+                    _ => Cell::percent(Some(own[at]), lang),
+                },
                 Cell::percent(median.get(at).copied(), lang),
             ]
             .into()

@@ -678,6 +678,18 @@ async fn the_upcoming_page_forecasts_every_performance_to_come_at_risk_first() {
     // At-risk rows come first.
     let risky: Vec<bool> = rows.iter().map(|r| r.contains("<td>oui</td>")).collect();
     assert!(risky.windows(2).all(|w| w[0] >= w[1]), "{risky:?}");
+    // Each one's page draws its forecast's interval at the end of its booking curve.
+    let first = rows[0]
+        .split(r#"href="/representation?id="#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap();
+    let (status, _, page) = get(&app, &format!("/representation?id={first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Prévision :") && page.contains(r#"<circle cx="612""#),
+        "{page}"
+    );
     let (status, kind, csv) = get(&app, "/a-venir.csv?tableau=previsions").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/csv"));
