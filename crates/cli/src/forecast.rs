@@ -80,7 +80,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                 return Ok(());
             }
             println!(
-                "{:<14} {:<32} {:>6} {:>16} {:>12} {:>14}",
+                "{:<14} {:<32} {:>6} {:>16} {:>12} {:>36}",
                 "Date",
                 if fr { "Spectacle" } else { "Show" },
                 if fr { "Vendus" } else { "Sold" },
@@ -90,7 +90,11 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                     "Forecast (80%)"
                 },
                 if fr { "Remplissage" } else { "Fill" },
-                if fr { "Recette prévue" } else { "Revenue" },
+                if fr {
+                    "Recette prévue (80 %)"
+                } else {
+                    "Revenue (80%)"
+                },
             );
             for u in rows {
                 let (day, show) = &named[&u.id];
@@ -106,7 +110,13 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                             format!("{:.0} [{:.0}–{:.0}]", f.tickets, f.low, f.high),
                             format::percent(f.tickets / capacity, lang),
                             if sold > 0.0 {
-                                format::money_f64(f.tickets * cents / sold, lang)
+                                let price = cents / sold;
+                                format!(
+                                    "{} [{}–{}]",
+                                    format::money_f64(f.tickets * price, lang),
+                                    format::money_f64(f.low * price, lang),
+                                    format::money_f64(f.high * price, lang)
+                                )
                             } else {
                                 "—".to_owned()
                             },
@@ -116,7 +126,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                 };
                 let show: String = show.chars().take(30).collect();
                 println!(
-                    "{:<14} {:<32} {:>6.0} {:>16} {:>12} {:>14}{}",
+                    "{:<14} {:<32} {:>6.0} {:>16} {:>12} {:>36}{}",
                     day,
                     show,
                     u.sold,

@@ -1562,14 +1562,24 @@ pub fn upcoming(data: &UpcomingData, lang: Lang) -> Page {
         .map(|(u, line)| {
             let capacity = f64::from(line.sales.capacity.get());
             let count = |v: f64| Cell::count(v.round() as u64, lang);
-            let (forecast, low, high, fill) = match u.forecast {
+            // Revenue at the average price sold so far.
+            let sold = line.sales.sales.tickets;
+            let price = (sold > 0).then(|| line.sales.sales.revenue.get() as f64 / sold as f64);
+            let (forecast, low, high, fill, revenue) = match u.forecast {
                 Some(f) => (
                     count(f.tickets),
                     count(f.low),
                     count(f.high),
                     Cell::percent(Some(f.tickets / capacity), lang),
+                    Cell::money_f64(price.map(|p| f.tickets * p), lang),
                 ),
-                None => (Cell::none(), Cell::none(), Cell::none(), Cell::none()),
+                None => (
+                    Cell::none(),
+                    Cell::none(),
+                    Cell::none(),
+                    Cell::none(),
+                    Cell::none(),
+                ),
             };
             let local = line.starts_at.with_timezone(&data.time_zone).naive_local();
             vec![
@@ -1584,6 +1594,7 @@ pub fn upcoming(data: &UpcomingData, lang: Lang) -> Page {
                 low,
                 high,
                 fill,
+                revenue,
                 Cell::text(if u.at_risk {
                     pick(lang, "oui", "yes")
                 } else {
