@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use jauge_forecast::{Method, backtest, from_store, upcoming};
+use jauge_forecast::{backtest, from_store, upcoming};
 use jauge_model::Lang;
 use jauge_report::format;
 use jauge_store::Store;
@@ -149,27 +149,9 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                     "a backtest needs at least two seasons of performances that took place",
                 ));
             }
-            println!(
-                "{:<24} {:>5} {:>6} {:>8} {:>9} {:>10}",
-                if fr { "Méthode" } else { "Method" },
-                if fr { "Jours" } else { "Days" },
-                "n",
-                "WAPE",
-                "MAE",
-                if fr { "Couverture" } else { "Coverage" }
-            );
+            print!("{}", jauge_forecast::table(&scores));
             let mut table = String::from("method,days,forecasts,wape,mae,coverage\n");
             for s in &scores {
-                println!(
-                    "{:<24} {:>5} {:>6} {:>7.1}% {:>9.1} {:>10}",
-                    s.method.name(),
-                    s.days,
-                    s.forecasts,
-                    s.wape * 100.0,
-                    s.mae,
-                    s.coverage
-                        .map_or(String::new(), |c| format!("{:.1}%", c * 100.0))
-                );
                 table.push_str(&format!(
                     "{},{},{},{:.4},{:.2},{}\n",
                     s.method.name(),
@@ -181,13 +163,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                 ));
             }
             for days in jauge_forecast::HORIZONS {
-                let at: Vec<_> = scores.iter().filter(|s| s.days == days).collect();
-                let best = at
-                    .iter()
-                    .filter(|s| s.method != Method::Model)
-                    .map(|s| s.wape)
-                    .fold(f64::INFINITY, f64::min);
-                if let Some(model) = at.iter().find(|s| s.method == Method::Model) {
+                if let Some(lower) = jauge_forecast::improvement(&scores, days) {
                     println!(
                         "J-{days}: {} {:.1} %",
                         if fr {
@@ -195,7 +171,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                         } else {
                             "the model beats the best baseline by"
                         },
-                        (1.0 - model.wape / best) * 100.0
+                        lower * 100.0
                     );
                 }
             }

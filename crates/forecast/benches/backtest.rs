@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use jauge_demo::{DemoOptions, generate};
-use jauge_forecast::{Method, Observed, backtest};
+use jauge_forecast::{Observed, backtest};
 use jauge_model::{PerformanceStatus, Season, TicketStatus};
 
 fn main() {
@@ -70,34 +70,15 @@ fn main() {
         "backtest: seed {seed}, scale {scale}, {} performances",
         performances.len()
     );
-    println!(
-        "  {:<22} {:>5} {:>6} {:>8} {:>9}  coverage",
-        "method", "days", "n", "WAPE", "MAE"
-    );
     let scores = backtest(&performances, today);
-    for s in &scores {
-        println!(
-            "  {:<22} {:>5} {:>6} {:>7.1}% {:>9.1}  {}",
-            s.method.name(),
-            s.days,
-            s.forecasts,
-            s.wape * 100.0,
-            s.mae,
-            s.coverage
-                .map_or(String::new(), |c| format!("{:.1}%", c * 100.0))
-        );
+    for line in jauge_forecast::table(&scores).lines() {
+        println!("  {line}");
     }
     for days in jauge_forecast::HORIZONS {
-        let at: Vec<_> = scores.iter().filter(|s| s.days == days).collect();
-        let best = at
-            .iter()
-            .filter(|s| s.method != Method::Model)
-            .map(|s| s.wape)
-            .fold(f64::INFINITY, f64::min);
-        if let Some(model) = at.iter().find(|s| s.method == Method::Model) {
+        if let Some(lower) = jauge_forecast::improvement(&scores, days) {
             println!(
                 "  J-{days}: the model's WAPE is {:.1}% lower than the best baseline's",
-                (1.0 - model.wape / best) * 100.0
+                lower * 100.0
             );
         }
     }

@@ -391,6 +391,40 @@ pub struct Upcoming {
     pub at_risk: bool,
 }
 
+/// How much lower the model's WAPE is than the best baseline's at `days` before, as a share
+/// of the baseline's (0.15: 15% lower); `None` if either is missing.
+pub fn improvement(scores: &[Score], days: u32) -> Option<f64> {
+    let at = scores.iter().filter(|s| s.days == days);
+    let best = at
+        .clone()
+        .filter(|s| s.method != Method::Model)
+        .map(|s| s.wape)
+        .min_by(f64::total_cmp)?;
+    let model = at.clone().find(|s| s.method == Method::Model)?.wape;
+    (best > 0.0).then(|| 1.0 - model / best)
+}
+
+/// The backtest as a table to read: one line a method and horizon.
+pub fn table(scores: &[Score]) -> String {
+    let mut out = format!(
+        "{:<22} {:>5} {:>6} {:>8} {:>9}  coverage\n",
+        "method", "days", "n", "WAPE", "MAE"
+    );
+    for s in scores {
+        out.push_str(&format!(
+            "{:<22} {:>5} {:>6} {:>7.1}% {:>9.1}  {}\n",
+            s.method.name(),
+            s.days,
+            s.forecasts,
+            s.wape * 100.0,
+            s.mae,
+            s.coverage
+                .map_or(String::new(), |c| format!("{:.1}%", c * 100.0))
+        ));
+    }
+    out
+}
+
 /// The horizons of the backtest, in days before the performance.
 pub const HORIZONS: [u32; 5] = [60, 30, 14, 7, 1];
 

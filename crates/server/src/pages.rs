@@ -142,6 +142,20 @@ fn counts_section(
     }
 }
 
+/// A table of a few key figures: each one's name, and its value.
+fn figures_table(id: &'static str, lang: Lang, rows: Vec<Row>) -> Table {
+    Table {
+        id,
+        caption: None,
+        figures: true,
+        head: vec![
+            pick(lang, "Indicateur", "Figure").to_owned(),
+            pick(lang, "Valeur", "Value").to_owned(),
+        ],
+        rows,
+    }
+}
+
 /// A note under a section's heading, escaped.
 fn note(text: &str) -> Part {
     Part::Html(format!(r#"<p class="note">{}</p>"#, escape(text)))
@@ -834,15 +848,10 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
         escape(&format::date_time(local, lang)),
         escape(&line.hall)
     );
-    let figures = Table {
-        id: "chiffres",
-        caption: None,
-        figures: true,
-        head: vec![
-            pick(lang, "Indicateur", "Figure").to_owned(),
-            pick(lang, "Valeur", "Value").to_owned(),
-        ],
-        rows: vec![
+    let figures = figures_table(
+        "chiffres",
+        lang,
+        vec![
             vec![
                 Cell::head(pick(lang, "Jauge", "Capacity")),
                 Cell::count(u64::from(line.sales.capacity.get()), lang),
@@ -864,7 +873,7 @@ pub fn performance(data: &PerformanceData, lang: Lang) -> Page {
             ]
             .into(),
         ],
-    };
+    );
 
     let own = data.bookings.curve(HORIZON);
     let others: Vec<Vec<f64>> = data.comparables.iter().map(|b| b.curve(HORIZON)).collect();
@@ -1119,15 +1128,10 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> Page {
     let s = &data.season.summary;
     let a = &data.audience;
     let g = &data.geography;
-    let who = Table {
-        id: "qui",
-        caption: None,
-        figures: true,
-        head: vec![
-            pick(lang, "Indicateur", "Figure").to_owned(),
-            pick(lang, "Valeur", "Value").to_owned(),
-        ],
-        rows: vec![
+    let who = figures_table(
+        "qui",
+        lang,
+        vec![
             vec![
                 Cell::head(pick(lang, "Acheteurs", "Buyers")),
                 Cell::count(s.patrons, lang),
@@ -1158,7 +1162,7 @@ pub fn audiences(data: &AudienceData, lang: Lang) -> Page {
             ]
             .into(),
         ],
-    };
+    );
     let everyone: u64 = a.segments.iter().sum();
     let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
     let segments = Table {
