@@ -16,6 +16,7 @@ mod error;
 mod forecast;
 mod import;
 mod patrons;
+mod privacy;
 mod quarantine;
 mod segments;
 mod serve;
@@ -75,6 +76,8 @@ enum Command {
     /// Loyalty segments: how many people each holds; `export` writes a segment's people who
     /// may be contacted on a channel, for emailing tools.
     Segments(segments::SegmentsArgs),
+    /// A person's rights and the retention policy: access to their data, erasure, retention.
+    Privacy(privacy::PrivacyArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Forecast(args) => forecast::run(&cli, args),
         Command::Audit(args) => audit::run(&cli, args),
         Command::Segments(args) => segments::run(&cli, args),
+        Command::Privacy(args) => privacy::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

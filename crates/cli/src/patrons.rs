@@ -58,7 +58,7 @@ pub struct Linked {
 }
 
 /// Settings: the model of the last linkage, the newest batch it saw, and whether imports link.
-const MODEL: &str = "linkage.model";
+pub(crate) const MODEL: &str = "linkage.model";
 const LINKED_BATCH: &str = "linkage.batch";
 const AFTER_IMPORT: &str = "linkage.after_import";
 

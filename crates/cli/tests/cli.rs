@@ -1423,3 +1423,174 @@ fn on_the_demo_venue_the_model_beats_the_best_baseline_by_15_percent_at_j14() {
     let coverage: f64 = model[5].parse().unwrap();
     assert!((0.75..=0.85).contains(&coverage), "{coverage}");
 }
+
+/// Whether `needle` (ASCII, any case) is in the bytes of the database's files.
+fn in_database_files(db: &Path, needle: &str) -> bool {
+    let needle = needle.to_ascii_lowercase().into_bytes();
+    ["", "-wal", "-shm"].iter().any(|suffix| {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        std::fs::read(&path).is_ok_and(|bytes| {
+            bytes
+                .to_ascii_lowercase()
+                .windows(needle.len())
+                .any(|w| w == needle.as_slice())
+        })
+    })
+}
+
+#[test]
+fn after_erasure_no_trace_of_the_persons_email_or_name_remains_in_the_database_files() {
+    use jauge_model::{
+        Consent, ConsentChannel, ConsentPurpose, ConsentStatus, Dataset, PatronIdentity,
+        QuarantinedRow, SourceKind,
+    };
+    use jauge_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let email = "zephyrine.quillembert@exemple.org";
+    {
+        let mut store = jauge_store::SqliteStore::open(&db).unwrap();
+        let mut d = Dataset::new(
+            "crm".parse().unwrap(),
+            SourceKind::CrmExport,
+            "contacts.csv",
+        );
+        d.patrons.push(PatronIdentity {
+            key: Some("crm-Z1".parse().unwrap()),
+            first_name: Some("Zéphyrine".into()),
+            last_name: Some("Quillembert".into()),
+            email: Some(email.parse().unwrap()),
+            phone: Some("06 19 28 37 46".into()),
+            address: Some("9 impasse des Tilleuls-Quillembert".into()),
+            ..Default::default()
+        });
+        d.consents.push(Consent {
+            patron: "crm-Z1".parse().unwrap(),
+            channel: ConsentChannel::Email,
+            purpose: ConsentPurpose::Newsletter,
+            status: ConsentStatus::Given,
+            at: chrono::Utc::now(),
+            source: "crm".parse().unwrap(),
+            proof: format!("form signed by {email}"),
+        });
+        d.quarantined.push(QuarantinedRow {
+            line: 7,
+            column: Some((3, "Naissance".into())),
+            raw: format!("Z2;Zéphyrine;QUILLEMBERT;{email};31/02/1980"),
+            reason: "not a date".into(),
+        });
+        store.write_dataset(&d).unwrap();
+    }
+    // The linkage model learns her last name among the others.
+    let linked = jauge(&["patrons", "link", "--db", db.to_str().unwrap()]);
+    assert!(linked.status.success(), "{}", text(&linked.stderr));
+    jauge_store::SqliteStore::open(&db)
+        .unwrap()
+        .checkpoint()
+        .unwrap();
+    assert!(
+        in_database_files(&db, email),
+        "the test must see her before"
+    );
+    assert!(in_database_files(&db, "quillembert"));
+
+    let access = jauge(&[
+        "privacy",
+        "access",
+        email,
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(access.status.success(), "{}", text(&access.stderr));
+    let json = std::fs::read_to_string(dir.path().join("acces-crm-Z1.json")).unwrap();
+    assert!(json.contains(email) && json.contains("Quillembert") && json.contains("newsletter"));
+    assert!(dir.path().join("acces-crm-Z1.html").exists());
+
+    let erased = jauge(&["privacy", "erase", email, "--db", db.to_str().unwrap()]);
+    assert!(erased.status.success(), "{}", text(&erased.stderr));
+    for trace in [
+        email,
+        "quillembert",
+        "zephyrine",
+        "z\u{e9}phyrine",
+        "06 19 28 37 46",
+        "tilleuls",
+    ] {
+        assert!(!in_database_files(&db, trace), "{trace} survives erasure");
+    }
+    // The facts stay: her consent, under her opaque key.
+    let store = jauge_store::SqliteStore::open(&db).unwrap();
+    let ledger = store
+        .consents(ConsentChannel::Email, ConsentPurpose::Newsletter)
+        .unwrap();
+    assert!(ledger.iter().any(|c| c.patron.as_str() == "crm-Z1"));
+    assert_eq!(store.verify_audit().unwrap(), Ok(2));
+    assert!(
+        store
+            .audit_log()
+            .unwrap()
+            .iter()
+            .all(|e| !e.detail.contains('@'))
+    );
+}
+
+#[test]
+fn retention_shows_whose_identity_expires_and_removes_it_only_when_applied() {
+    use jauge_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let db = db.to_str().unwrap();
+    let identities = || {
+        jauge_store::SqliteStore::open(db)
+            .unwrap()
+            .identities()
+            .unwrap()
+            .len()
+    };
+    let before = identities();
+    let shown = jauge(&["--lang", "en", "privacy", "retention", "--db", db]);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    let said = text(&shown.stdout);
+    let people: usize = said
+        .split("Retention : ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        people > 0,
+        "the demo's first season is over three years old: {said}"
+    );
+    assert!(said.contains("--apply"));
+    assert_eq!(identities(), before, "nothing removed without --apply");
+    let applied = jauge(&[
+        "--lang",
+        "en",
+        "privacy",
+        "retention",
+        "--apply",
+        "--db",
+        db,
+    ]);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let after = identities();
+    assert!(
+        after < before && before - after >= people,
+        "{before} → {after}"
+    );
+    let again = text(&jauge(&["--lang", "en", "privacy", "retention", "--db", db]).stdout);
+    assert!(again.contains("Retention : 0 people"), "{again}");
+    let store = jauge_store::SqliteStore::open(db).unwrap();
+    assert!(
+        store
+            .audit_log()
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "retention")
+    );
+}

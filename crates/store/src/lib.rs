@@ -151,6 +151,22 @@ pub trait Store {
         purpose: jauge_model::ConsentPurpose,
     ) -> Result<Vec<jauge_model::Consent>, StoreError>;
 
+    /// Everything held about the patron records `patrons` (a person's): their identities,
+    /// consents, purchases and campaign events.
+    fn subject_data(&self, patrons: &[PatronKey]) -> Result<SubjectData, StoreError>;
+
+    /// Erases the identity of the patron records `patrons` everywhere it lives: the identity
+    /// rows, the quarantined rows that carry their email, phone or names, the proofs of their
+    /// consents, the settings that mention them, and the `settings` named (such as a linkage
+    /// model that keeps names); the facts stay, under their opaque keys. Deleted bytes are
+    /// overwritten (`secure_delete`) and the write-ahead log emptied, so that no copy survives
+    /// in the files. Returns how many rows it removed or blanked.
+    fn erase(&mut self, patrons: &[PatronKey], settings: &[&str]) -> Result<usize, StoreError>;
+
+    /// Each patron record with an identity, with its person (the record's own key when not
+    /// linked), its last purchase and its last contact (a consent or a campaign event).
+    fn activity(&self) -> Result<Vec<RecordActivity>, StoreError>;
+
     /// Appends an entry to the audit log: who (`actor`) did what (`action`), with `detail`
     /// (never personal data). The log is append-only and hash-chained.
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError>;
@@ -216,6 +232,40 @@ pub struct ProgrammedPerformance {
     pub performance: jauge_model::Performance,
     pub show: jauge_model::Show,
     pub sales: PerformanceSales,
+}
+
+/// Everything held about a person's records, for a subject access request.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct SubjectData {
+    pub identities: Vec<PatronIdentity>,
+    pub consents: Vec<jauge_model::Consent>,
+    pub purchases: Vec<Purchase>,
+    /// (campaign, what happened, when).
+    pub campaign_events: Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// One ticket a person bought.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Purchase {
+    pub order: String,
+    pub ordered_at: chrono::DateTime<chrono::Utc>,
+    pub channel: String,
+    pub show: String,
+    pub performance_at: chrono::DateTime<chrono::Utc>,
+    pub tariff: String,
+    pub amount: jauge_model::Cents,
+    pub status: String,
+}
+
+/// A patron record's activity, for retention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordActivity {
+    pub patron: PatronKey,
+    pub person: PatronKey,
+    pub last_purchase: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_contact: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the record was last imported.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// One entry of the audit log.

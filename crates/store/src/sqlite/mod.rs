@@ -851,6 +851,203 @@ impl Store for SqliteStore {
         Ok(ledger)
     }
 
+    fn subject_data(&self, patrons: &[PatronKey]) -> Result<crate::SubjectData, StoreError> {
+        let keys: std::collections::BTreeSet<&str> = patrons.iter().map(|p| p.as_str()).collect();
+        let mut data = crate::SubjectData {
+            identities: self
+                .identities()?
+                .into_iter()
+                .map(|(identity, _)| identity)
+                .filter(|i| i.key.as_ref().is_some_and(|k| keys.contains(k.as_str())))
+                .collect(),
+            ..Default::default()
+        };
+        let mut consents = self.conn.prepare_cached(
+            "SELECT c.channel, c.purpose, c.status, c.at, so.name, c.proof, c.patron_key
+             FROM consent c JOIN source so ON so.id = c.source_id
+             WHERE c.patron_key = ?1 ORDER BY c.at",
+        )?;
+        let mut purchases = self.conn.prepare_cached(
+            "SELECT o.external_id, o.created_at, o.channel, sh.title, p.starts_at, ta.label,
+                    t.amount_cents, t.status
+             FROM sale_order o
+             JOIN ticket t ON t.order_id = o.id
+             JOIN performance p ON p.id = t.performance_id
+             JOIN show sh ON sh.id = p.show_id
+             JOIN tariff ta ON ta.id = t.tariff_id
+             WHERE o.buyer_key = ?1 ORDER BY o.created_at, t.id",
+        )?;
+        let mut events = self.conn.prepare_cached(
+            "SELECT c.name, e.kind, e.at FROM campaign_event e
+             JOIN campaign c ON c.id = e.campaign_id
+             WHERE e.patron_key = ?1 ORDER BY e.at",
+        )?;
+        for key in &keys {
+            let rows = consents.query_map([key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })?;
+            for row in rows {
+                let (channel, purpose, status, at, source, proof, patron) = row?;
+                data.consents.push(jauge_model::Consent {
+                    patron: patron.parse().map_err(corrupt)?,
+                    channel: channel.parse().map_err(corrupt)?,
+                    purpose: purpose.parse().map_err(corrupt)?,
+                    status: status.parse().map_err(corrupt)?,
+                    at: from_seconds(at)?,
+                    source: source.parse().map_err(corrupt)?,
+                    proof,
+                });
+            }
+            let rows = purchases.query_map([key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })?;
+            for row in rows {
+                let (order, ordered_at, channel, show, starts_at, tariff, amount, status) = row?;
+                data.purchases.push(crate::Purchase {
+                    order,
+                    ordered_at: from_seconds(ordered_at)?,
+                    channel,
+                    show,
+                    performance_at: from_seconds(starts_at)?,
+                    tariff,
+                    amount: Cents::from_signed(amount).map_err(corrupt)?,
+                    status,
+                });
+            }
+            let rows = events.query_map([key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (campaign, kind, at) = row?;
+                data.campaign_events
+                    .push((campaign, kind, from_seconds(at)?));
+            }
+        }
+        Ok(data)
+    }
+
+    fn erase(&mut self, patrons: &[PatronKey], settings: &[&str]) -> Result<usize, StoreError> {
+        let keys: std::collections::BTreeSet<&str> = patrons.iter().map(|p| p.as_str()).collect();
+        // What identifies them in free text: emails, phones, and names (both of a pair).
+        let identities: Vec<PatronIdentity> = self
+            .identities()?
+            .into_iter()
+            .map(|(identity, _)| identity)
+            .filter(|i| i.key.as_ref().is_some_and(|k| keys.contains(k.as_str())))
+            .collect();
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        let erased = (|| -> Result<usize, StoreError> {
+            let tx = self.conn.transaction()?;
+            let mut count = 0;
+            for key in &keys {
+                count += tx.execute("DELETE FROM patron_identity WHERE patron_key = ?1", [key])?;
+                count += tx.execute(
+                    "UPDATE consent SET proof = '' WHERE patron_key = ?1 AND proof <> ''",
+                    [key],
+                )?;
+            }
+            // The named settings first: they may be large, and the searches below read them.
+            for key in settings {
+                count += tx.execute(
+                    "UPDATE setting SET value = '' WHERE key = ?1 AND value <> ''",
+                    [key],
+                )?;
+            }
+            for i in &identities {
+                let texts = [
+                    i.email.as_ref().map(|e| e.to_string()),
+                    i.phone.as_ref().map(|p| p.to_string()),
+                ];
+                for text in texts.into_iter().flatten().filter(|t| !t.is_empty()) {
+                    count += tx.execute(
+                        "DELETE FROM quarantine WHERE instr(lower(raw), lower(?1)) > 0",
+                        [&text],
+                    )?;
+                    count += tx.execute(
+                        "UPDATE setting SET value = '' WHERE instr(lower(value), lower(?1)) > 0",
+                        [&text],
+                    )?;
+                }
+                if let (Some(first), Some(last)) = (&i.first_name, &i.last_name) {
+                    count += tx.execute(
+                        "DELETE FROM quarantine
+                         WHERE instr(lower(raw), lower(?1)) > 0 AND instr(lower(raw), lower(?2)) > 0",
+                        [first.to_string(), last.to_string()],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(count)
+        })();
+        let checkpoint = self.checkpoint();
+        self.conn.pragma_update(None, "secure_delete", "OFF")?;
+        checkpoint?;
+        erased
+    }
+
+    fn activity(&self) -> Result<Vec<crate::RecordActivity>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "WITH purchases AS MATERIALIZED (
+                SELECT buyer_key AS patron, max(created_at) AS at FROM sale_order
+                WHERE buyer_key IS NOT NULL GROUP BY buyer_key
+             ), contacts AS MATERIALIZED (
+                SELECT patron_key AS patron, max(at) AS at FROM (
+                    SELECT patron_key, at FROM consent
+                    UNION ALL SELECT patron_key, at FROM campaign_event
+                ) GROUP BY patron_key
+             )
+             SELECT pi.patron_key, coalesce(pe.person_key, pi.patron_key), pu.at, co.at,
+                    b.started_at
+             FROM patron_identity pi
+             LEFT JOIN person pe ON pe.patron_key = pi.patron_key
+             LEFT JOIN purchases pu ON pu.patron = pi.patron_key
+             LEFT JOIN contacts co ON co.patron = pi.patron_key
+             JOIN import_batch b ON b.id = pi.batch_id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut activity = Vec::new();
+        for row in rows {
+            let (patron, person, purchase, contact, recorded) = row?;
+            activity.push(crate::RecordActivity {
+                patron: patron.parse().map_err(corrupt)?,
+                person: person.parse().map_err(corrupt)?,
+                last_purchase: purchase.map(from_seconds).transpose()?,
+                last_contact: contact.map(from_seconds).transpose()?,
+                recorded_at: from_seconds(recorded)?,
+            });
+        }
+        Ok(activity)
+    }
+
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let previous: String = tx
