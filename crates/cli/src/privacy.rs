@@ -169,7 +169,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
                 customers,
                 if fr { "clients" } else { "customers" },
                 gone.len() - customers,
-                if fr { "prospects" } else { "prospects" },
+                "prospects",
                 policy.customer_years,
                 if fr {
                     "ans après le dernier achat"
