@@ -158,7 +158,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
                 .filter(|g| matches!(g.2, Expiry::Customer { .. }))
                 .count();
             println!(
-                "{} : {} {} ({} {}, {} {} ; {} {} / {} {})",
+                "{} : {} {} ({} {}, {} prospects ; {} {} / {} {})",
                 if fr { "Conservation" } else { "Retention" },
                 gone.len(),
                 if fr {
@@ -169,7 +169,6 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
                 customers,
                 if fr { "clients" } else { "customers" },
                 gone.len() - customers,
-                "prospects",
                 policy.customer_years,
                 if fr {
                     "ans après le dernier achat"
