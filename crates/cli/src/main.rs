@@ -20,6 +20,7 @@ mod privacy;
 mod quarantine;
 mod segments;
 mod serve;
+mod share;
 mod sibil;
 mod sources;
 mod summary;
@@ -78,6 +79,8 @@ enum Command {
     Segments(segments::SegmentsArgs),
     /// A person's rights and the retention policy: access to their data, erasure, retention.
     Privacy(privacy::PrivacyArgs),
+    /// Pseudonymised, k-anonymous extracts for external providers, with their GDPR record.
+    Share(share::ShareArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&cli, args),
         Command::Segments(args) => segments::run(&cli, args),
         Command::Privacy(args) => privacy::run(&cli, args),
+        Command::Share(args) => share::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

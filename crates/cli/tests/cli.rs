@@ -1594,3 +1594,88 @@ fn retention_shows_whose_identity_expires_and_removes_it_only_when_applied() {
             .any(|e| e.action == "retention")
     );
 }
+
+#[test]
+fn extracts_are_k_anonymous_and_two_of_them_cannot_be_joined() {
+    use jauge_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let db = db.to_str().unwrap();
+    let create = |recipient: &str, out: &str| {
+        let out = dir.path().join(out);
+        let run = jauge(&[
+            "share",
+            "create",
+            "--db",
+            db,
+            "--recipient",
+            recipient,
+            "--purpose",
+            "étude des publics",
+            "--expires",
+            "30d",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        out
+    };
+    let (a, b) = (create("Agence A", "a"), create("Agence B", "b"));
+    let read = |dir: &Path, file: &str| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    let mut pseudonyms: Vec<BTreeSet<String>> = Vec::new();
+    for extract in [&a, &b] {
+        let patrons = read(extract, "patrons.csv");
+        assert!(patrons.len() > 1000);
+        // Every (place, birth decade) group holds at least k = 5 people.
+        let mut sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for p in &patrons {
+            *sizes.entry((p[1].clone(), p[2].clone())).or_default() += 1;
+        }
+        assert!(sizes.values().all(|n| *n >= 5), "{sizes:?}");
+        let header = std::fs::read_to_string(extract.join("patrons.csv")).unwrap();
+        assert!(
+            header.starts_with("pseudonyme,lieu,naissance\n"),
+            "no direct identifier"
+        );
+        let all = std::fs::read_to_string(extract.join("billets.csv")).unwrap();
+        assert!(!all.contains('@'));
+        let mut keys: BTreeSet<String> = patrons.iter().map(|p| p[0].clone()).collect();
+        keys.extend(
+            read(extract, "billets.csv")
+                .into_iter()
+                .map(|t| t[0].clone())
+                .filter(|k| !k.is_empty()),
+        );
+        pseudonyms.push(keys);
+        let register: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(extract.join("registre.json")).unwrap())
+                .unwrap();
+        assert_eq!(register["finalite"], "étude des publics");
+        assert_eq!(register["k"], 5);
+        assert!(extract.join("dictionnaire.md").exists());
+    }
+    assert!(
+        pseudonyms[0].is_disjoint(&pseudonyms[1]),
+        "the two extracts share a key"
+    );
+
+    let revoked = jauge(&["share", "revoke", "1", "--db", db]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let listed = text(&jauge(&["share", "list", "--db", db]).stdout);
+    assert!(
+        listed.contains("Agence A") && listed.contains("(révoqué)"),
+        "{listed}"
+    );
+    let store = jauge_store::SqliteStore::open(db).unwrap();
+    let log = store.audit_log().unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "share").count(), 2);
+    assert!(log.iter().any(|e| e.action == "share revoked"));
+}

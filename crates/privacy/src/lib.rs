@@ -5,6 +5,8 @@
 //! to remove ([`to_anonymise`]). It must not touch the store, files or the network: callers
 //! read the facts and act on the answer (and record what they did in the audit log).
 
+pub mod share;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};

@@ -167,6 +167,19 @@ pub trait Store {
     /// linked), its last purchase and its last contact (a consent or a campaign event).
     fn activity(&self) -> Result<Vec<RecordActivity>, StoreError>;
 
+    /// Every ticket with its buyer (none for anonymous sales), its performance's start and
+    /// show, its tariff category, amount and status. It reads every ticket: for extracts.
+    fn ticket_facts(&self) -> Result<Vec<TicketFact>, StoreError>;
+
+    /// Records an extract shared with an external provider; returns its number.
+    fn record_share(&mut self, share: &ShareRecord) -> Result<i64, StoreError>;
+
+    /// Every extract shared, oldest first.
+    fn shares(&self) -> Result<Vec<ShareRecord>, StoreError>;
+
+    /// Marks an extract revoked; false if there is no such extract.
+    fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError>;
+
     /// Appends an entry to the audit log: who (`actor`) did what (`action`), with `detail`
     /// (never personal data). The log is append-only and hash-chained.
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError>;
@@ -266,6 +279,32 @@ pub struct RecordActivity {
     pub last_contact: Option<chrono::DateTime<chrono::Utc>>,
     /// When the record was last imported.
     pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A ticket as an extract shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFact {
+    pub buyer: Option<PatronKey>,
+    pub performance_at: chrono::DateTime<chrono::Utc>,
+    pub show: String,
+    pub category: jauge_model::TariffCategory,
+    pub amount: jauge_model::Cents,
+    pub status: jauge_model::TicketStatus,
+}
+
+/// An extract shared with an external provider, as the GDPR's record of processing keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShareRecord {
+    /// Set by the store.
+    pub id: i64,
+    pub recipient: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The files and their fields.
+    pub fields: String,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One entry of the audit log.

@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_declarations.sql"),
     ),
     ("audit", include_str!("migrations/0012_audit.sql")),
+    ("shares", include_str!("migrations/0013_shares.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -1048,6 +1048,101 @@ impl Store for SqliteStore {
         Ok(activity)
     }
 
+    fn ticket_facts(&self) -> Result<Vec<crate::TicketFact>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT o.buyer_key, p.starts_at, sh.title, ta.category, t.amount_cents, t.status
+             FROM ticket t
+             JOIN sale_order o ON o.id = t.order_id
+             JOIN performance p ON p.id = t.performance_id
+             JOIN show sh ON sh.id = p.show_id
+             JOIN tariff ta ON ta.id = t.tariff_id
+             ORDER BY p.starts_at, t.id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut facts = Vec::new();
+        for row in rows {
+            let (buyer, at, show, category, amount, status) = row?;
+            facts.push(crate::TicketFact {
+                buyer: buyer.map(|b| b.parse()).transpose().map_err(corrupt)?,
+                performance_at: from_seconds(at)?,
+                show,
+                category: category.parse().map_err(corrupt)?,
+                amount: Cents::from_signed(amount).map_err(corrupt)?,
+                status: status.parse().map_err(corrupt)?,
+            });
+        }
+        Ok(facts)
+    }
+
+    fn record_share(&mut self, share: &crate::ShareRecord) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "INSERT INTO data_share (recipient, purpose, legal_basis, created_at, expires_at,
+                                     fields, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            params![
+                share.recipient,
+                share.purpose,
+                share.legal_basis,
+                to_seconds(share.created_at),
+                to_seconds(share.expires_at),
+                share.fields,
+                share.revoked_at.map(to_seconds)
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn shares(&self) -> Result<Vec<crate::ShareRecord>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, recipient, purpose, legal_basis, created_at, expires_at, fields,
+                    revoked_at
+             FROM data_share ORDER BY id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+            ))
+        })?;
+        let mut shares = Vec::new();
+        for row in rows {
+            let (id, recipient, purpose, legal_basis, created, expires, fields, revoked) = row?;
+            shares.push(crate::ShareRecord {
+                id,
+                recipient,
+                purpose,
+                legal_basis,
+                created_at: from_seconds(created)?,
+                expires_at: from_seconds(expires)?,
+                fields,
+                revoked_at: revoked.map(from_seconds).transpose()?,
+            });
+        }
+        Ok(shares)
+    }
+
+    fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE data_share SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, Utc::now().timestamp()],
+        )? > 0)
+    }
+
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let previous: String = tx
