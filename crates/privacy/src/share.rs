@@ -72,12 +72,15 @@ impl Generalisation {
     }
 }
 
+/// A person kept, with their generalised (place, birth band).
+pub type Kept<T> = (T, (String, String));
+
 /// The people of an extract once k-anonymous: each one kept with their generalised
 /// quasi-identifiers, the level chosen, and who was suppressed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Anonymised<T> {
     pub level: Generalisation,
-    pub kept: Vec<(T, (String, String))>,
+    pub kept: Vec<Kept<T>>,
     pub suppressed: Vec<T>,
 }
 
@@ -87,7 +90,7 @@ const MOST_SUPPRESSED: f64 = 0.05;
 /// Makes `people` k-anonymous: the finest level that suppresses at most 5% of them (else the
 /// coarsest), then the people in groups smaller than `k` suppressed.
 pub fn k_anonymise<T: Clone>(people: &[(T, QuasiIdentifiers)], k: usize) -> Anonymised<T> {
-    let at = |level: Generalisation| -> (Vec<(T, (String, String))>, Vec<T>) {
+    let at = |level: Generalisation| -> (Vec<Kept<T>>, Vec<T>) {
         let classes: Vec<(String, String)> = people.iter().map(|(_, q)| level.apply(q)).collect();
         let mut sizes: BTreeMap<&(String, String), usize> = BTreeMap::new();
         for c in &classes {
