@@ -146,6 +146,15 @@ fn open(dir: &Path) -> SqliteStore {
     SqliteStore::open(dir.join("jauge.db")).unwrap()
 }
 
+/// A store in a directory of its own, with the test venue set up; the directory lives as long
+/// as the guard.
+fn set_up() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.save_setup(&setup()).unwrap();
+    (dir, store)
+}
+
 /// Every reference in the database points at a row.
 fn assert_referential_integrity(store: &SqliteStore) {
     let conn = store.connection();
@@ -229,9 +238,7 @@ fn setup_round_trips() {
 
 #[test]
 fn a_dataset_is_stored_with_its_provenance_and_rollups() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let d = dataset(&[
         (0, 2500, TicketStatus::Valid, 0),
         (0, 0, TicketStatus::Valid, 1),
@@ -280,9 +287,7 @@ fn a_dataset_is_stored_with_its_provenance_and_rollups() {
 
 #[test]
 fn writing_the_same_dataset_twice_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let d = dataset(&[
         (0, 2500, TicketStatus::Valid, 0),
         (3, 1000, TicketStatus::Valid, 1),
@@ -299,9 +304,7 @@ fn writing_the_same_dataset_twice_changes_nothing() {
 
 #[test]
 fn a_dataset_with_problems_is_refused_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     store
         .write_dataset(&dataset(&[(0, 2500, TicketStatus::Valid, 0)]))
         .unwrap();
@@ -323,9 +326,7 @@ fn a_dataset_with_problems_is_refused_whole() {
 
 #[test]
 fn changing_the_season_start_recuts_seasons() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     store
         .write_dataset(&dataset(&[(3, 2200, TicketStatus::Valid, 0)]))
         .unwrap();
@@ -599,9 +600,7 @@ proptest! {
 
 #[test]
 fn quarantined_rows_are_kept_per_file_and_replaced_when_the_file_comes_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let row = |line: u64, raw: &str| QuarantinedRow {
         line,
         column: Some((4, "Prix TTC".into())),
@@ -649,9 +648,7 @@ fn quarantined_rows_are_kept_per_file_and_replaced_when_the_file_comes_again() {
 
 #[test]
 fn sources_are_supervised_with_their_last_shape_imports_and_drifts() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let source: SourceName = "billetterie".parse().unwrap();
     assert_eq!(store.shapes(&source).unwrap(), Vec::<String>::new());
     let mut d = dataset(&[(0, 2500, TicketStatus::Valid, 0)]);
@@ -684,9 +681,7 @@ fn sources_are_supervised_with_their_last_shape_imports_and_drifts() {
 
 #[test]
 fn a_later_export_that_changes_facts_keeps_what_they_held_before() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let source: SourceName = "billetterie".parse().unwrap();
     let first = dataset(&[
         (0, 2500, TicketStatus::Valid, 0),
@@ -820,9 +815,7 @@ proptest! {
 
 #[test]
 fn a_batch_whose_reading_fails_midway_stores_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let d = dataset(&[(0, 2500, TicketStatus::Valid, 0); 6]);
     let mut parts = in_parts(&d, &[3])
         .into_iter()
@@ -845,9 +838,7 @@ fn a_batch_whose_reading_fails_midway_stores_nothing() {
 
 #[test]
 fn a_ticket_given_in_two_parts_fails_the_batch() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let d = dataset(&[(0, 2500, TicketStatus::Valid, 0); 4]);
     let mut parts = in_parts(&d, &[2]);
     let again = parts[0].tickets[0].clone();
@@ -866,9 +857,7 @@ fn a_ticket_given_in_two_parts_fails_the_batch() {
 #[test]
 fn each_seasons_audience_counts_people_their_tickets_and_segments() {
     use jauge_analytics::audience::Segment;
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     // 2024-2025 (P0, P1): pk0 twice, pk2 once. 2025-2026 (P3): pk2, and pk1 at a subscription.
     store
         .write_dataset(&dataset(&[
@@ -933,9 +922,7 @@ fn each_seasons_audience_counts_people_their_tickets_and_segments() {
 
 #[test]
 fn sales_as_of_a_day_stay_what_they_were_that_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let first = dataset(&[
         (0, 2500, TicketStatus::Valid, 0),
         (0, 1500, TicketStatus::Valid, 1),
@@ -1011,9 +998,7 @@ fn a_source_is_stale_without_recent_data_and_unhealthy_with_rows_in_quarantine()
 
 #[test]
 fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     let check = |store: &SqliteStore| {
         for season in store.seasons().unwrap() {
             let by_day = store.season_sales_by_day(season).unwrap();
@@ -1059,9 +1044,7 @@ fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
 
 #[test]
 fn a_quarters_programme_and_what_sending_its_declarations_did_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.save_setup(&setup()).unwrap();
+    let (_dir, mut store) = set_up();
     store
         .write_dataset(&dataset(&[
             (0, 2500, TicketStatus::Valid, 0),
