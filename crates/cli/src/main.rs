@@ -24,6 +24,7 @@ mod share;
 mod sibil;
 mod sources;
 mod summary;
+mod users;
 
 /// Jauge — the data desk for live-performance venues.
 ///
@@ -81,6 +82,8 @@ enum Command {
     Privacy(privacy::PrivacyArgs),
     /// Pseudonymised, k-anonymous extracts for external providers, with their GDPR record.
     Share(share::ShareArgs),
+    /// The accounts that may read the pages.
+    Users(users::UsersArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
         Command::Segments(args) => segments::run(&cli, args),
         Command::Privacy(args) => privacy::run(&cli, args),
         Command::Share(args) => share::run(&cli, args),
+        Command::Users(args) => users::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

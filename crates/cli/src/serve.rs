@@ -13,9 +13,26 @@ pub struct ServeArgs {
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
+    use jauge_store::Store;
     // The database must be there: the pages read it, they do not create it.
-    crate::summary::open_existing(&cli.db)?;
+    let store = crate::summary::open_existing(&cli.db)?;
+    // Without an account the pages are open: to this machine only.
+    if store.accounts()?.is_empty() && !loopback(&args.bind) {
+        return Err(Failure::user(format!(
+            "{} would open the pages to other machines, and no account exists yet: create one \
+             first with `jauge users add NAME --role admin`, or keep the default 127.0.0.1:8080",
+            args.bind
+        )));
+    }
+    drop(store);
     serve(&cli.db, &args.bind)
+}
+
+/// Whether `bind` listens on this machine only.
+fn loopback(bind: &str) -> bool {
+    bind.parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| bind.starts_with("localhost:"))
 }
 
 /// Serves the pages of `db` on `bind` until Ctrl+C, printing the address.

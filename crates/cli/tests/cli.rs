@@ -1679,3 +1679,33 @@ fn extracts_are_k_anonymous_and_two_of_them_cannot_be_joined() {
     assert_eq!(log.iter().filter(|e| e.action == "share").count(), 2);
     assert!(log.iter().any(|e| e.action == "share revoked"));
 }
+
+#[test]
+fn serving_beyond_this_machine_needs_an_account_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let db = db.to_str().unwrap();
+    let refused = jauge(&["serve", "--db", db, "--bind", "0.0.0.0:18080"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("jauge users add"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let add = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jauge"))
+            .args(["users", "add", "marie", "--role", "staff", "--db", db])
+            .env("JAUGE_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let short = add("court");
+    assert_eq!(short.status.code(), Some(1));
+    assert!(add("un mot de passe assez long").status.success());
+    let listed = text(&jauge(&["users", "list", "--db", db]).stdout);
+    assert!(
+        listed.contains("marie") && listed.contains("staff"),
+        "{listed}"
+    );
+}

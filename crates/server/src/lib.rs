@@ -20,7 +20,9 @@ use axum::routing::get;
 use jauge_model::Lang;
 use jauge_store::{SqliteStore, Store, StoreError};
 
+pub mod auth;
 mod cache;
+mod login;
 mod page;
 mod pages;
 
@@ -118,10 +120,17 @@ impl Kind {
 
 /// The pages of the database at `db`.
 pub fn router(db: PathBuf) -> Router {
+    let state = AppState {
+        db: Arc::new(db),
+        idle: Default::default(),
+        pages: Default::default(),
+    };
     let mut router = Router::new()
         .route("/", get(|| async { Redirect::to("/saison") }))
         .route("/glossaire", get(glossary))
-        .route("/style.css", get(style));
+        .route("/style.css", get(style))
+        .route("/connexion", get(login::login_page).post(login::log_in))
+        .route("/deconnexion", get(login::logout_page).post(login::log_out));
     for kind in Kind::ALL {
         router = router
             .route(
@@ -137,11 +146,12 @@ pub fn router(db: PathBuf) -> Router {
                 get(move |state: State<AppState>, q: Query<PageQuery>| svg(state, q, kind)),
             );
     }
-    router.with_state(AppState {
-        db: Arc::new(db),
-        idle: Default::default(),
-        pages: Default::default(),
-    })
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            login::guard,
+        ))
+        .with_state(state)
 }
 
 /// Serves the pages of `db` on `bind` until the process is stopped. Meanwhile, the rollups

@@ -707,3 +707,209 @@ async fn the_upcoming_page_forecasts_every_performance_to_come_at_risk_first() {
         }
     }
 }
+
+/// A request with cookies (and a form body when `form` is given); the answer's status,
+/// `Location`, `Set-Cookie` values and body.
+async fn send(
+    app: &Router,
+    uri: &str,
+    cookies: &str,
+    form: Option<&str>,
+) -> (StatusCode, String, Vec<String>, String) {
+    let builder = match form {
+        Some(_) => {
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        }
+        None => Request::get(uri),
+    };
+    let request = builder
+        .header(header::COOKIE, cookies)
+        .body(Body::from(form.unwrap_or_default().to_owned()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let set: Vec<String> = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        location,
+        set,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+/// A cookie's `name=value` from `Set-Cookie` values.
+fn set_cookie(set: &[String], name: &str) -> String {
+    set.iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no cookie {name} in {set:?}"))
+}
+
+/// Logs `name` in with `password`: the login form's CSRF token first, then the form.
+async fn log_in(app: &Router, name: &str, password: &str) -> (StatusCode, Vec<String>, String) {
+    let (_, _, set, page) = send(app, "/connexion?suite=/publics", "", None).await;
+    let csrf_cookie = set_cookie(&set, "jauge_csrf");
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (status, location, set, _) = send(
+        app,
+        "/connexion",
+        &csrf_cookie,
+        Some(&format!(
+            "nom={name}&mot_de_passe={}&csrf={csrf}&suite=%2Fpublics",
+            password.replace(' ', "+")
+        )),
+    )
+    .await;
+    (status, set, location)
+}
+
+#[tokio::test]
+async fn once_an_account_exists_every_page_asks_for_a_session_whatever_the_role() {
+    let (_dir, db, venue) = demo_database();
+    {
+        let mut store = SqliteStore::open(&db).unwrap();
+        for role in auth::Role::ALL {
+            store
+                .save_account(&jauge_store::Account {
+                    name: role.code().to_owned(),
+                    role: role.code().to_owned(),
+                    password_hash: auth::hash_password(&format!("{} password long", role.code())),
+                })
+                .unwrap();
+        }
+    }
+    let app = router(db);
+    let season = venue.seasons[0].label();
+    let routes = [
+        format!("/saison?saison={season}"),
+        format!("/saison.csv?saison={season}&tableau=representations"),
+        format!("/saison.svg?saison={season}&graphique=remplissage"),
+        format!("/representations?saison={season}"),
+        format!("/publics?saison={season}"),
+        format!("/croisements?saison={season}"),
+        "/a-venir".to_owned(),
+        "/sources".to_owned(),
+        "/glossaire".to_owned(),
+        "/representation?id=1".to_owned(),
+    ];
+    // No session: every route leads to the login, which says where to come back.
+    for route in &routes {
+        let (status, location, _, _) = send(&app, route, "", None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{route}");
+        assert!(
+            location.starts_with("/connexion?suite=/"),
+            "{route} → {location}"
+        );
+    }
+    // A made-up session token is no session.
+    let (status, _, _, _) = send(&app, "/saison", "jauge_session=0123abcd", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Every role reads every page (they all show aggregates).
+    for role in auth::Role::ALL {
+        let (status, set, location) =
+            log_in(&app, role.code(), &format!("{} password long", role.code())).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/publics")
+        );
+        let session = set_cookie(&set, "jauge_session");
+        assert!(
+            set.iter()
+                .any(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict"))
+        );
+        for route in &routes {
+            let (status, _, _, _) = send(&app, route, &session, None).await;
+            assert_eq!(status, StatusCode::OK, "{} on {route}", role.code());
+        }
+    }
+}
+
+#[tokio::test]
+async fn logins_check_csrf_are_throttled_and_never_keep_a_token_from_before() {
+    let (_dir, db, _venue) = demo_database();
+    SqliteStore::open(&db)
+        .unwrap()
+        .save_account(&jauge_store::Account {
+            name: "billetterie".into(),
+            role: "staff".into(),
+            password_hash: auth::hash_password("un mot de passe long"),
+        })
+        .unwrap();
+    let app = router(db.clone());
+    // A form without its CSRF cookie, or with another token, is refused.
+    let (status, _, _, _) = send(
+        &app,
+        "/connexion",
+        "jauge_csrf=aaaa",
+        Some("nom=billetterie&mot_de_passe=un+mot+de+passe+long&csrf=bbbb"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Session fixation: a session cookie set before the login is not the one given after.
+    let (status, set, _) = log_in(&app, "billetterie", "un mot de passe long").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let first = set_cookie(&set, "jauge_session");
+    let (_, set, _) = log_in(&app, "billetterie", "un mot de passe long").await;
+    assert_ne!(
+        set_cookie(&set, "jauge_session"),
+        first,
+        "a fresh token each login"
+    );
+    // Logging out needs the session's CSRF token, and ends the session.
+    let (_, _, _, page) = send(&app, "/deconnexion", &first, None).await;
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (status, _, _, _) = send(&app, "/deconnexion", &first, Some("csrf=forged")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _, _) = send(&app, "/deconnexion", &first, Some(&format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _, _) = send(&app, "/saison", &first, None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the session is over");
+    // Five wrong passwords, and even the right one waits.
+    for _ in 0..5 {
+        let (status, _, _) = log_in(&app, "billetterie", "pas le bon mot de passe").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, _) = log_in(&app, "billetterie", "un mot de passe long").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let log = SqliteStore::open(&db).unwrap().audit_log().unwrap();
+    assert!(log.iter().filter(|e| e.action == "login failed").count() >= 5);
+    assert!(log.iter().any(|e| e.action == "login") && log.iter().any(|e| e.action == "logout"));
+}
+
+#[tokio::test]
+async fn after_logging_in_one_goes_back_to_this_site_only() {
+    let (_dir, db, _venue) = demo_database();
+    SqliteStore::open(&db)
+        .unwrap()
+        .save_account(&jauge_store::Account {
+            name: "a".into(),
+            role: "viewer".into(),
+            password_hash: auth::hash_password("un mot de passe long"),
+        })
+        .unwrap();
+    let app = router(db);
+    let (_, _, set, page) = send(&app, "/connexion?suite=//ailleurs.example/piege", "", None).await;
+    assert!(page.contains(r#"name="suite" value="/saison""#), "{page}");
+    assert!(set_cookie(&set, "jauge_csrf").len() > 20);
+}

@@ -180,6 +180,42 @@ pub trait Store {
     /// Marks an extract revoked; false if there is no such extract.
     fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError>;
 
+    /// Adds an account, or changes its role and password hash.
+    fn save_account(&mut self, account: &Account) -> Result<(), StoreError>;
+
+    /// An account by its name.
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Every account, by name.
+    fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    /// Opens a session: its token's hash, its account, its CSRF token, when it ends.
+    fn open_session(&mut self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session whose token has this hash, if it has not ended by `now`.
+    fn session(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<(Session, Account)>, StoreError>;
+
+    /// Ends a session.
+    fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Records a failed login for `name` at `at`.
+    fn login_failed(
+        &mut self,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// How many logins failed for `name` since `since`.
+    fn login_failures(
+        &self,
+        name: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// Appends an entry to the audit log: who (`actor`) did what (`action`), with `detail`
     /// (never personal data). The log is append-only and hash-chained.
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError>;
@@ -305,6 +341,25 @@ pub struct ShareRecord {
     /// The files and their fields.
     pub fields: String,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Someone who may read the pages, with their role (`admin`, `staff`, `analyst`, `viewer`)
+/// and their password's Argon2id hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+}
+
+/// A session: the hash of its token (the token itself lives only in the browser's cookie), its
+/// account, its CSRF token, and when it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub account: String,
+    pub csrf: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// One entry of the audit log.

@@ -1143,6 +1143,132 @@ impl Store for SqliteStore {
         )? > 0)
     }
 
+    fn save_account(&mut self, account: &crate::Account) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO account (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET role = ?2, password_hash = ?3",
+            params![
+                account.name,
+                account.role,
+                account.password_hash,
+                Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn account(&self, name: &str) -> Result<Option<crate::Account>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, role, password_hash FROM account WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(crate::Account {
+                        name: r.get(0)?,
+                        role: r.get(1)?,
+                        password_hash: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn accounts(&self) -> Result<Vec<crate::Account>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT name, role, password_hash FROM account ORDER BY name")?;
+        let accounts = statement
+            .query_map([], |r| {
+                Ok(crate::Account {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                    password_hash: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(accounts)
+    }
+
+    fn open_session(&mut self, session: &crate::Session) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO session (token_hash, account, csrf, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                session.token_hash,
+                session.account,
+                session.csrf,
+                Utc::now().timestamp(),
+                to_seconds(session.expires_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(crate::Session, crate::Account)>, StoreError> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT s.token_hash, s.account, s.csrf, s.expires_at, a.role, a.password_hash
+                 FROM session s JOIN account a ON a.name = s.account
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                params![token_hash, to_seconds(now)],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        match found {
+            None => Ok(None),
+            Some((token_hash, account, csrf, expires, role, password_hash)) => Ok(Some((
+                crate::Session {
+                    token_hash,
+                    account: account.clone(),
+                    csrf,
+                    expires_at: from_seconds(expires)?,
+                },
+                crate::Account {
+                    name: account,
+                    role,
+                    password_hash,
+                },
+            ))),
+        }
+    }
+
+    fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM session WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    fn login_failed(&mut self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO login_failure (account, at) VALUES (?1, ?2)",
+            params![name, to_seconds(at)],
+        )?;
+        Ok(())
+    }
+
+    fn login_failures(&self, name: &str, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM login_failure WHERE account = ?1 AND at >= ?2",
+            params![name, to_seconds(since)],
+            |r| r.get(0),
+        )?)
+    }
+
     fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let previous: String = tx
