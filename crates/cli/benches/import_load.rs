@@ -15,8 +15,9 @@ use jauge_demo::{DemoOptions, generate, write_files};
 use jauge_store::{SqliteStore, Store};
 
 /// Runs `jauge import` on one file and returns the child's peak resident set in MiB, measured
-/// by GNU time (`/usr/bin/time -f %M`) when it is installed.
-fn run_import(db: &Path, file: &Path) -> Option<f64> {
+/// by GNU time (`/usr/bin/time -f %M`) when it is installed, and the time of each step of the
+/// storing, as `jauge import --timings` prints it.
+fn run_import(db: &Path, file: &Path) -> (Option<f64>, String) {
     let gnu_time = Path::new("/usr/bin/time");
     let measured = gnu_time.exists();
     let mut command = if measured {
@@ -29,9 +30,9 @@ fn run_import(db: &Path, file: &Path) -> Option<f64> {
     let output = command
         .args(["import", "--db"])
         .arg(db)
-        .args(["--source", "billetterie"])
+        .args(["--source", "billetterie", "--timings"])
         .arg(file)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
         .expect("jauge runs");
@@ -41,11 +42,16 @@ fn run_import(db: &Path, file: &Path) -> Option<f64> {
         "the import of {} failed: {stderr}",
         file.display()
     );
-    if !measured {
-        return None;
-    }
-    let kib: f64 = stderr.lines().last()?.trim().parse().ok()?;
-    Some(kib / 1024.0)
+    let steps: String = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with("    ") && l.trim_end().ends_with(" s"))
+        .map(|l| format!("  {}\n", l.trim_start()))
+        .collect();
+    let peak = measured
+        .then(|| stderr.lines().last()?.trim().parse::<f64>().ok())
+        .flatten()
+        .map(|kib| kib / 1024.0);
+    (peak, steps)
 }
 
 fn main() {
@@ -76,13 +82,13 @@ fn main() {
             .expect("setting");
     }
     drop(venue);
-    run_import(&db, &files.performances);
+    let _ = run_import(&db, &files.performances);
     let size = std::fs::metadata(&files.ticketing)
         .map(|m| m.len())
         .unwrap_or(0);
 
     let started = Instant::now();
-    let peak = run_import(&db, &files.ticketing);
+    let (peak, steps) = run_import(&db, &files.ticketing);
     let imported = started.elapsed().as_secs_f64();
     let peak = match peak {
         Some(mib) => format!("{mib:.0} MiB"),
@@ -97,6 +103,7 @@ fn main() {
         "  jauge import  {imported:.2} s: {:.0} rows/s (goal ≥ 250000), peak RSS {peak} (goal < 400 MiB)",
         rows as f64 / imported
     );
+    print!("{steps}");
     let baseline_db = dir.path().join("baseline.db");
     let started = Instant::now();
     let baseline = Command::new("sqlite3")

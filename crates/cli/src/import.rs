@@ -42,6 +42,10 @@ pub struct ImportArgs {
     /// Save the profile used for the (last) file, to edit and give with --profile next time.
     #[arg(long)]
     save_profile: Option<PathBuf>,
+
+    /// Print how long each step of storing took.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// What the files do not say, from the venue's setup: its time zone, and its hall when it has
@@ -381,6 +385,11 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                     format::count(c.updated as u64, cli.lang),
                     format::count(c.unchanged as u64, cli.lang),
                 );
+                if args.timings {
+                    for (step, took) in &written.phases {
+                        println!("    {step:<40} {:>8.3} s", took.as_secs_f64());
+                    }
+                }
             }
         }
     }
