@@ -748,6 +748,18 @@ async fn send(
     )
 }
 
+/// Adds an account to the database at `db`.
+fn add_account(db: &std::path::Path, name: &str, role: &str, password: &str) {
+    SqliteStore::open(db)
+        .unwrap()
+        .save_account(&jauge_store::Account {
+            name: name.into(),
+            role: role.into(),
+            password_hash: auth::hash_password(password),
+        })
+        .unwrap();
+}
+
 /// A cookie's `name=value` from `Set-Cookie` values.
 fn set_cookie(set: &[String], name: &str) -> String {
     set.iter()
@@ -782,17 +794,9 @@ async fn log_in(app: &Router, name: &str, password: &str) -> (StatusCode, Vec<St
 #[tokio::test]
 async fn once_an_account_exists_every_page_asks_for_a_session_whatever_the_role() {
     let (_dir, db, venue) = demo_database();
-    {
-        let mut store = SqliteStore::open(&db).unwrap();
-        for role in auth::Role::ALL {
-            store
-                .save_account(&jauge_store::Account {
-                    name: role.code().to_owned(),
-                    role: role.code().to_owned(),
-                    password_hash: auth::hash_password(&format!("{} password long", role.code())),
-                })
-                .unwrap();
-        }
+    for role in auth::Role::ALL {
+        let code = role.code();
+        add_account(&db, code, code, &format!("{code} password long"));
     }
     let app = router(db);
     let season = venue.seasons[0].label();
@@ -843,14 +847,7 @@ async fn once_an_account_exists_every_page_asks_for_a_session_whatever_the_role(
 #[tokio::test]
 async fn logins_check_csrf_are_throttled_and_never_keep_a_token_from_before() {
     let (_dir, db, _venue) = demo_database();
-    SqliteStore::open(&db)
-        .unwrap()
-        .save_account(&jauge_store::Account {
-            name: "billetterie".into(),
-            role: "staff".into(),
-            password_hash: auth::hash_password("un mot de passe long"),
-        })
-        .unwrap();
+    add_account(&db, "billetterie", "staff", "un mot de passe long");
     let app = router(db.clone());
     // A form without its CSRF cookie, or with another token, is refused.
     let (status, _, _, _) = send(
@@ -900,14 +897,7 @@ async fn logins_check_csrf_are_throttled_and_never_keep_a_token_from_before() {
 #[tokio::test]
 async fn after_logging_in_one_goes_back_to_this_site_only() {
     let (_dir, db, _venue) = demo_database();
-    SqliteStore::open(&db)
-        .unwrap()
-        .save_account(&jauge_store::Account {
-            name: "a".into(),
-            role: "viewer".into(),
-            password_hash: auth::hash_password("un mot de passe long"),
-        })
-        .unwrap();
+    add_account(&db, "a", "viewer", "un mot de passe long");
     let app = router(db);
     let (_, _, set, page) = send(&app, "/connexion?suite=//ailleurs.example/piege", "", None).await;
     assert!(page.contains(r#"name="suite" value="/saison""#), "{page}");
