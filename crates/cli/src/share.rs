@@ -75,6 +75,15 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
             out,
         } => {
             let now = Utc::now();
+            // The recipient's download token: given once, only its hash kept.
+            let download = jauge_server::auth::new_token();
+            let dir = out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(format!("partage-{}", &download[..8])));
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure::user(format!("cannot create {}: {e}", dir.display())))?;
+            let directory = std::fs::canonicalize(&dir)
+                .map_err(|e| Failure::user(format!("cannot find {}: {e}", dir.display())))?;
             let record = ShareRecord {
                 id: 0,
                 recipient: recipient.clone(),
@@ -84,6 +93,8 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                 expires_at: now + chrono::Duration::days(*expires),
                 fields: FIELDS.to_owned(),
                 revoked_at: None,
+                directory: directory.display().to_string(),
+                download_hash: jauge_server::auth::token_hash(&download),
             };
             // A secret for this extract only, never kept: two extracts cannot be joined.
             let mut secret = [0u8; 32];
@@ -124,11 +135,6 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                 .collect();
             let anonymised = k_anonymise(&people, *k);
             let id = store.record_share(&record)?;
-            let dir = out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("partage-{id}")));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Failure::user(format!("cannot create {}: {e}", dir.display())))?;
             let write = |name: &str, bytes: Vec<u8>| -> Result<(), Failure> {
                 let path = dir.join(name);
                 std::fs::write(&path, bytes)
@@ -227,6 +233,20 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                 anonymised.suppressed.len(),
                 if fr { "supprimées" } else { "suppressed" },
                 anonymised.level.describe()
+            );
+            println!(
+                "{} /partage/{download}/patrons.csv ({} {})",
+                if fr {
+                    "Lien de téléchargement, à transmettre au destinataire et montré une seule fois :"
+                } else {
+                    "Download link, for the recipient, shown once:"
+                },
+                if fr {
+                    "valable jusqu'au"
+                } else {
+                    "valid until"
+                },
+                record.expires_at.format("%Y-%m-%d")
             );
             Ok(())
         }

@@ -22,6 +22,7 @@ use jauge_store::{SqliteStore, Store, StoreError};
 
 pub mod auth;
 mod cache;
+mod download;
 mod login;
 mod page;
 mod pages;
@@ -130,7 +131,8 @@ pub fn router(db: PathBuf) -> Router {
         .route("/glossaire", get(glossary))
         .route("/style.css", get(style))
         .route("/connexion", get(login::login_page).post(login::log_in))
-        .route("/deconnexion", get(login::logout_page).post(login::log_out));
+        .route("/deconnexion", get(login::logout_page).post(login::log_out))
+        .route("/partage/{token}/{file}", get(download::download));
     for kind in Kind::ALL {
         router = router
             .route(

@@ -54,7 +54,8 @@ fn local(path: Option<&str>) -> String {
 /// the way to the login.
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if path == "/connexion" || path == "/style.css" {
+    // The login itself, the style, and extracts' downloads (their token is their key).
+    if path == "/connexion" || path == "/style.css" || path.starts_with("/partage/") {
         return next.run(request).await;
     }
     let token = cookie(cookies(request.headers()), SESSION_COOKIE).map(token_hash);

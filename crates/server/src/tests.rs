@@ -903,3 +903,71 @@ async fn after_logging_in_one_goes_back_to_this_site_only() {
     assert!(page.contains(r#"name="suite" value="/saison""#), "{page}");
     assert!(set_cookie(&set, "jauge_csrf").len() > 20);
 }
+
+#[tokio::test]
+async fn an_extract_downloads_with_its_token_until_it_expires_or_is_revoked() {
+    let (dir, db, _venue) = demo_database();
+    // Accounts exist: the pages are closed, the extracts' links are not.
+    add_account(&db, "a", "admin", "un mot de passe long");
+    let files = dir.path().join("partage");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(
+        files.join("patrons.csv"),
+        "pseudonyme,lieu,naissance\nab12,37,*\n",
+    )
+    .unwrap();
+    let token = auth::new_token();
+    let share = |expires_in: i64, hash: String| jauge_store::ShareRecord {
+        id: 0,
+        recipient: "Agence".into(),
+        purpose: "étude".into(),
+        legal_basis: "intérêt légitime".into(),
+        created_at: chrono::Utc::now(),
+        expires_at: chrono::Utc::now() + chrono::Duration::days(expires_in),
+        fields: String::new(),
+        revoked_at: None,
+        directory: files.display().to_string(),
+        download_hash: hash,
+    };
+    let expired_token = auth::new_token();
+    let id = {
+        let mut store = SqliteStore::open(&db).unwrap();
+        store
+            .record_share(&share(-1, auth::token_hash(&expired_token)))
+            .unwrap();
+        store
+            .record_share(&share(30, auth::token_hash(&token)))
+            .unwrap()
+    };
+    let app = router(db.clone());
+    let (status, _, _, body) = send(&app, &format!("/partage/{token}/patrons.csv"), "", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("ab12,37,*"));
+    for (uri, expected) in [
+        (format!("/partage/{token}/jauge.db"), StatusCode::NOT_FOUND),
+        (
+            format!("/partage/{token}/..%2Fjauge.db"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/partage/{}/patrons.csv", auth::new_token()),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/partage/{expired_token}/patrons.csv"),
+            StatusCode::GONE,
+        ),
+    ] {
+        let (status, _, _, _) = send(&app, &uri, "", None).await;
+        assert_eq!(status, expected, "{uri}");
+    }
+    SqliteStore::open(&db).unwrap().revoke_share(id).unwrap();
+    let (status, _, _, _) = send(&app, &format!("/partage/{token}/patrons.csv"), "", None).await;
+    assert_eq!(status, StatusCode::GONE);
+    let log = SqliteStore::open(&db).unwrap().audit_log().unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.action == "share download").count(),
+        1,
+        "each download is audited, refusals are not downloads"
+    );
+}

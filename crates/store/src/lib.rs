@@ -177,6 +177,9 @@ pub trait Store {
     /// Every extract shared, oldest first.
     fn shares(&self) -> Result<Vec<ShareRecord>, StoreError>;
 
+    /// The extract whose download token has this hash.
+    fn share_by_download(&self, download_hash: &str) -> Result<Option<ShareRecord>, StoreError>;
+
     /// Marks an extract revoked; false if there is no such extract.
     fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError>;
 
@@ -341,6 +344,11 @@ pub struct ShareRecord {
     /// The files and their fields.
     pub fields: String,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where its files are.
+    pub directory: String,
+    /// The hash of the token its recipient downloads it with.
+    #[serde(skip)]
+    pub download_hash: String,
 }
 
 /// Someone who may read the pages, with their role (`admin`, `staff`, `analyst`, `viewer`)

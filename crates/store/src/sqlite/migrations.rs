@@ -28,6 +28,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("audit", include_str!("migrations/0012_audit.sql")),
     ("shares", include_str!("migrations/0013_shares.sql")),
     ("accounts", include_str!("migrations/0014_accounts.sql")),
+    (
+        "share downloads",
+        include_str!("migrations/0015_share_downloads.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

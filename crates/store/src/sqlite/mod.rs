@@ -214,6 +214,64 @@ fn performance_lines(
     Ok(lines)
 }
 
+/// The extracts `condition` (with `?1` for `value` when it names one) selects, oldest first.
+fn shares_where(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+) -> Result<Vec<crate::ShareRecord>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT id, recipient, purpose, legal_basis, created_at, expires_at, fields, revoked_at,
+                directory, download_hash
+         FROM data_share WHERE {condition} ORDER BY id"
+    ))?;
+    let read = |r: &rusqlite::Row| {
+        Ok((
+            (
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ),
+            (
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+            ),
+            (r.get::<_, String>(8)?, r.get::<_, String>(9)?),
+        ))
+    };
+    let rows: Vec<_> = if condition.contains("?1") {
+        statement
+            .query_map([value], read)?
+            .collect::<Result<_, _>>()?
+    } else {
+        statement.query_map([], read)?.collect::<Result<_, _>>()?
+    };
+    let mut shares = Vec::new();
+    for (
+        (id, recipient, purpose, legal_basis),
+        (created, expires, fields, revoked),
+        (directory, download_hash),
+    ) in rows
+    {
+        shares.push(crate::ShareRecord {
+            id,
+            recipient,
+            purpose,
+            legal_basis,
+            created_at: from_seconds(created)?,
+            expires_at: from_seconds(expires)?,
+            fields,
+            revoked_at: revoked.map(from_seconds).transpose()?,
+            directory,
+            download_hash,
+        });
+    }
+    Ok(shares)
+}
+
 pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
     instant.timestamp()
 }
@@ -1086,8 +1144,8 @@ impl Store for SqliteStore {
     fn record_share(&mut self, share: &crate::ShareRecord) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "INSERT INTO data_share (recipient, purpose, legal_basis, created_at, expires_at,
-                                     fields, revoked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                                     fields, revoked_at, directory, download_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
             params![
                 share.recipient,
                 share.purpose,
@@ -1095,45 +1153,28 @@ impl Store for SqliteStore {
                 to_seconds(share.created_at),
                 to_seconds(share.expires_at),
                 share.fields,
-                share.revoked_at.map(to_seconds)
+                share.revoked_at.map(to_seconds),
+                share.directory,
+                share.download_hash
             ],
             |r| r.get(0),
         )?)
     }
 
     fn shares(&self) -> Result<Vec<crate::ShareRecord>, StoreError> {
-        let mut statement = self.conn.prepare(
-            "SELECT id, recipient, purpose, legal_basis, created_at, expires_at, fields,
-                    revoked_at
-             FROM data_share ORDER BY id",
-        )?;
-        let rows = statement.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-            ))
-        })?;
-        let mut shares = Vec::new();
-        for row in rows {
-            let (id, recipient, purpose, legal_basis, created, expires, fields, revoked) = row?;
-            shares.push(crate::ShareRecord {
-                id,
-                recipient,
-                purpose,
-                legal_basis,
-                created_at: from_seconds(created)?,
-                expires_at: from_seconds(expires)?,
-                fields,
-                revoked_at: revoked.map(from_seconds).transpose()?,
-            });
-        }
-        Ok(shares)
+        shares_where(&self.conn, "1 = 1", "")
+    }
+
+    fn share_by_download(
+        &self,
+        download_hash: &str,
+    ) -> Result<Option<crate::ShareRecord>, StoreError> {
+        Ok(shares_where(
+            &self.conn,
+            "download_hash = ?1 AND download_hash <> ''",
+            download_hash,
+        )?
+        .pop())
     }
 
     fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError> {
