@@ -24,6 +24,7 @@ mod share;
 mod sibil;
 mod sources;
 mod summary;
+mod tokens;
 mod users;
 
 /// Jauge — the data desk for live-performance venues.
@@ -84,6 +85,8 @@ enum Command {
     Share(share::ShareArgs),
     /// The accounts that may read the pages.
     Users(users::UsersArgs),
+    /// API tokens: scoped, expiring, revocable, shown once.
+    Tokens(tokens::TokensArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Privacy(args) => privacy::run(&cli, args),
         Command::Share(args) => share::run(&cli, args),
         Command::Users(args) => users::run(&cli, args),
+        Command::Tokens(args) => tokens::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1709,3 +1709,48 @@ fn serving_beyond_this_machine_needs_an_account_first() {
         "{listed}"
     );
 }
+
+#[test]
+fn an_api_token_is_shown_once_kept_as_a_hash_and_revocable() {
+    use jauge_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jauge.db");
+    std::fs::copy(shared_demo().join("jauge.db"), &db).unwrap();
+    let db = db.to_str().unwrap();
+    let bad = jauge(&[
+        "tokens",
+        "create",
+        "x",
+        "--scope",
+        "read:everything",
+        "--db",
+        db,
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let made = jauge(&[
+        "tokens",
+        "create",
+        "ville",
+        "--scope",
+        "read:aggregates",
+        "--db",
+        db,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let token = text(&made.stdout).trim().to_owned();
+    assert_eq!(token.len(), 64);
+    let store = jauge_store::SqliteStore::open(db).unwrap();
+    let kept = store.tokens().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_ne!(kept[0].token_hash, token, "only the hash is kept");
+    drop(store);
+    assert!(!in_database_files(Path::new(db), &token));
+    let listed = text(&jauge(&["tokens", "list", "--db", db]).stdout);
+    assert!(listed.contains("ville") && !listed.contains(&token));
+    assert!(
+        jauge(&["tokens", "revoke", "1", "--db", db])
+            .status
+            .success()
+    );
+    assert!(text(&jauge(&["tokens", "list", "--db", db]).stdout).contains("(revoked)"));
+}

@@ -39,6 +39,23 @@ impl Role {
     }
 }
 
+/// What an API token may be allowed: read aggregates (the pages, their tables and charts),
+/// read pseudonymised data, import files, or everything.
+pub const SCOPES: [&str; 4] = [
+    "read:aggregates",
+    "read:pseudonymised",
+    "write:import",
+    "admin",
+];
+
+/// The scope the pages need.
+pub const READ_AGGREGATES: &str = "read:aggregates";
+
+/// Whether `scopes` include `needed` (`admin` includes every scope).
+pub fn allows(scopes: &[String], needed: &str) -> bool {
+    scopes.iter().any(|s| s == needed || s == "admin")
+}
+
 /// How many failed logins, within [`THROTTLE_MINUTES`], stop further attempts for a while.
 pub const MAX_FAILURES: u64 = 5;
 pub const THROTTLE_MINUTES: i64 = 15;
@@ -115,6 +132,14 @@ mod tests {
         assert!(!verify_password("correct horse ", &hash));
         assert_ne!(hash, hash_password("correct horse"), "a salt of its own");
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn admin_allows_every_scope_others_their_own() {
+        let scopes = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(allows(&scopes(&["admin"]), "write:import"));
+        assert!(allows(&scopes(&["read:aggregates"]), READ_AGGREGATES));
+        assert!(!allows(&scopes(&["write:import"]), READ_AGGREGATES));
     }
 
     #[test]

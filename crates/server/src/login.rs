@@ -58,6 +58,47 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     if path == "/connexion" || path == "/style.css" || path.starts_with("/partage/") {
         return next.run(request).await;
     }
+    // An API token, when one is given, decides alone.
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| token_hash(t.trim()));
+    if let Some(hash) = bearer {
+        let verdict = crate::with_store(&state, move |store| {
+            Ok(match store.token_by_hash(&hash)? {
+                Some(t) if t.revoked_at.is_none() && t.expires_at > Utc::now() => {
+                    if crate::auth::allows(&t.scopes, crate::auth::READ_AGGREGATES) {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::FORBIDDEN
+                    }
+                }
+                _ => StatusCode::UNAUTHORIZED,
+            })
+        })
+        .await;
+        return match verdict {
+            Ok(StatusCode::OK) => next.run(request).await,
+            Ok(StatusCode::FORBIDDEN) => (
+                StatusCode::FORBIDDEN,
+                Html(crate::pages::error(
+                    "Ce jeton ne permet pas de lire les pages : il lui faut la portée read:aggregates.",
+                )),
+            )
+                .into_response(),
+            Ok(_) => (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                Html(crate::pages::error(
+                    "Ce jeton n'est pas valable : inconnu, expiré ou révoqué.",
+                )),
+            )
+                .into_response(),
+            Err(response) => response,
+        };
+    }
     let token = cookie(cookies(request.headers()), SESSION_COOKIE).map(token_hash);
     let found = crate::with_store(&state, move |store| {
         if store.accounts()?.is_empty() {

@@ -971,3 +971,52 @@ async fn an_extract_downloads_with_its_token_until_it_expires_or_is_revoked() {
         "each download is audited, refusals are not downloads"
     );
 }
+
+#[tokio::test]
+async fn an_api_token_reads_the_pages_with_its_scope_until_it_ends() {
+    let (_dir, db, _venue) = demo_database();
+    add_account(&db, "a", "admin", "un mot de passe long");
+    let token = |scopes: &[&str], days: i64| {
+        let secret = auth::new_token();
+        let id = SqliteStore::open(&db)
+            .unwrap()
+            .save_token(&jauge_store::ApiToken {
+                id: 0,
+                name: "essai".into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                token_hash: auth::token_hash(&secret),
+                expires_at: chrono::Utc::now() + chrono::Duration::days(days),
+                revoked_at: None,
+            })
+            .unwrap();
+        (id, secret)
+    };
+    let (reader_id, reader) = token(&["read:aggregates"], 30);
+    let (_, importer) = token(&["write:import"], 30);
+    let (_, expired) = token(&["admin"], -1);
+    let app = router(db.clone());
+    let with = |secret: &str| {
+        let app = app.clone();
+        let secret = secret.to_owned();
+        async move {
+            app.oneshot(
+                Request::get("/saison.csv?tableau=representations")
+                    .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+            .status()
+        }
+    };
+    assert_eq!(with(&reader).await, StatusCode::OK);
+    assert_eq!(with(&importer).await, StatusCode::FORBIDDEN);
+    assert_eq!(with(&expired).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with("made-up").await, StatusCode::UNAUTHORIZED);
+    SqliteStore::open(&db)
+        .unwrap()
+        .revoke_token(reader_id)
+        .unwrap();
+    assert_eq!(with(&reader).await, StatusCode::UNAUTHORIZED);
+}

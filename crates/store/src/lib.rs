@@ -183,6 +183,18 @@ pub trait Store {
     /// Marks an extract revoked; false if there is no such extract.
     fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError>;
 
+    /// Keeps an API token (its hash); returns its number.
+    fn save_token(&mut self, token: &ApiToken) -> Result<i64, StoreError>;
+
+    /// The API token whose hash this is.
+    fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
+
+    /// Every API token, oldest first.
+    fn tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes an API token; false if there is no such token.
+    fn revoke_token(&mut self, id: i64) -> Result<bool, StoreError>;
+
     /// Adds an account, or changes its role and password hash.
     fn save_account(&mut self, account: &Account) -> Result<(), StoreError>;
 
@@ -358,6 +370,19 @@ pub struct Account {
     pub name: String,
     pub role: String,
     pub password_hash: String,
+}
+
+/// An API token: what it may do (scopes such as `read:aggregates`), until when, and the hash
+/// of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Set by the store.
+    pub id: i64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub token_hash: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A session: the hash of its token (the token itself lives only in the browser's cookie), its

@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "share downloads",
         include_str!("migrations/0015_share_downloads.sql"),
     ),
+    ("api tokens", include_str!("migrations/0016_api_tokens.sql")),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -214,6 +214,41 @@ fn performance_lines(
     Ok(lines)
 }
 
+/// The API tokens `condition` (with `?1` for `value`) selects, oldest first.
+fn tokens_where(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+) -> Result<Vec<crate::ApiToken>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT id, name, scopes, token_hash, expires_at, revoked_at
+         FROM api_token WHERE {condition} ORDER BY id"
+    ))?;
+    let rows = statement.query_map([value], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<i64>>(5)?,
+        ))
+    })?;
+    let mut tokens = Vec::new();
+    for row in rows {
+        let (id, name, scopes, token_hash, expires, revoked) = row?;
+        tokens.push(crate::ApiToken {
+            id,
+            name,
+            scopes: scopes.split_whitespace().map(String::from).collect(),
+            token_hash,
+            expires_at: from_seconds(expires)?,
+            revoked_at: revoked.map(from_seconds).transpose()?,
+        });
+    }
+    Ok(tokens)
+}
+
 /// The extracts `condition` (with `?1` for `value` when it names one) selects, oldest first.
 fn shares_where(
     conn: &Connection,
@@ -1180,6 +1215,37 @@ impl Store for SqliteStore {
     fn revoke_share(&mut self, id: i64) -> Result<bool, StoreError> {
         Ok(self.conn.execute(
             "UPDATE data_share SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, Utc::now().timestamp()],
+        )? > 0)
+    }
+
+    fn save_token(&mut self, token: &crate::ApiToken) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "INSERT INTO api_token (name, scopes, token_hash, created_at, expires_at, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            params![
+                token.name,
+                token.scopes.join(" "),
+                token.token_hash,
+                Utc::now().timestamp(),
+                to_seconds(token.expires_at),
+                token.revoked_at.map(to_seconds)
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn token_by_hash(&self, token_hash: &str) -> Result<Option<crate::ApiToken>, StoreError> {
+        Ok(tokens_where(&self.conn, "token_hash = ?1", token_hash)?.pop())
+    }
+
+    fn tokens(&self) -> Result<Vec<crate::ApiToken>, StoreError> {
+        tokens_where(&self.conn, "?1 = ?1", "")
+    }
+
+    fn revoke_token(&mut self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE api_token SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
             params![id, Utc::now().timestamp()],
         )? > 0)
     }
