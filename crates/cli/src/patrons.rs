@@ -258,6 +258,7 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
         PatronsCommand::Link => print_linked(&link_all(&mut store)?, cli.lang),
         PatronsCommand::AfterImport { switch } => {
             store.set_setting(AFTER_IMPORT, switch)?;
+            store.audit("cli", "setting", &format!("{AFTER_IMPORT} = {switch}"))?;
             println!("linking after each import: {switch}");
         }
         PatronsCommand::Explain { a, b } => {
@@ -327,6 +328,7 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
                 )));
             };
             let identities = store.identities()?;
+            store.audit("cli", "identity read", &format!("the person of {wanted}"))?;
             let plain: Vec<PatronIdentity> = identities.iter().map(|(i, _)| i.clone()).collect();
             let members: Vec<(Record, i64)> = persons
                 .iter()

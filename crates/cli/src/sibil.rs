@@ -265,6 +265,11 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                         &format!("{DOMAIN_SETTING}{}", discipline.code()),
                         label.trim(),
                     )?;
+                    store.audit(
+                        "cli",
+                        "setting",
+                        &format!("{DOMAIN_SETTING}{} = {}", discipline.code(), label.trim()),
+                    )?;
                 }
                 (Some(_), None) => {
                     return Err(Failure::user(
