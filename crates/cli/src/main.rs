@@ -15,6 +15,7 @@ mod demo;
 mod error;
 mod forecast;
 mod import;
+mod parquet_file;
 mod patrons;
 mod privacy;
 mod quarantine;

@@ -59,8 +59,8 @@ fn parse_days(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{s:?} is not a number of days such as 30d"))
 }
 
-const FIELDS: &str = "patrons.csv: pseudonyme, lieu, naissance; billets.csv: pseudonyme, date, \
-spectacle, categorie_tarif, montant_ttc, statut";
+const FIELDS: &str = "patrons.csv et .parquet: pseudonyme, lieu, naissance; billets.csv et \
+.parquet: pseudonyme, date, spectacle, categorie_tarif, montant_ttc, statut";
 
 pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
     let fr = cli.lang == Lang::Fr;
@@ -142,9 +142,22 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
             };
             let mut patrons = csv::Writer::from_writer(Vec::new());
             let _ = patrons.write_record(["pseudonyme", "lieu", "naissance"]);
+            let mut patron_rows = Vec::new();
             for (who, (place, birth)) in &anonymised.kept {
                 let _ = patrons.write_record([who, place, birth]);
+                patron_rows.push(vec![who.clone(), place.clone(), birth.clone()]);
             }
+            let parquet = |name: &str, columns: &[&str], numeric: &[&str], rows: &[Vec<String>]| {
+                let path = dir.join(format!("{name}.parquet"));
+                crate::parquet_file::write(&path, name, columns, numeric, rows)
+                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))
+            };
+            parquet(
+                "patrons",
+                &["pseudonyme", "lieu", "naissance"],
+                &[],
+                &patron_rows,
+            )?;
             write(
                 "patrons.csv",
                 patrons
@@ -160,8 +173,9 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                 "montant_ttc",
                 "statut",
             ]);
+            let mut ticket_rows = Vec::new();
             for t in store.ticket_facts()? {
-                let _ = tickets.write_record([
+                let row = vec![
                     t.buyer
                         .as_ref()
                         .map_or(String::new(), |b| pseudonym(&secret, &person(b))),
@@ -170,8 +184,23 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                     t.category.code().to_owned(),
                     format!("{:.2}", t.amount.get() as f64 / 100.0),
                     t.status.code().to_owned(),
-                ]);
+                ];
+                let _ = tickets.write_record(&row);
+                ticket_rows.push(row);
             }
+            parquet(
+                "billets",
+                &[
+                    "pseudonyme",
+                    "date",
+                    "spectacle",
+                    "categorie_tarif",
+                    "montant_ttc",
+                    "statut",
+                ],
+                &["montant_ttc"],
+                &ticket_rows,
+            )?;
             write(
                 "billets.csv",
                 tickets

@@ -1647,6 +1647,21 @@ fn extracts_are_k_anonymous_and_two_of_them_cannot_be_joined() {
         );
         let all = std::fs::read_to_string(extract.join("billets.csv")).unwrap();
         assert!(!all.contains('@'));
+        // The same tables as Parquet.
+        for (file, rows) in [
+            ("patrons.parquet", patrons.len()),
+            ("billets.parquet", read(extract, "billets.csv").len()),
+        ] {
+            use parquet::file::reader::{FileReader, SerializedFileReader};
+            let reader =
+                SerializedFileReader::new(std::fs::File::open(extract.join(file)).unwrap())
+                    .unwrap();
+            assert_eq!(
+                reader.metadata().file_metadata().num_rows() as usize,
+                rows,
+                "{file}"
+            );
+        }
         let mut keys: BTreeSet<String> = patrons.iter().map(|p| p[0].clone()).collect();
         keys.extend(
             read(extract, "billets.csv")

@@ -12,9 +12,11 @@ use crate::AppState;
 use crate::auth::token_hash;
 
 /// The files an extract is made of.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 6] = [
     ("patrons.csv", "text/csv; charset=utf-8"),
     ("billets.csv", "text/csv; charset=utf-8"),
+    ("patrons.parquet", "application/vnd.apache.parquet"),
+    ("billets.parquet", "application/vnd.apache.parquet"),
     ("dictionnaire.md", "text/markdown; charset=utf-8"),
     ("registre.json", "application/json"),
 ];
