@@ -228,12 +228,34 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                     at: c.at,
                 })
                 .collect();
-            let reachable = consenting(&events, &person_of);
             let identities: HashMap<PatronKey, jauge_model::PatronIdentity> = store
                 .identities()?
                 .into_iter()
                 .filter_map(|(identity, _)| Some((identity.key.clone()?, identity)))
                 .collect();
+            // The soft opt-in, when the venue turned it on: customers of the last years who
+            // never objected may receive e-mails about similar offers.
+            let soft = channel == ConsentChannel::Email
+                && store.setting("privacy.soft_opt_in")?.as_deref() == Some("on");
+            let reachable = if soft {
+                let years: i32 = store
+                    .setting("privacy.retention.customer_years")?
+                    .and_then(|y| y.trim().parse().ok())
+                    .unwrap_or(3);
+                let since = Utc::now() - chrono::Duration::days(365 * i64::from(years));
+                let mut customers: std::collections::BTreeMap<PatronKey, PatronKey> =
+                    Default::default();
+                for r in store.activity()? {
+                    let recent = r.last_purchase.is_some_and(|at| at >= since);
+                    let reachable = identities.get(&r.patron).is_some_and(|i| i.email.is_some());
+                    if recent && reachable {
+                        customers.entry(r.person).or_insert(r.patron);
+                    }
+                }
+                jauge_privacy::consenting_or_customers(&events, &person_of, &customers)
+            } else {
+                consenting(&events, &person_of)
+            };
             let path = out.clone().unwrap_or_else(|| {
                 PathBuf::from(format!("segment-{}-{}.csv", wanted.code(), channel.code()))
             });
@@ -293,11 +315,12 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                 "cli",
                 "segment export",
                 &format!(
-                    "{} {}, {}/{}: {written} of {} people, to {}",
+                    "{} {}, {}/{}{}: {written} of {} people, to {}",
                     wanted.code(),
                     season.label(),
                     channel.code(),
                     purpose.code(),
+                    if soft { " with the soft opt-in" } else { "" },
                     people.len(),
                     path.display()
                 ),

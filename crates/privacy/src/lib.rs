@@ -48,6 +48,31 @@ pub fn consenting(
         .collect()
 }
 
+/// With the soft opt-in (when the venue configured it): the people of [`consenting`], and the
+/// recent customers (`customers`: person → a record of theirs) who never said anything on
+/// that channel for that purpose — the e-mail marketing of similar offers to existing
+/// customers the law allows without a consent, as long as each message lets them object. A
+/// customer who ever withdrew is not there.
+pub fn consenting_or_customers(
+    events: &[ConsentEvent],
+    person_of: &HashMap<PatronKey, PatronKey>,
+    customers: &BTreeMap<PatronKey, PatronKey>,
+) -> BTreeMap<PatronKey, PatronKey> {
+    let mut reachable = consenting(events, person_of);
+    let spoken: std::collections::BTreeSet<PatronKey> = events
+        .iter()
+        .map(|e| person_of.get(&e.patron).unwrap_or(&e.patron).clone())
+        .collect();
+    for (person, record) in customers {
+        if !spoken.contains(person) {
+            reachable
+                .entry(person.clone())
+                .or_insert_with(|| record.clone());
+        }
+    }
+    reachable
+}
+
 /// How long identities are kept: CNIL's guidance by default — a customer's for 3 years after
 /// their last purchase, a prospect's (who never bought) for 3 years after the last contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +156,37 @@ pub fn to_anonymise(
             Some((person.clone(), keys, expiry))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod soft_opt_in_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn recent_customers_who_never_objected_join_those_who_consented() {
+        let key = |k: &str| k.parse::<PatronKey>().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let events = [
+            ConsentEvent {
+                patron: key("given"),
+                status: ConsentStatus::Given,
+                at,
+            },
+            ConsentEvent {
+                patron: key("left"),
+                status: ConsentStatus::Withdrawn,
+                at,
+            },
+        ];
+        let customers: BTreeMap<PatronKey, PatronKey> = ["left", "silent"]
+            .iter()
+            .map(|k| (key(k), key(k)))
+            .collect();
+        let reachable = consenting_or_customers(&events, &HashMap::new(), &customers);
+        let people: Vec<&str> = reachable.keys().map(|k| k.as_str()).collect();
+        assert_eq!(people, ["given", "silent"], "who withdrew stays out");
+    }
 }
 
 #[cfg(test)]
