@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod config;
 mod demo;
 mod error;
 mod forecast;
@@ -88,6 +89,8 @@ enum Command {
     Users(users::UsersArgs),
     /// API tokens: scoped, expiring, revocable, shown once.
     Tokens(tokens::TokensArgs),
+    /// The venue's choices: the soft opt-in, how long identities are kept.
+    Config(config::ConfigArgs),
 }
 
 fn parse_lang(s: &str) -> Result<jauge_model::Lang, String> {
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
         Command::Share(args) => share::run(&cli, args),
         Command::Users(args) => users::run(&cli, args),
         Command::Tokens(args) => tokens::run(&cli, args),
+        Command::Config(args) => config::run(&cli, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

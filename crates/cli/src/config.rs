@@ -1,0 +1,80 @@
+//! `jauge config`: the venue's choices that are not its data — the privacy policy so far. Each
+//! change goes to the audit log.
+
+use jauge_store::Store;
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    command: ConfigCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ConfigCommand {
+    /// Every setting, with its value.
+    List,
+    /// Change a setting.
+    Set { key: String, value: String },
+}
+
+/// The settings a person may change, what they take, and their value by default.
+const SETTINGS: [(&str, &str, &str); 3] = [
+    (
+        "privacy.soft_opt_in",
+        "on or off: e-mail the customers of the last years who never objected",
+        "off",
+    ),
+    (
+        "privacy.retention.customer_years",
+        "years a customer's identity is kept after their last purchase",
+        "3",
+    ),
+    (
+        "privacy.retention.prospect_years",
+        "years a prospect's identity is kept after the last contact",
+        "3",
+    ),
+];
+
+pub fn run(cli: &Cli, args: &ConfigArgs) -> Result<(), Failure> {
+    let mut store = crate::summary::open_existing(&cli.db)?;
+    match &args.command {
+        ConfigCommand::List => {
+            for (key, what, default) in SETTINGS {
+                let value = store.setting(key)?.unwrap_or_else(|| default.to_owned());
+                println!("{key:<36} {value:<6} {what}");
+            }
+            Ok(())
+        }
+        ConfigCommand::Set { key, value } => {
+            let Some((key, _, _)) = SETTINGS.iter().find(|(k, _, _)| k == key) else {
+                return Err(Failure::user(format!(
+                    "{key:?} is not a setting; one of: {}",
+                    SETTINGS.map(|s| s.0).join(", ")
+                )));
+            };
+            let valid = if key.ends_with("years") {
+                value.parse::<u32>().is_ok_and(|y| (1..=50).contains(&y))
+            } else {
+                value == "on" || value == "off"
+            };
+            if !valid {
+                return Err(Failure::user(format!(
+                    "{value:?} does not suit {key}: {}",
+                    if key.ends_with("years") {
+                        "a number of years from 1 to 50"
+                    } else {
+                        "on or off"
+                    }
+                )));
+            }
+            store.set_setting(key, value)?;
+            store.audit("cli", "setting", &format!("{key} = {value}"))?;
+            println!("{key} = {value}");
+            Ok(())
+        }
+    }
+}
