@@ -59,6 +59,17 @@ fn parse_days(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{s:?} is not a number of days such as 30d"))
 }
 
+/// The columns of an extract's two tables.
+const PATRON_COLUMNS: [&str; 3] = ["pseudonyme", "lieu", "naissance"];
+const TICKET_COLUMNS: [&str; 6] = [
+    "pseudonyme",
+    "date",
+    "spectacle",
+    "categorie_tarif",
+    "montant_ttc",
+    "statut",
+];
+
 const FIELDS: &str = "patrons.csv et .parquet: pseudonyme, lieu, naissance; billets.csv et \
 .parquet: pseudonyme, date, spectacle, categorie_tarif, montant_ttc, statut";
 
@@ -141,7 +152,7 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                     .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))
             };
             let mut patrons = csv::Writer::from_writer(Vec::new());
-            let _ = patrons.write_record(["pseudonyme", "lieu", "naissance"]);
+            let _ = patrons.write_record(PATRON_COLUMNS);
             let mut patron_rows = Vec::new();
             for (who, (place, birth)) in &anonymised.kept {
                 let _ = patrons.write_record([who, place, birth]);
@@ -165,14 +176,7 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                     .map_err(|e| Failure::Internal(e.into_error().into()))?,
             )?;
             let mut tickets = csv::Writer::from_writer(Vec::new());
-            let _ = tickets.write_record([
-                "pseudonyme",
-                "date",
-                "spectacle",
-                "categorie_tarif",
-                "montant_ttc",
-                "statut",
-            ]);
+            let _ = tickets.write_record(TICKET_COLUMNS);
             let mut ticket_rows = Vec::new();
             for t in store.ticket_facts()? {
                 let row = vec![
@@ -188,19 +192,7 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
                 let _ = tickets.write_record(&row);
                 ticket_rows.push(row);
             }
-            parquet(
-                "billets",
-                &[
-                    "pseudonyme",
-                    "date",
-                    "spectacle",
-                    "categorie_tarif",
-                    "montant_ttc",
-                    "statut",
-                ],
-                &["montant_ttc"],
-                &ticket_rows,
-            )?;
+            parquet("billets", &TICKET_COLUMNS, &["montant_ttc"], &ticket_rows)?;
             write(
                 "billets.csv",
                 tickets
