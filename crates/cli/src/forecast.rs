@@ -59,14 +59,9 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
         observed.iter().map(|(o, _)| o.clone()).collect();
     match &args.command {
         None => {
-            let named: std::collections::HashMap<i64, (String, String)> = observed
-                .iter()
-                .map(|(o, _)| (o.id, (format::date(o.day, lang), o.show.clone())))
-                .collect();
-            let revenue: std::collections::HashMap<i64, (f64, f64)> = observed
-                .iter()
-                .map(|(o, cents)| (o.id, (*cents, o.total())))
-                .collect();
+            // Each performance and its revenue so far, by id.
+            let by_id: std::collections::HashMap<i64, &(jauge_forecast::Observed, f64)> =
+                observed.iter().map(|entry| (entry.0.id, entry)).collect();
             let rows = upcoming(&performances, today, args.at_risk);
             if rows.is_empty() {
                 println!(
@@ -97,15 +92,12 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                 },
             );
             for u in rows {
-                let (day, show) = &named[&u.id];
-                let capacity = performances
-                    .iter()
-                    .find(|p| p.id == u.id)
-                    .map_or(1.0, |p| f64::from(p.capacity));
+                let (o, cents) = by_id[&u.id];
+                let capacity = f64::from(o.capacity);
                 let (forecast, fill, money) = match u.forecast {
                     Some(f) => {
                         // Revenue at the average price sold so far.
-                        let (cents, sold) = revenue[&u.id];
+                        let sold = o.total();
                         (
                             format!("{:.0} [{:.0}–{:.0}]", f.tickets, f.low, f.high),
                             format::percent(f.tickets / capacity, lang),
@@ -124,10 +116,10 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                     }
                     None => ("—".to_owned(), "—".to_owned(), "—".to_owned()),
                 };
-                let show: String = show.chars().take(30).collect();
+                let show: String = o.show.chars().take(30).collect();
                 println!(
                     "{:<14} {:<32} {:>6.0} {:>16} {:>12} {:>36}{}",
-                    day,
+                    format::date(o.day, lang),
                     show,
                     u.sold,
                     forecast,

@@ -175,21 +175,7 @@ pub fn warning(
     }
     let fr = lang == jauge_model::Lang::Fr;
     let deadline = quarter.deadline();
-    let day = format!(
-        "{} {} {}",
-        deadline.format("%d"),
-        match (fr, deadline.format("%m").to_string().as_str()) {
-            (true, "01") => "janvier",
-            (true, "04") => "avril",
-            (true, "07") => "juillet",
-            (true, "10") => "octobre",
-            (false, "01") => "January",
-            (false, "04") => "April",
-            (false, "07") => "July",
-            _ => "October",
-        },
-        deadline.format("%Y")
-    );
+    let day = jauge_report::format::date(deadline, lang);
     Ok(Some(match (state, fr) {
         (QuarterState::Late { .. }, true) => format!(
             "Déclaration SIBIL du trimestre {quarter} en retard : elle était due le {day} ({sent} représentation(s) sur {to_declare} envoyée(s)). Envoyez-la avec `jauge sibil submit --quarter {quarter}`."
