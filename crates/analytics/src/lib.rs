@@ -97,6 +97,7 @@ pub struct PerformanceLine {
     /// The store's identifier of the performance, for links.
     pub id: i64,
     pub show: String,
+    pub discipline: jauge_model::Discipline,
     pub hall: String,
     pub starts_at: chrono::DateTime<chrono::Utc>,
     pub sales: PerformanceSales,

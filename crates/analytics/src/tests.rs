@@ -206,6 +206,7 @@ fn shows_are_ranked_by_the_fill_rate_of_their_performances_held() {
         |show: &str, capacity: u32, tickets: u64, status: PerformanceStatus| PerformanceLine {
             id: 0,
             show: show.to_owned(),
+            discipline: jauge_model::Discipline::Theatre,
             hall: "Grande salle".to_owned(),
             starts_at: chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap(),
             sales: PerformanceSales {
@@ -243,6 +244,7 @@ fn bookings(capacity: u32, by_day: Vec<(u32, u64)>) -> Bookings {
         performance: PerformanceLine {
             id: 1,
             show: "Ondine".to_owned(),
+            discipline: jauge_model::Discipline::Theatre,
             hall: "Studio".to_owned(),
             starts_at: chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap(),
             sales: PerformanceSales {

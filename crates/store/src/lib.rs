@@ -70,6 +70,13 @@ pub trait Store {
     /// tickets of performances held, read from a rollup.
     fn season_sales_by_day(&self, season: Season) -> Result<Vec<DaySales>, StoreError>;
 
+    /// The season's valid tickets of performances held by tariff category, as (category,
+    /// tickets, revenue), most tickets first, read from a rollup built with the sales by day.
+    fn season_tariff_mix(
+        &self,
+        season: Season,
+    ) -> Result<Vec<(jauge_model::TariffCategory, u64, jauge_model::Cents)>, StoreError>;
+
     /// The season's audience as persons (their linked records once): buyers, first-timers,
     /// returning buyers, tickets per buyer and loyalty segments, read from a rollup.
     fn season_audience(&self, season: Season) -> Result<SeasonAudience, StoreError>;

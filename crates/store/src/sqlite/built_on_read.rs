@@ -6,7 +6,7 @@
 use jauge_analytics::audience::{AudienceTally, PersonSeason, SEGMENTS, SeasonAudience, Segment};
 use jauge_analytics::calendar::DaySales;
 use jauge_analytics::{FREQUENCY_BANDS, SalesTotals};
-use jauge_model::Cents;
+use jauge_model::{Cents, TariffCategory};
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::StoreError;
@@ -143,7 +143,8 @@ pub(super) fn read(conn: &Connection, season: i32) -> Result<SeasonAudience, Sto
 }
 
 /// A season's sales by the day tickets were ordered, building them first if a write emptied
-/// them (a season without sales finds nothing to build, quickly).
+/// them (a season without sales finds nothing to build, quickly). The same pass builds the
+/// season's sales by tariff category (see [`tariff_mix`]).
 pub(super) fn sales_by_day(
     conn: &Connection,
     season: i32,
@@ -188,42 +189,49 @@ pub(super) fn sales_by_day(
         return Ok(days);
     }
     let mut by_day: std::collections::BTreeMap<chrono::NaiveDate, SalesTotals> = Default::default();
+    let mut by_tariff: std::collections::BTreeMap<TariffCategory, SalesTotals> = Default::default();
     {
         // Grouped by the quarter hour: every time zone's offset is a whole number of them, so
         // a quarter hour falls on one local day.
         let mut statement = tx.prepare(
-            "SELECT o.created_at / 900, count(*), sum(t.amount_cents > 0),
-                    sum(t.amount_cents = 0), sum(ta.category = 'subscription'),
-                    sum(t.amount_cents)
+            "SELECT o.created_at / 900, ta.category, count(*), sum(t.amount_cents > 0),
+                    sum(t.amount_cents = 0), sum(t.amount_cents)
              FROM performance p
              JOIN ticket t ON t.performance_id = p.id
              JOIN sale_order o ON o.id = t.order_id
              JOIN tariff ta ON ta.id = t.tariff_id
              WHERE p.season_start_year = ?1 AND p.status = 'scheduled' AND t.status = 'valid'
-             GROUP BY 1",
+             GROUP BY 1, 2",
         )?;
         let rows = statement.query_map([season], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, String>(1)?,
+                [r.get(2)?, r.get(3)?, r.get(4)?],
                 r.get::<_, i64>(5)?,
             ))
         })?;
         for row in rows {
-            let (quarter, [tickets, paid_tickets, free_tickets, subscription_tickets], revenue) =
-                row?;
+            let (quarter, category, [tickets, paid_tickets, free_tickets], revenue) = row?;
+            let category: TariffCategory = category.parse().map_err(super::corrupt)?;
             let day = super::from_seconds(quarter * 900)?
                 .with_timezone(&tz)
                 .date_naive();
+            let sales = SalesTotals {
+                tickets,
+                paid_tickets,
+                free_tickets,
+                subscription_tickets: if category == TariffCategory::Subscription {
+                    tickets
+                } else {
+                    0
+                },
+                revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
+            };
             let total = by_day.entry(day).or_default();
-            *total = *total
-                + SalesTotals {
-                    tickets,
-                    paid_tickets,
-                    free_tickets,
-                    subscription_tickets,
-                    revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
-                };
+            *total = *total + sales;
+            let mix = by_tariff.entry(category).or_default();
+            *mix = *mix + sales;
         }
         let mut insert = tx.prepare(
             "INSERT INTO season_daily_sales (season_start_year, day, tickets, paid_tickets,
@@ -241,10 +249,48 @@ pub(super) fn sales_by_day(
                 s.revenue.as_i64()
             ])?;
         }
+        let mut insert = tx.prepare(
+            "INSERT INTO season_tariff_sales (season_start_year, category, tickets, revenue_cents)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (category, s) in &by_tariff {
+            insert.execute(rusqlite::params![
+                season,
+                category.code(),
+                s.tickets,
+                s.revenue.as_i64()
+            ])?;
+        }
     }
     tx.commit()?;
     Ok(by_day
         .into_iter()
         .map(|(day, sales)| DaySales { day, sales })
         .collect())
+}
+
+/// A season's valid tickets and revenue by tariff category, as (category, tickets, revenue),
+/// most tickets first: built with the sales by day, by the same pass.
+pub(super) fn tariff_mix(
+    conn: &Connection,
+    season: i32,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<(TariffCategory, u64, Cents)>, StoreError> {
+    sales_by_day(conn, season, tz)?;
+    let mut statement = conn.prepare_cached(
+        "SELECT category, tickets, revenue_cents FROM season_tariff_sales
+         WHERE season_start_year = ?1 ORDER BY tickets DESC, category",
+    )?;
+    let rows = statement.query_map([season], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+    })?;
+    rows.map(|row| {
+        let (category, tickets, revenue) = row?;
+        Ok((
+            category.parse().map_err(super::corrupt)?,
+            tickets,
+            Cents::from_signed(revenue).map_err(super::corrupt)?,
+        ))
+    })
+    .collect()
 }

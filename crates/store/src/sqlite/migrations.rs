@@ -33,6 +33,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0015_share_downloads.sql"),
     ),
     ("api tokens", include_str!("migrations/0016_api_tokens.sql")),
+    (
+        "tariff sales",
+        include_str!("migrations/0017_tariff_sales.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -183,7 +183,7 @@ fn performance_lines(
     value: impl rusqlite::ToSql,
 ) -> Result<Vec<PerformanceLine>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT p.id, sh.title, h.name, p.starts_at, p.capacity, p.status, {SALES_COLUMNS}
+        "SELECT p.id, sh.title, sh.discipline, h.name, p.starts_at, p.capacity, p.status, {SALES_COLUMNS}
          FROM performance p
          JOIN show sh ON sh.id = p.show_id
          JOIN hall h ON h.id = p.hall_id
@@ -196,16 +196,18 @@ fn performance_lines(
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            raw_sales(r, 4)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            raw_sales(r, 5)?,
         ))
     })?;
     let mut lines = Vec::new();
     for row in rows {
-        let (id, show, hall, starts_at, sales) = row?;
+        let (id, show, discipline, hall, starts_at, sales) = row?;
         lines.push(PerformanceLine {
             id,
             show,
+            discipline: discipline.parse().map_err(corrupt)?,
             hall,
             starts_at: from_seconds(starts_at)?,
             sales: performance_sales(sales)?,
@@ -526,6 +528,15 @@ impl Store for SqliteStore {
         let tz =
             read_setup(&self.conn)?.map_or(jauge_model::DEFAULT_TIME_ZONE, |s| s.venue.time_zone);
         built_on_read::sales_by_day(&self.conn, season.start_year(), tz)
+    }
+
+    fn season_tariff_mix(
+        &self,
+        season: Season,
+    ) -> Result<Vec<(jauge_model::TariffCategory, u64, Cents)>, StoreError> {
+        let tz =
+            read_setup(&self.conn)?.map_or(jauge_model::DEFAULT_TIME_ZONE, |s| s.venue.time_zone);
+        built_on_read::tariff_mix(&self.conn, season.start_year(), tz)
     }
 
     fn season_audience(&self, season: Season) -> Result<SeasonAudience, StoreError> {

@@ -997,7 +997,7 @@ fn a_source_is_stale_without_recent_data_and_unhealthy_with_rows_in_quarantine()
 }
 
 #[test]
-fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
+fn sales_by_day_and_by_tariff_add_up_to_the_season_and_follow_later_imports() {
     let (_dir, mut store) = set_up();
     let check = |store: &SqliteStore| {
         for season in store.seasons().unwrap() {
@@ -1013,6 +1013,26 @@ fn sales_by_day_add_up_to_the_season_and_follow_later_imports() {
                 ),
                 "{season:?}"
             );
+            // The tariff mix, built by the same pass, against each performance's own mix.
+            let mix = store.season_tariff_mix(season).unwrap();
+            let mut expected: std::collections::BTreeMap<_, (u64, Cents)> = Default::default();
+            for line in store.season_performances(season).unwrap() {
+                if line.sales.status != jauge_model::PerformanceStatus::Scheduled {
+                    continue;
+                }
+                for (category, tickets, revenue) in store.performance_mix(line.id).unwrap().tariffs
+                {
+                    let e = expected.entry(category).or_insert((0, Cents::ZERO));
+                    *e = (e.0 + tickets, e.1 + revenue);
+                }
+            }
+            let got: std::collections::BTreeMap<_, _> =
+                mix.iter().map(|&(c, t, r)| (c, (t, r))).collect();
+            assert_eq!(got, expected, "{season:?}");
+            let subscription = got
+                .get(&jauge_model::TariffCategory::Subscription)
+                .map_or(0, |m| m.0);
+            assert_eq!(subscription, summary.subscription_tickets, "{season:?}");
         }
     };
     store

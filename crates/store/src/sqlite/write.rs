@@ -1355,10 +1355,11 @@ pub(crate) fn audiences_changed(tx: &Transaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Marks the sales by day of every season as changed: emptied, built again by the next read
-/// (see `SqliteStore::season_sales_by_day`).
+/// Marks the sales by day and by tariff of every season as changed: emptied, built again by
+/// the next read (see `SqliteStore::season_sales_by_day`).
 pub(crate) fn daily_sales_changed(tx: &Transaction) -> Result<(), StoreError> {
     tx.execute("DELETE FROM season_daily_sales", [])?;
+    tx.execute("DELETE FROM season_tariff_sales", [])?;
     Ok(())
 }
 
