@@ -85,11 +85,19 @@ pub fn open(
     if let Some(profile) = profile {
         profile.apply(&mut inferred)?;
     }
-    let kind = if inferred
-        .profile
-        .columns
-        .contains_key(&mapping::Field::OrderId)
+    // What kind of tool exported it: orders come from ticketing; consents and campaign
+    // activity from emailing; a programme of performances from ticketing; contacts alone
+    // from a CRM.
+    let has = |field| inferred.profile.columns.contains_key(&field);
+    let kind = if has(mapping::Field::OrderId) {
+        SourceKind::TicketingExport
+    } else if has(mapping::Field::CampaignId)
+        || has(mapping::Field::Campaign)
+        || has(mapping::Field::Newsletter)
+        || has(mapping::Field::UnsubscribeDate)
     {
+        SourceKind::EmailingExport
+    } else if has(mapping::Field::PerformanceDate) || has(mapping::Field::PerformanceId) {
         SourceKind::TicketingExport
     } else {
         SourceKind::CrmExport

@@ -584,3 +584,26 @@ fn pretix_exports_read_through_the_built_in_profiles() {
         }
     }
 }
+
+#[test]
+fn a_files_columns_say_which_kind_of_tool_exported_it() {
+    let (_venue, files, _dir) = demo_venue_files();
+    let kind = |path: &std::path::Path| {
+        crate::open(Input::File(path.to_owned()), Defaults::default(), None)
+            .unwrap()
+            .kind
+    };
+    assert_eq!(kind(&files.ticketing), SourceKind::TicketingExport);
+    // A programme of performances, without a single order, comes from ticketing too.
+    assert_eq!(kind(&files.performances), SourceKind::TicketingExport);
+    assert_eq!(kind(&files.contacts), SourceKind::EmailingExport);
+    assert_eq!(kind(&files.activity), SourceKind::EmailingExport);
+    let crm = "Nom;Prénom;Courriel;Code postal\nMartin;Léa;lea@exemple.org;37000\n";
+    let opened = crate::open(
+        Input::Bytes(crm.as_bytes().to_vec()),
+        Defaults::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(opened.kind, SourceKind::CrmExport);
+}
