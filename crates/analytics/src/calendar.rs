@@ -66,3 +66,59 @@ pub fn season_summary_until(
     };
     summary_with_sales(&without_audience, sales_until(by_day, day))
 }
+
+/// Two seasons' tickets cumulated week after week, the previous one aligned on the same week
+/// of its season, so that both curves can be drawn on one axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeasonWeeks {
+    /// The Monday of each week, in this season: from the earlier of both seasons' first week
+    /// of sales (in season weeks) to this season's last.
+    pub weeks: Vec<NaiveDate>,
+    /// This season's tickets ordered up to the end of each week.
+    pub this_season: Vec<u64>,
+    /// The previous season's, at the same week of its season; empty when it sold nothing.
+    pub previous_season: Vec<u64>,
+}
+
+/// `season`'s sales by day and the previous season's, cumulated week by week and aligned on
+/// the week of their season. `None` when the season sold nothing.
+pub fn season_weeks(
+    season: jauge_model::Season,
+    by_day: &[DaySales],
+    previous_by_day: &[DaySales],
+) -> Option<SeasonWeeks> {
+    let now = weekly(by_day);
+    let before = weekly(previous_by_day);
+    let previous = season.previous();
+    let offset = |season: jauge_model::Season, week: NaiveDate| {
+        (week - week_of(season.first_day())).num_weeks()
+    };
+    let first = offset(season, now.first()?.day)
+        .min(before.first().map_or(i64::MAX, |w| offset(previous, w.day)));
+    let last = offset(season, now.last()?.day);
+    let cumulated = |weeks: &[DaySales], season: jauge_model::Season| -> Vec<u64> {
+        let mut total = 0;
+        (first..=last)
+            .map(|i| {
+                total += weeks
+                    .iter()
+                    .filter(|w| offset(season, w.day) == i)
+                    .map(|w| w.sales.tickets)
+                    .sum::<u64>();
+                total
+            })
+            .collect()
+    };
+    let start = week_of(season.first_day());
+    Some(SeasonWeeks {
+        weeks: (first..=last)
+            .map(|i| start + chrono::TimeDelta::weeks(i))
+            .collect(),
+        this_season: cumulated(&now, season),
+        previous_season: if before.is_empty() {
+            Vec::new()
+        } else {
+            cumulated(&before, previous)
+        },
+    })
+}

@@ -37,6 +37,10 @@ pub struct Bar {
     pub shown: String,
 }
 
+/// The colours of marks, in order: Okabe and Ito's palette, which readers with any common
+/// colour-vision deficiency tell apart; the first is every single-series chart's.
+pub const PALETTE: [&str; 4] = ["#0072b2", "#d55e00", "#009e73", "#cc79a7"];
+
 /// Height of one bar's row, the chart's width and the width of one character of a label, in
 /// SVG units.
 const ROW: f64 = 22.0;
@@ -78,7 +82,7 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
         let length = (b.value.max(0.0) / top).min(1.0) * plot;
         let _ = write!(
             svg,
-            r##"<g><title>{full_label} : {shown}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="#1a1a1a">{label}</text><rect x="{LABELS}" y="{y}" width="{length:.1}" height="{h}" fill="#1f5f8b"/><text x="{vx:.1}" y="{ty}" font-size="12" fill="#1a1a1a">{shown}</text></g>"##,
+            r##"<g><title>{full_label} : {shown}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="#1a1a1a">{label}</text><rect x="{LABELS}" y="{y}" width="{length:.1}" height="{h}" fill="{colour}"/><text x="{vx:.1}" y="{ty}" font-size="12" fill="#1a1a1a">{shown}</text></g>"##,
             label = escape(&cut(&b.label)),
             full_label = escape(&b.label),
             shown = escape(&b.shown),
@@ -86,6 +90,7 @@ pub fn bars(title: &str, bars: &[Bar], full: Option<f64>) -> String {
             ty = y + 14.0,
             h = ROW - 6.0,
             vx = LABELS + length + 4.0,
+            colour = PALETTE[0],
         );
     }
     svg.push_str("</svg>");
@@ -132,9 +137,8 @@ pub fn lines_with_band(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 640 {tall}" width="100%" role="img" aria-label="{title}"><title>{title}</title>"#,
         title = escape(title),
-        // Room for a legend row a line, and one for the band.
-        tall = 290.0_f64
-            .max(top + height + 44.0 + 16.0 * (series.len() + usize::from(band.is_some())) as f64),
+        // Room below the axis for the band's legend.
+        tall = top + height + 30.0 + if band.is_some() { 18.0 } else { 0.0 },
     );
     let _ = write!(
         svg,
@@ -148,42 +152,56 @@ pub fn lines_with_band(
         from = escape(from),
         to = escape(to),
     );
-    let colours = ["#1f5f8b", "#b35c00", "#2e7d32", "#6a1b9a"];
+    // Each line is named at its end rather than in a legend; names that would overlap are
+    // moved apart, the lower one below its line.
+    let mut names: Vec<(f64, f64, &str, &str)> = Vec::new();
     for (i, s) in series.iter().enumerate() {
         let steps = s.values.len().saturating_sub(1).max(1) as f64;
-        let points: Vec<String> = s
+        let points: Vec<(f64, f64)> = s
             .values
             .iter()
             .enumerate()
             // A value that is not a number is a day not reached yet: the line stops before it.
             .filter(|(_, v)| v.is_finite())
             .map(|(j, v)| {
-                let x = left + width * j as f64 / steps;
-                let y = top + height * (1.0 - v.clamp(0.0, 1.0));
-                format!("{x:.1},{y:.1}")
+                (
+                    left + width * j as f64 / steps,
+                    top + height * (1.0 - v.clamp(0.0, 1.0)),
+                )
             })
             .collect();
-        let colour = colours[i % colours.len()];
+        let colour = PALETTE[i % PALETTE.len()];
         let dash = if s.dashed {
             r#" stroke-dasharray="6 4""#
         } else {
             ""
         };
+        let drawn: Vec<String> = points
+            .iter()
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect();
         let _ = write!(
             svg,
             r#"<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{}"><title>{}</title></polyline>"#,
-            points.join(" "),
+            drawn.join(" "),
             escape(&s.name)
         );
+        if let Some(&(x, y)) = points.last() {
+            names.push((x, y, colour, &s.name));
+        }
+    }
+    names.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut last_baseline = f64::MIN;
+    for (x, y, colour, name) in names {
+        let mut baseline = (y - 7.0).max(top + 10.0);
+        if baseline < last_baseline + 15.0 {
+            baseline = (y + 17.0).max(last_baseline + 15.0);
+        }
+        last_baseline = baseline;
         let _ = write!(
             svg,
-            r##"<g font-size="12"><line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/><text x="{tx}" y="{ty}" fill="#1a1a1a">{}</text></g>"##,
-            escape(&s.name),
-            x = left + 10.0,
-            x2 = left + 34.0,
-            y = top + height + 36.0 + 16.0 * i as f64 - 4.0,
-            tx = left + 40.0,
-            ty = top + height + 36.0 + 16.0 * i as f64,
+            r##"<text x="{x:.1}" y="{baseline:.1}" text-anchor="end" font-size="12" font-weight="bold" fill="{colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            escape(name)
         );
     }
     if let Some(b) = band {
@@ -191,16 +209,17 @@ pub fn lines_with_band(
         let x = left + width;
         let _ = write!(
             svg,
-            r##"<g><title>{name}</title><rect x="{rx}" y="{ry:.1}" width="10" height="{rh:.1}" fill="#b35c00" fill-opacity="0.3" stroke="#b35c00"/><circle cx="{x}" cy="{cy:.1}" r="4" fill="#b35c00"/></g><g font-size="12"><rect x="{lx}" y="{ly}" width="24" height="10" fill="#b35c00" fill-opacity="0.3" stroke="#b35c00"/><text x="{tx}" y="{ty}" fill="#1a1a1a">{name}</text></g>"##,
+            r##"<g><title>{name}</title><rect x="{rx}" y="{ry:.1}" width="10" height="{rh:.1}" fill="{c}" fill-opacity="0.3" stroke="{c}"/><circle cx="{x}" cy="{cy:.1}" r="4" fill="{c}"/></g><g font-size="12"><rect x="{lx}" y="{ly}" width="24" height="10" fill="{c}" fill-opacity="0.3" stroke="{c}"/><text x="{tx}" y="{ty}" fill="#1a1a1a">{name}</text></g>"##,
             name = escape(&b.name),
+            c = PALETTE[1],
             rx = x - 5.0,
             ry = y(b.high),
             rh = (y(b.low) - y(b.high)).max(1.0),
             cy = y(b.value),
             lx = left + 10.0,
-            ly = top + height + 36.0 + 16.0 * series.len() as f64 - 9.0,
+            ly = top + height + 31.0,
             tx = left + 40.0,
-            ty = top + height + 36.0 + 16.0 * series.len() as f64,
+            ty = top + height + 40.0,
         );
     }
     svg.push_str("</svg>");
@@ -276,10 +295,11 @@ pub fn map(
         let r = (s.value.max(0.0) / top).sqrt() * 24.0;
         let _ = write!(
             svg,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}" fill="#1f5f8b" fill-opacity="0.55" stroke="#ffffff" stroke-width="0.5"><title>{} : {}</title></circle>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}" fill="{colour}" fill-opacity="0.55" stroke="#ffffff" stroke-width="0.5"><title>{} : {}</title></circle>"##,
             r.max(1.5),
             escape(&s.label),
-            escape(&s.shown)
+            escape(&s.shown),
+            colour = PALETTE[0],
         );
     }
     // Names of the largest, each where it does not cover one already written.
@@ -307,7 +327,8 @@ pub fn map(
     }
     let _ = write!(
         svg,
-        r##"<path d="M{a} {middle}h16M{middle} {b}v16" stroke="#b35c00" stroke-width="3"/></svg>"##,
+        r##"<path d="M{a} {middle}h16M{middle} {b}v16" stroke="{c}" stroke-width="3"/></svg>"##,
+        c = PALETTE[1],
         a = middle - 8.0,
         b = middle - 8.0
     );
@@ -394,6 +415,16 @@ mod tests {
             "clamped at full: {svg}"
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
+        // Both lines end at the top: named at their ends, the second name moved below the
+        // first rather than over it.
+        let baseline = |name: &str| -> f64 {
+            let end = svg.find(&format!(">{name}</text>")).expect(name);
+            let start = svg[..end].rfind("<text").unwrap();
+            let y = svg[start..end].split("y=\"").nth(1).unwrap();
+            y[..y.find('"').unwrap()].parse().unwrap()
+        };
+        let (a, b) = (baseline("Cette séance"), baseline("Médiane"));
+        assert!((a - b).abs() >= 15.0, "{a} {b}: {svg}");
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 use jauge_analytics::audience::{SEGMENTS, SeasonAudience, Segment};
-use jauge_analytics::calendar::{DaySales, season_summary_until, weekly};
+use jauge_analytics::calendar::{DaySales, season_summary_until, season_weeks, weekly};
 use jauge_analytics::crossover::{ShowAudience, discipline_crossover, shared_audiences};
 use jauge_analytics::definitions::{self, Definition};
 use jauge_analytics::places::{AudienceGeography, BANDS, audience_geography};
@@ -389,35 +389,13 @@ fn key_figures(data: &SeasonData, lang: Lang) -> Table {
 /// of its season; and the table of weeks.
 fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
     let now = weekly(&data.by_day);
-    if now.is_empty() {
-        return None;
-    }
-    let before = weekly(&data.previous_by_day);
-    // Weeks counted from the week each season starts in, so that seasons line up.
-    let offset = |season: Season, week: NaiveDate| {
-        (week - jauge_analytics::calendar::week_of(season.first_day())).num_weeks()
-    };
+    let aligned = season_weeks(data.season, &data.by_day, &data.previous_by_day)?;
     let previous = data.season.previous();
-    let first = offset(data.season, now[0].day)
-        .min(before.first().map_or(i64::MAX, |w| offset(previous, w.day)));
-    let last = offset(data.season, now[now.len() - 1].day);
-    let cumulated = |weeks: &[DaySales], season: Season| -> Vec<u64> {
-        let mut total = 0;
-        (first..=last)
-            .map(|i| {
-                total += weeks
-                    .iter()
-                    .find(|w| offset(season, w.day) == i)
-                    .map_or(0, |w| w.sales.tickets);
-                total
-            })
-            .collect()
-    };
-    let this_season = cumulated(&now, data.season);
-    let last_season = cumulated(&before, previous);
+    let (this_season, last_season) = (&aligned.this_season, &aligned.previous_season);
+    let before_sold = !last_season.is_empty();
     let top = this_season
         .iter()
-        .chain(&last_season)
+        .chain(last_season)
         .copied()
         .max()
         .unwrap_or(0)
@@ -425,10 +403,10 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
     let share = |v: &[u64]| v.iter().map(|&n| n as f64 / top as f64).collect();
     let mut series = vec![Series {
         name: data.season.label(),
-        values: share(&this_season),
+        values: share(this_season),
         dashed: false,
     }];
-    if !before.is_empty() {
+    if before_sold {
         series.push(Series {
             name: format!(
                 "{} {}",
@@ -439,7 +417,7 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
                     "(same week of its season)"
                 )
             ),
-            values: share(&last_season),
+            values: share(last_season),
             dashed: true,
         });
     }
@@ -451,7 +429,10 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
             "Tickets sold since sales opened, week after week",
         ),
         &series,
-        (&label(now[0].day), &label(now[now.len() - 1].day)),
+        (
+            &label(aligned.weeks[0]),
+            &label(aligned.weeks[aligned.weeks.len() - 1]),
+        ),
         &format::count(top, lang),
     );
     let mut total = 0;
@@ -459,9 +440,10 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
         .iter()
         .map(|w| {
             total += w.sales.tickets;
-            let i = offset(data.season, w.day);
-            let before_then = usize::try_from(i - first)
-                .ok()
+            let before_then = aligned
+                .weeks
+                .iter()
+                .position(|&week| week == w.day)
                 .and_then(|at| last_season.get(at))
                 .copied();
             vec![
@@ -470,7 +452,7 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
                 Cell::money(w.sales.revenue, lang),
                 Cell::count(total, lang),
                 match before_then {
-                    Some(n) if !before.is_empty() => Cell::count(n, lang),
+                    Some(n) if before_sold => Cell::count(n, lang),
                     _ => Cell::none(),
                 },
             ]
