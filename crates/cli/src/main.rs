@@ -20,6 +20,7 @@ mod parquet_file;
 mod patrons;
 mod privacy;
 mod quarantine;
+mod report;
 mod segments;
 mod serve;
 mod share;
@@ -76,6 +77,9 @@ enum Command {
     /// Forecast each upcoming performance's final tickets and revenue, with an 80% interval,
     /// the ones at risk first; `backtest` shows how every method did over past seasons.
     Forecast(forecast::ForecastArgs),
+    /// The season report for a board or a funder: key figures and their change, a narrative,
+    /// charts, methods and sources, as one self-contained HTML file or an A4 PDF.
+    Report(report::ReportArgs),
     /// The audit log (exports, declarations sent…); `verify` checks that nobody altered it.
     Audit(audit::AuditArgs),
     /// Loyalty segments: how many people each holds; `export` writes a segment's people who
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
         Command::Sibil(args) => sibil::run(&cli, args),
         Command::Forecast(args) => forecast::run(&cli, args),
         Command::Audit(args) => audit::run(&cli, args),
+        Command::Report(args) => report::run(&cli, args),
         Command::Segments(args) => segments::run(&cli, args),
         Command::Privacy(args) => privacy::run(&cli, args),
         Command::Share(args) => share::run(&cli, args),

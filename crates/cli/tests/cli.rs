@@ -1769,3 +1769,341 @@ fn an_api_token_is_shown_once_kept_as_a_hash_and_revocable() {
     );
     assert!(text(&jauge(&["tokens", "list", "--db", db]).stdout).contains("(revoked)"));
 }
+
+/// Runs `jauge report` on the shared demo as on `TODAY`; the file written and what it said.
+fn report_of(season: &str, lang: &str, format: &str) -> (std::path::PathBuf, String) {
+    let dir = shared_demo();
+    let out = dir.join(format!("report-{season}-{lang}.{format}"));
+    let output = jauge(&[
+        "--db",
+        dir.join("jauge.db").to_str().unwrap(),
+        "--lang",
+        lang,
+        "report",
+        "--season",
+        season,
+        "--today",
+        TODAY,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "report failed: {}",
+        text(&output.stderr)
+    );
+    (out, text(&output.stderr))
+}
+
+/// A figure of a season summary by the name the report's JSON gives it, read here field by
+/// field (money in cents).
+fn summary_field(s: &jauge_analytics::SeasonSummary, name: &str) -> Option<f64> {
+    match name {
+        "tickets" => Some(s.tickets as f64),
+        "revenue" => Some(s.revenue.get() as f64),
+        "fill_rate" => s.fill_rate,
+        "average_price" => s.average_price,
+        "performances" => Some(s.performances as f64),
+        "cancelled_performances" => Some(s.cancelled_performances as f64),
+        "patrons" => Some(s.patrons as f64),
+        "first_timer_share" => s.first_timer_share,
+        "retention" => s.retention,
+        "subscription_share" => s.subscription_share,
+        "free_ticket_share" => s.free_ticket_share,
+        other => panic!("unknown summary figure {other}"),
+    }
+}
+
+/// What a figure of the report should be, computed again from the store with the analytics
+/// crate: the report's measure as its JSON names it.
+fn expected_figure(store: &SqliteStore, label: &str, measure: &serde_json::Value) -> f64 {
+    use jauge_analytics::calendar::{season_summary_until, season_weeks};
+    use jauge_analytics::places::audience_geography;
+    use jauge_analytics::{fill_by, season_summary, shows_by_fill_rate};
+    let season: jauge_model::Season = label.parse().unwrap();
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let summary = season_summary(&store.season_facts(season).unwrap());
+    let previous = season.previous();
+    let previous_summary = || {
+        let facts = store.season_facts(previous).unwrap();
+        if season.contains(today) {
+            let by_day = store.season_sales_by_day(previous).unwrap();
+            let day = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+            season_summary_until(&facts, &by_day, day)
+        } else {
+            season_summary(&facts)
+        }
+    };
+    let performances = store.season_performances(season).unwrap();
+    let held: Vec<_> = performances
+        .iter()
+        .filter(|p| p.sales.status == jauge_model::PerformanceStatus::Scheduled)
+        .collect();
+    let tariff = |category: &serde_json::Value| -> (u64, u64, u64) {
+        let category: jauge_model::TariffCategory =
+            serde_json::from_value(category.clone()).unwrap();
+        let (mut tickets, mut revenue, mut all) = (0, 0, 0);
+        for p in &held {
+            for (c, n, amount) in store.performance_mix(p.id).unwrap().tariffs {
+                all += n;
+                if c == category {
+                    tickets += n;
+                    revenue += amount.get();
+                }
+            }
+        }
+        (tickets, revenue, all)
+    };
+    let group = |fill: &jauge_analytics::Fill, field: &str| match field {
+        "fill_rate" => fill.fill_rate.unwrap(),
+        "tickets" => fill.sales.tickets as f64,
+        "performances" => fill.performances as f64,
+        "revenue" => fill.sales.revenue.get() as f64,
+        other => panic!("unknown group figure {other}"),
+    };
+    let geography = || {
+        let setup = store.setup().unwrap().unwrap();
+        audience_geography(
+            &store.season_buyer_places(season).unwrap(),
+            setup.venue.insee.as_str(),
+            jauge_geo::Geography::france(),
+        )
+    };
+    let (kind, arg) = measure.as_object().unwrap().iter().next().unwrap();
+    let index = |v: &serde_json::Value| v.as_u64().unwrap() as usize;
+    match kind.as_str() {
+        "season" => summary_field(&summary, arg.as_str().unwrap()).unwrap(),
+        "before" => summary_field(&previous_summary(), arg.as_str().unwrap()).unwrap(),
+        "change" => {
+            let name = arg.as_str().unwrap();
+            let (now, then) = (
+                summary_field(&summary, name).unwrap(),
+                summary_field(&previous_summary(), name).unwrap(),
+            );
+            if name.ends_with("rate") || name.ends_with("share") || name == "retention" {
+                now - then
+            } else {
+                now / then - 1.0
+            }
+        }
+        "discipline" => {
+            let d: jauge_model::Discipline = serde_json::from_value(arg[0].clone()).unwrap();
+            let groups = fill_by(&performances, |p| p.discipline);
+            let fill = &groups.iter().find(|(k, _)| *k == d).unwrap().1;
+            group(fill, arg[1].as_str().unwrap())
+        }
+        "hall" => {
+            let groups = fill_by(&performances, |p| p.hall.clone());
+            let fill = &groups.iter().find(|(k, _)| k == &arg[0]).unwrap().1;
+            group(fill, arg[1].as_str().unwrap())
+        }
+        "show" => {
+            let show = shows_by_fill_rate(&performances)
+                .into_iter()
+                .find(|s| s.show == arg[0].as_str().unwrap())
+                .unwrap();
+            let fill = jauge_analytics::Fill {
+                performances: show.performances,
+                capacity: show.capacity,
+                sales: show.sales,
+                fill_rate: show.fill_rate,
+            };
+            group(&fill, arg[1].as_str().unwrap())
+        }
+        "tariff_tickets" => tariff(arg).0 as f64,
+        "tariff_revenue" => tariff(arg).1 as f64,
+        "tariff_share" => {
+            let (tickets, _, all) = tariff(arg);
+            tickets as f64 / all as f64
+        }
+        "segment" => {
+            let audience = store.season_audience(season).unwrap();
+            let segment = jauge_analytics::audience::SEGMENTS
+                .into_iter()
+                .find(|s| format!("{s:?}") == arg.as_str().unwrap())
+                .unwrap();
+            audience.segment(segment) as f64
+        }
+        "band_buyers" => geography().bands[index(arg)] as f64,
+        "band_share" => {
+            let g = geography();
+            g.bands[..=index(arg)].iter().sum::<u64>() as f64 / (g.buyers - g.unplaced) as f64
+        }
+        "departement_buyers" => {
+            let g = geography();
+            g.departements
+                .iter()
+                .find(|d| d.0 == arg.as_str().unwrap())
+                .unwrap()
+                .2 as f64
+        }
+        "week_tickets" => {
+            let weeks = season_weeks(
+                season,
+                &store.season_sales_by_day(season).unwrap(),
+                &store.season_sales_by_day(previous).unwrap(),
+            )
+            .unwrap();
+            let values = if arg["previous"].as_bool().unwrap() {
+                weeks.previous_season
+            } else {
+                weeks.this_season
+            };
+            values[index(&arg["week"])] as f64
+        }
+        other => panic!("a measure this test does not know: {other}"),
+    }
+}
+
+/// A text with its spaces (of every width) taken out, to find figures in a PDF's text.
+fn without_spaces(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect()
+}
+
+#[test]
+fn every_figure_of_the_season_report_is_the_analytics_own_in_html_and_pdf() {
+    let store = SqliteStore::open(shared_demo().join("jauge.db")).unwrap();
+    // A finished season, compared with the whole previous one; and one under way, compared
+    // with the previous one a year before.
+    for (season, lang) in [("2025-2026", "fr"), ("2026-2027", "en")] {
+        let (json, _) = report_of(season, lang, "json");
+        let figures: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert!(figures.len() > 60, "{season}: {} figures", figures.len());
+        let (html, _) = report_of(season, lang, "html");
+        let html = std::fs::read_to_string(&html).unwrap();
+        let (pdf, said) = report_of(season, lang, "pdf");
+        let pdf_text = Command::new("pdftotext")
+            .arg("-enc")
+            .arg("UTF-8")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (Debian's poppler-utils) runs");
+        let pdf_text = without_spaces(&text(&pdf_text.stdout));
+        let mut kinds = BTreeSet::new();
+        for figure in &figures {
+            let measure = &figure["measure"];
+            let value = figure["value"].as_f64().unwrap();
+            let expected = expected_figure(&store, season, measure);
+            assert!(
+                (value - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "{season} {measure}: the report says {value}, the analytics {expected}"
+            );
+            let shown = figure["shown"].as_str().unwrap();
+            if !measure.to_string().contains("week_tickets") {
+                // Weekly figures are the chart's points: drawn, not written.
+                assert!(
+                    html.contains(&shown.replace('&', "&amp;")),
+                    "{season} {measure}: {shown} is not in the HTML"
+                );
+                assert!(
+                    pdf_text.contains(&without_spaces(shown)),
+                    "{season} {measure}: {shown} is not in the PDF's text"
+                );
+            }
+            kinds.insert(measure.as_object().unwrap().keys().next().unwrap().clone());
+        }
+        for kind in [
+            "season",
+            "before",
+            "change",
+            "discipline",
+            "hall",
+            "show",
+            "tariff_share",
+            "segment",
+            "band_share",
+            "departement_buyers",
+            "week_tickets",
+        ] {
+            assert!(kinds.contains(kind), "{season}: no {kind} figure");
+        }
+        // The PDF is A4, and pdftoppm finds as many pages as the report says it laid out.
+        let pages: usize = said
+            .split(" pages")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no page count in {said:?}"));
+        assert!(pages >= 6, "a cover and five sections: {pages}");
+        let pngs = shared_demo().join(format!("pages-{season}"));
+        let status = Command::new("pdftoppm")
+            .args(["-r", "20", "-png"])
+            .arg(&pdf)
+            .arg(&pngs)
+            .status()
+            .expect("pdftoppm (Debian's poppler-utils) runs");
+        assert!(status.success());
+        let rendered = std::fs::read_dir(shared_demo())
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(&format!("pages-{season}")) && name.ends_with(".png")
+            })
+            .count();
+        assert_eq!(rendered, pages, "{season}");
+        let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+        assert!(
+            text(&info.stdout).contains("595.276 x 841.89 pts (A4)"),
+            "{}",
+            text(&info.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_season_report_reads_as_written_text_in_each_language_and_stands_alone() {
+    let (fr, _) = report_of("2025-2026", "fr", "html");
+    let fr = std::fs::read_to_string(fr).unwrap();
+    let (en, _) = report_of("2025-2026", "en", "html");
+    let en = std::fs::read_to_string(en).unwrap();
+    assert!(fr.contains(r#"<html lang="fr">"#) && en.contains(r#"<html lang="en">"#));
+    assert!(fr.contains("La saison 2025-2026 a réuni "), "{fr}");
+    assert!(fr.contains(" par rapport à la saison 2024-2025"), "{fr}");
+    assert!(en.contains("Season 2025-2026 drew "), "{en}");
+    assert!(en.contains("Methods, definitions and sources"));
+    assert!(fr.contains("Méthodes, définitions et sources"));
+    for html in [&fr, &en] {
+        // Self-contained: no script, no stylesheet, image or font fetched from elsewhere.
+        for outside in ["<script", "<link", " src=", "url(", "@import"] {
+            assert!(!html.contains(outside), "{outside}");
+        }
+        let addresses = html.matches("http").count();
+        let svg_namespaces = html.matches("http://www.w3.org/2000/svg").count();
+        assert_eq!(
+            addresses, svg_namespaces,
+            "only SVG's namespace names an address"
+        );
+        // Nothing left of a template.
+        for leftover in ["{", "}}", "NaN", "inf"] {
+            let body = &html[html.find("<body>").unwrap()..];
+            let text: String = body
+                .split('<')
+                .map(|part| part.split_once('>').map_or("", |(_, t)| t))
+                .collect();
+            assert!(!text.contains(leftover), "{leftover} in {text}");
+        }
+    }
+}
+
+#[test]
+fn a_report_of_a_season_without_performances_says_which_seasons_have_some() {
+    let dir = shared_demo();
+    let output = jauge(&[
+        "--db",
+        dir.join("jauge.db").to_str().unwrap(),
+        "report",
+        "--season",
+        "2019-2020",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert!(
+        said.contains("2025-2026") && said.contains("--season"),
+        "{said}"
+    );
+}

@@ -17,4 +17,9 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// The language's code: `fr`, `en`.
+    pub fn code(self) -> &'static str {
+        self.pick("fr", "en")
+    }
 }

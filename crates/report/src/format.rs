@@ -47,6 +47,11 @@ pub fn percent(share: f64, lang: Lang) -> String {
     }
 }
 
+/// A difference of two shares in percentage points, with one decimal: `3,1 pts`, `3.1 pts`.
+pub fn points(difference: f64, lang: Lang) -> String {
+    format!("{}\u{a0}pts", decimal(difference * 100.0, lang))
+}
+
 /// A number with one decimal: `12,5` in French, `12.5` in English.
 pub fn decimal(value: f64, lang: Lang) -> String {
     let text = format!("{value:.1}");

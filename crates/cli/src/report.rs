@@ -1,0 +1,251 @@
+//! `jauge report`: the season report for a board or a funder, as one self-contained HTML file
+//! or an A4 PDF (with the `pdf` feature, on by default), or its figures as JSON.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use jauge_analytics::calendar::season_summary_until;
+use jauge_analytics::places::audience_geography;
+use jauge_analytics::season_summary;
+use jauge_model::{Lang, Season, SourceKind};
+use jauge_report::season::{Before, SeasonFigures, SourceLine};
+use jauge_report::{format, html, season};
+use jauge_store::{SqliteStore, Store};
+
+use crate::Cli;
+use crate::error::Failure;
+use crate::summary::open_existing;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The season, such as 2025-2026 (default: the current season, in the venue's time zone).
+    #[arg(long)]
+    season: Option<String>,
+
+    /// html (one self-contained file), pdf (A4), or json (every figure the report shows, with
+    /// what it measures). Default: from the extension of --out, else html.
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+
+    /// Where to write the report (default: bilan-SEASON.html, or .pdf, .json, in the current
+    /// directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+
+    /// The day the report is made on, YYYY-MM-DD (default: today, in the venue's time zone): a
+    /// season under way is compared with the previous one a year before that day.
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    Html,
+    Pdf,
+    Json,
+}
+
+impl ReportFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Json => "json",
+        }
+    }
+}
+
+fn kind_label(kind: SourceKind, lang: Lang) -> &'static str {
+    match kind {
+        SourceKind::TicketingExport => lang.pick("Export de billetterie", "Ticketing export"),
+        SourceKind::EmailingExport => lang.pick("Export d'emailing", "Emailing export"),
+        SourceKind::CrmExport => lang.pick("Export de CRM", "CRM export"),
+        SourceKind::Pretix => lang.pick("Connexion pretix", "pretix connection"),
+    }
+}
+
+/// Everything the report of `season` shows, read from the store's rollups and computed by the
+/// analytics, as it stands on `today` (the venue's local day).
+pub fn season_figures(
+    store: &SqliteStore,
+    season: Season,
+    today: chrono::NaiveDate,
+    lang: Lang,
+) -> Result<SeasonFigures, Failure> {
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user(
+            "the database holds no venue yet: run `jauge demo`, or import a venue's files first",
+        )
+    })?;
+    let facts = store.season_facts(season)?;
+    let summary = season_summary(&facts);
+    let previous = season.previous();
+    let (before, previous_by_day) = if store.seasons()?.contains(&previous) {
+        let facts = store.season_facts(previous)?;
+        let by_day = store.season_sales_by_day(previous)?;
+        let before = if season.contains(today) {
+            let day = today
+                .checked_sub_months(chrono::Months::new(12))
+                .unwrap_or(today);
+            Before {
+                summary: season_summary_until(&facts, &by_day, day),
+                same_date: Some(day),
+            }
+        } else {
+            Before {
+                summary: season_summary(&facts),
+                same_date: None,
+            }
+        };
+        (Some(before), by_day)
+    } else {
+        (None, Vec::new())
+    };
+    let geography = audience_geography(
+        &store.season_buyer_places(season)?,
+        setup.venue.insee.as_str(),
+        jauge_geo::Geography::france(),
+    );
+    let tz = setup.venue.time_zone;
+    let sources = store
+        .sources()?
+        .into_iter()
+        .map(|s| SourceLine {
+            name: s.name.to_string(),
+            kind: kind_label(s.kind, lang).to_owned(),
+            last_import: s.last_import.map(|at| at.with_timezone(&tz).naive_local()),
+            imports: s.imports,
+            quarantined: s.quarantined,
+        })
+        .collect();
+    Ok(SeasonFigures {
+        venue: setup.venue.name.to_string(),
+        venue_insee: setup.venue.insee.as_str().to_owned(),
+        season,
+        today,
+        summary,
+        before,
+        performances: store.season_performances(season)?,
+        by_day: store.season_sales_by_day(season)?,
+        previous_by_day,
+        geography,
+        audience: store.season_audience(season)?,
+        tariffs: store.season_tariff_mix(season)?,
+        sources,
+    })
+}
+
+pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let lang = cli.lang;
+    let store = open_existing(&cli.db)?;
+    let setup = store.setup()?.ok_or_else(|| {
+        Failure::user(format!(
+            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
+            cli.db.display()
+        ))
+    })?;
+    let today = args.today.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&setup.venue.time_zone)
+            .date_naive()
+    });
+    let season = match &args.season {
+        Some(label) => Season::parse(label, setup.venue.season_start)
+            .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
+        None => Season::containing(today, setup.venue.season_start),
+    };
+    let known = store.seasons()?;
+    if !known.contains(&season) {
+        let labels: Vec<String> = known.iter().map(|s| s.label()).collect();
+        return Err(Failure::user(format!(
+            "no performance in season {season} in {}; seasons with performances: {}. Choose one \
+             with --season",
+            cli.db.display(),
+            if labels.is_empty() {
+                "none".to_owned()
+            } else {
+                labels.join(", ")
+            }
+        )));
+    }
+    let from_extension = args.out.as_ref().and_then(|p| p.extension()).and_then(|e| {
+        match e.to_str()?.to_ascii_lowercase().as_str() {
+            "pdf" => Some(ReportFormat::Pdf),
+            "json" => Some(ReportFormat::Json),
+            "html" | "htm" => Some(ReportFormat::Html),
+            _ => None,
+        }
+    });
+    let output = args.format.or(from_extension).unwrap_or(ReportFormat::Html);
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}-{}.{}",
+            lang.pick("bilan", "season-report"),
+            season.label(),
+            output.extension()
+        ))
+    });
+    let figures = season_figures(&store, season, today, lang)?;
+    let read = started.elapsed();
+    let document = season::compose(&figures, lang);
+    let (bytes, pages) = match output {
+        ReportFormat::Html => (html::render(&document).into_bytes(), None),
+        ReportFormat::Json => {
+            let json = serde_json::to_vec_pretty(&document.figures())
+                .map_err(|e| Failure::Internal(e.into()))?;
+            (json, None)
+        }
+        ReportFormat::Pdf => pdf(&document)?,
+    };
+    write_whole(&out, &bytes)?;
+    let seconds = |d: std::time::Duration| format::decimal(d.as_secs_f64(), lang);
+    let pages = pages.map_or(String::new(), |n| match lang {
+        Lang::Fr => format!(", {n} pages"),
+        Lang::En => format!(", {n} pages"),
+    });
+    eprintln!(
+        "{} {}{pages} ({} s, {} s {})",
+        lang.pick("Rapport écrit :", "Report written:"),
+        out.display(),
+        seconds(started.elapsed()),
+        seconds(read),
+        lang.pick("pour lire les chiffres", "reading the figures"),
+    );
+    Ok(())
+}
+
+#[cfg(feature = "pdf")]
+fn pdf(document: &jauge_report::document::Document) -> Result<(Vec<u8>, Option<usize>), Failure> {
+    let pdf = jauge_report::pdf::render(document).map_err(|e| Failure::Internal(e.into()))?;
+    for warning in &pdf.warnings {
+        eprintln!("warning: the PDF's layout: {warning}");
+    }
+    Ok((pdf.bytes, Some(pdf.pages)))
+}
+
+#[cfg(not(feature = "pdf"))]
+fn pdf(_: &jauge_report::document::Document) -> Result<(Vec<u8>, Option<usize>), Failure> {
+    Err(Failure::user(
+        "this jauge was built without PDF reports: build it with `--features pdf` (on by \
+         default), or ask for --format html",
+    ))
+}
+
+/// Writes a file whole or not at all: to a temporary file beside it, renamed over it.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes).map_err(|e| {
+        Failure::user(format!(
+            "cannot write the report to {}: {e}. Choose another place with --out",
+            partial.display()
+        ))
+    })?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        Failure::user(format!(
+            "cannot write the report to {}: {e}. Choose another place with --out",
+            path.display()
+        ))
+    })?;
+    Ok(())
+}
