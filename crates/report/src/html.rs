@@ -80,10 +80,11 @@ fn spans_html(spans: &[Span]) -> String {
         .collect()
 }
 
+/// Up or down as the change is shown (a change that rounds to nothing is neither).
 fn change_class(change: &Figure) -> &'static str {
-    if change.value > 0.0 {
+    if change.shown.starts_with('+') {
         "change up"
-    } else if change.value < 0.0 {
+    } else if change.shown.starts_with('\u{2212}') {
         "change down"
     } else {
         "change"

@@ -211,10 +211,11 @@ fn spans_markup(spans: &[Span]) -> String {
         .collect()
 }
 
+/// Up or down as the change is shown (a change that rounds to nothing is neither).
 fn tone(change: &Figure) -> &'static str {
-    if change.value > 0.0 {
+    if change.shown.starts_with('+') {
         "up"
-    } else if change.value < 0.0 {
+    } else if change.shown.starts_with('\u{2212}') {
         "down"
     } else {
         "muted"

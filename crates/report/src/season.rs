@@ -93,12 +93,11 @@ pub fn show_value(field: SummaryField, value: f64, lang: Lang) -> String {
 
 /// A change shown with its sign: points for shares, percent otherwise.
 pub fn show_change(field: SummaryField, change: f64, lang: Lang) -> String {
-    let sign = if change > 0.0 {
-        "+"
-    } else if change < 0.0 {
-        "\u{2212}"
-    } else {
-        ""
+    // A change that rounds to nothing (0,0) takes no sign.
+    let sign = match (change * 1000.0).round() {
+        r if r > 0.0 => "+",
+        r if r < 0.0 => "\u{2212}",
+        _ => "",
     };
     if field.is_share() {
         format!("{sign}{}", format::points(change.abs(), lang))
@@ -747,5 +746,36 @@ fn methods(f: &SeasonFigures, lang: Lang) -> Section {
             )
             .to_owned(),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_carry_their_sign_unless_they_round_to_nothing() {
+        let fr = Lang::Fr;
+        assert_eq!(
+            show_change(SummaryField::FillRate, 0.031, fr),
+            "+3,1\u{a0}pts"
+        );
+        assert_eq!(
+            show_change(SummaryField::FillRate, -0.0312, fr),
+            "\u{2212}3,1\u{a0}pts"
+        );
+        assert_eq!(
+            show_change(SummaryField::FillRate, 0.0004, fr),
+            "0,0\u{a0}pts"
+        );
+        assert_eq!(show_change(SummaryField::Revenue, 0.083, Lang::En), "+8.3%");
+        assert_eq!(
+            show_value(SummaryField::Revenue, 123_456.0, fr),
+            "1\u{202f}234,56\u{a0}€"
+        );
+        assert_eq!(
+            show_value(SummaryField::Tickets, 18_795.0, Lang::En),
+            "18,795"
+        );
     }
 }

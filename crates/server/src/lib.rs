@@ -26,6 +26,7 @@ mod download;
 mod login;
 mod page;
 mod pages;
+pub mod report;
 
 use page::Page;
 
@@ -132,7 +133,15 @@ pub fn router(db: PathBuf) -> Router {
         .route("/style.css", get(style))
         .route("/connexion", get(login::login_page).post(login::log_in))
         .route("/deconnexion", get(login::logout_page).post(login::log_out))
-        .route("/partage/{token}/{file}", get(download::download));
+        .route("/partage/{token}/{file}", get(download::download))
+        .route(
+            "/bilan",
+            get(|state: State<AppState>, q: Query<PageQuery>| season_report(state, q, false)),
+        )
+        .route(
+            "/bilan.pdf",
+            get(|state: State<AppState>, q: Query<PageQuery>| season_report(state, q, true)),
+        );
     for kind in Kind::ALL {
         router = router
             .route(
@@ -304,6 +313,88 @@ async fn build(state: &AppState, kind: Kind, q: &PageQuery) -> Result<Arc<Page>,
             },
         )
     })
+}
+
+/// The season report: the whole self-contained document, or its PDF.
+async fn season_report(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    as_pdf: bool,
+) -> Response {
+    let lang = q.lang();
+    let wanted = q.saison.clone();
+    let made = with_store(&state, move |store| {
+        let Some(setup) = store.setup()? else {
+            return Ok(None);
+        };
+        let today = chrono::Utc::now()
+            .with_timezone(&setup.venue.time_zone)
+            .date_naive();
+        let seasons = store.seasons()?;
+        let Some(season) =
+            pages::chosen_season(&seasons, wanted.as_deref(), setup.venue.season_start, today)
+        else {
+            return Ok(None);
+        };
+        let Some(figures) = report::season_figures(store, season, today, lang)? else {
+            return Ok(None);
+        };
+        let document = jauge_report::season::compose(&figures, lang);
+        Ok(Some((season, report_bytes(&document, as_pdf))))
+    })
+    .await;
+    let (season, bytes) = match made {
+        Ok(Some(made)) => made,
+        Ok(None) => return failure(StatusCode::NOT_FOUND, pages::no_season(lang)),
+        Err(response) => return response,
+    };
+    match bytes {
+        Some(bytes) if as_pdf => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}-{}.pdf\"",
+                        lang.pick("bilan", "season-report"),
+                        season.label()
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Some(bytes) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned())],
+            bytes,
+        )
+            .into_response(),
+        None => failure(
+            StatusCode::NOT_FOUND,
+            lang.pick(
+                "Ce serveur a été construit sans les rapports PDF : le bilan existe en HTML.",
+                "This server was built without PDF reports: the report exists as HTML.",
+            ),
+        ),
+    }
+}
+
+/// The report as HTML, or as PDF when asked and built in (`None` when it is not).
+fn report_bytes(document: &jauge_report::document::Document, as_pdf: bool) -> Option<Vec<u8>> {
+    if !as_pdf {
+        return Some(jauge_report::html::render(document).into_bytes());
+    }
+    #[cfg(feature = "pdf")]
+    {
+        // A layout failure is a bug of ours; the HTML report still works.
+        jauge_report::pdf::render(document)
+            .ok()
+            .map(|pdf| pdf.bytes)
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        None
+    }
 }
 
 async fn html(State(state): State<AppState>, Query(q): Query<PageQuery>, kind: Kind) -> Response {

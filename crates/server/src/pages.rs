@@ -193,6 +193,29 @@ pub struct SeasonData {
     pub as_of: Option<NaiveDate>,
 }
 
+/// The season a page asks for (a label such as `2025-2026`), else the one under way on
+/// `today`, else the latest; `None` when there is no such season among `seasons`.
+pub fn chosen_season(
+    seasons: &[Season],
+    wanted: Option<&str>,
+    start: jauge_model::SeasonStartMonth,
+    today: NaiveDate,
+) -> Option<Season> {
+    match wanted {
+        Some(label) => Season::parse(label, start)
+            .ok()
+            .filter(|season| seasons.contains(season)),
+        None => {
+            let current = Season::containing(today, start);
+            if seasons.contains(&current) {
+                Some(current)
+            } else {
+                seasons.last().copied()
+            }
+        }
+    }
+}
+
 /// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
 /// the one under way, else the latest. `None` when there is no venue or no such season.
 pub fn season_data(
@@ -203,21 +226,9 @@ pub fn season_data(
         return Ok(None);
     };
     let seasons = store.seasons()?;
-    let start = setup.venue.season_start;
     let today = today(setup.venue.time_zone);
-    let season = match wanted {
-        Some(label) => match Season::parse(label, start) {
-            Ok(season) if seasons.contains(&season) => season,
-            _ => return Ok(None),
-        },
-        None => {
-            let current = Season::containing(today, start);
-            match seasons.last() {
-                _ if seasons.contains(&current) => current,
-                Some(&latest) => latest,
-                None => return Ok(None),
-            }
-        }
+    let Some(season) = chosen_season(&seasons, wanted, setup.venue.season_start, today) else {
+        return Ok(None);
     };
     let summary = season_summary(&store.season_facts(season)?);
     let before = season.previous();
@@ -704,6 +715,22 @@ pub fn season(data: &SeasonData, lang: Lang) -> Page {
         pick(lang, "Chiffres au", "Figures as of"),
         data.as_of.map(|d| d.to_string()).unwrap_or_default(),
         pick(lang, "Afficher", "Show"),
+    );
+    let en = if lang == Lang::En { "&amp;lang=en" } else { "" };
+    let _ = write!(
+        intro,
+        r#"<p class="report">{} <a href="/bilan?saison={label}{en}">HTML</a>{}</p>"#,
+        pick(
+            lang,
+            "Le bilan de la saison, pour un conseil d'administration ou un financeur :",
+            "The season report, for a board or a funder:"
+        ),
+        // Linked only where this server was built with PDF reports.
+        if cfg!(feature = "pdf") {
+            format!(r#" · <a href="/bilan.pdf?saison={label}{en}">PDF</a>"#)
+        } else {
+            String::new()
+        },
     );
     if let Some(day) = data.as_of {
         let _ = write!(

@@ -53,7 +53,7 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+    (status, kind, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The links of a page to this site, with `&amp;` read back as `&`.
@@ -117,6 +117,12 @@ async fn every_page_answers_in_both_languages_and_no_link_is_broken() {
         "{seen:?}"
     );
     assert!(seen.contains("/glossaire?lang=en"), "{seen:?}");
+    assert!(seen.iter().any(|u| u.starts_with("/bilan?")), "{seen:?}");
+    assert_eq!(
+        seen.iter().any(|u| u.starts_with("/bilan.pdf?")),
+        cfg!(feature = "pdf"),
+        "{seen:?}"
+    );
     assert!(seen.contains("/sources"), "{seen:?}");
     assert!(seen.len() >= 4 * 2 * 3, "{seen:?}");
 }
@@ -744,7 +750,7 @@ async fn send(
         status,
         location,
         set,
-        String::from_utf8(body.to_vec()).unwrap(),
+        String::from_utf8_lossy(&body).into_owned(),
     )
 }
 
@@ -811,6 +817,8 @@ async fn once_an_account_exists_every_page_asks_for_a_session_whatever_the_role(
         "/sources".to_owned(),
         "/glossaire".to_owned(),
         "/representation?id=1".to_owned(),
+        format!("/bilan?saison={season}"),
+        format!("/bilan.pdf?saison={season}"),
     ];
     // No session: every route leads to the login, which says where to come back.
     for route in &routes {
@@ -838,6 +846,9 @@ async fn once_an_account_exists_every_page_asks_for_a_session_whatever_the_role(
                 .any(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict"))
         );
         for route in &routes {
+            if route.starts_with("/bilan.pdf") && !cfg!(feature = "pdf") {
+                continue;
+            }
             let (status, _, _, _) = send(&app, route, &session, None).await;
             assert_eq!(status, StatusCode::OK, "{} on {route}", role.code());
         }
@@ -1019,4 +1030,44 @@ async fn an_api_token_reads_the_pages_with_its_scope_until_it_ends() {
         .revoke_token(reader_id)
         .unwrap();
     assert_eq!(with(&reader).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_season_report_is_served_as_html_and_pdf_in_each_language() {
+    let (_dir, db, venue) = demo_database();
+    let app = router(db);
+    let season = venue.seasons[1].label();
+    let (status, kind, html) = get(&app, &format!("/bilan?saison={season}")).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::OK, "text/html; charset=utf-8")
+    );
+    assert!(
+        html.contains(&format!("Bilan de la saison {season}")),
+        "{html}"
+    );
+    let (_, _, english) = get(&app, &format!("/bilan?saison={season}&lang=en")).await;
+    assert!(english.contains(&format!("Season report {season}")));
+    let (status, _, _) = get(&app, "/bilan?saison=1999-2000").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let response = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!("/bilan.pdf?saison={season}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    if cfg!(feature = "pdf") {
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[axum::http::header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"bilan-{season}.pdf\"").as_str()
+        );
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(body.starts_with(b"%PDF-"));
+    } else {
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
 }
