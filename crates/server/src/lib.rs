@@ -20,6 +20,7 @@ use axum::routing::get;
 use jauge_model::Lang;
 use jauge_store::{SqliteStore, Store, StoreError};
 
+pub mod api;
 pub mod auth;
 mod cache;
 mod download;
@@ -158,6 +159,7 @@ pub fn router(db: PathBuf) -> Router {
             );
     }
     router
+        .merge(api::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             login::guard,

@@ -54,8 +54,13 @@ fn local(path: Option<&str>) -> String {
 /// the way to the login.
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    // The login itself, the style, and extracts' downloads (their token is their key).
-    if path == "/connexion" || path == "/style.css" || path.starts_with("/partage/") {
+    // The login itself, the style, extracts' downloads (their token is their key) and the
+    // API (which checks its own tokens, and answers in JSON).
+    if path == "/connexion"
+        || path == "/style.css"
+        || path.starts_with("/partage/")
+        || path.starts_with("/api/")
+    {
         return next.run(request).await;
     }
     // An API token, when one is given, decides alone.

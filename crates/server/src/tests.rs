@@ -1071,3 +1071,155 @@ async fn the_season_report_is_served_as_html_and_pdf_in_each_language() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
 }
+
+/// A call to the API with a bearer token (none when empty): status, content type, JSON body.
+async fn api(app: &Router, uri: &str, token: &str) -> (StatusCode, String, serde_json::Value) {
+    let mut request = Request::get(uri);
+    if !token.is_empty() {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, serde_json::from_slice(&body).unwrap())
+}
+
+fn api_token(db: &std::path::Path, scopes: &[&str]) -> String {
+    let secret = auth::new_token();
+    SqliteStore::open(db)
+        .unwrap()
+        .save_token(&jauge_store::ApiToken {
+            id: 0,
+            name: "api".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            token_hash: auth::token_hash(&secret),
+            expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+            revoked_at: None,
+        })
+        .unwrap();
+    secret
+}
+
+#[tokio::test]
+async fn the_api_answers_only_a_token_that_may_read_and_its_errors_are_problems() {
+    let (_dir, db, venue) = demo_database();
+    let reader = api_token(&db, &["read:aggregates"]);
+    let importer = api_token(&db, &["write:import"]);
+    let app = router(db.clone());
+    // Even with no account (the pages are open), the API needs a token.
+    for (token, status) in [
+        ("", StatusCode::UNAUTHORIZED),
+        ("made-up", StatusCode::UNAUTHORIZED),
+        (importer.as_str(), StatusCode::FORBIDDEN),
+    ] {
+        let (got, kind, problem) = api(&app, "/api/v1/seasons", token).await;
+        assert_eq!(got, status, "{token}");
+        assert_eq!(kind, "application/problem+json");
+        assert_eq!(problem["status"], status.as_u16());
+        assert_eq!(problem["type"], "about:blank");
+        assert!(!problem["detail"].as_str().unwrap().is_empty());
+    }
+    let (status, kind, seasons) = api(&app, "/api/v1/seasons", &reader).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::OK, "application/json")
+    );
+    let store = SqliteStore::open(&db).unwrap();
+    let labels: Vec<String> = store.seasons().unwrap().iter().map(|s| s.label()).collect();
+    let got: Vec<&str> = seasons
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["season"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, labels);
+    // A season's figures are the analytics' own.
+    let season = venue.seasons[1];
+    let (_, _, one) = api(
+        &app,
+        &format!("/api/v1/seasons/{}", season.label()),
+        &reader,
+    )
+    .await;
+    let summary = jauge_analytics::season_summary(&store.season_facts(season).unwrap());
+    assert_eq!(one["summary"]["tickets"], summary.tickets);
+    assert_eq!(one["summary"]["revenue"], summary.revenue.get());
+    let (_, _, performances) = api(
+        &app,
+        &format!("/api/v1/seasons/{}/performances", season.label()),
+        &reader,
+    )
+    .await;
+    let performances = performances.as_array().unwrap();
+    assert_eq!(
+        performances.len(),
+        store.season_performances(season).unwrap().len()
+    );
+    let held_tickets: u64 = performances
+        .iter()
+        .filter(|p| p["status"] == "scheduled")
+        .map(|p| p["tickets"].as_u64().unwrap())
+        .sum();
+    assert_eq!(held_tickets, summary.tickets);
+    let (status, _, sources) = api(&app, "/api/v1/sources", &reader).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        sources.as_array().unwrap().len(),
+        store.sources().unwrap().len()
+    );
+    // Errors: a season without performances, a label that is not one, a path that is not.
+    for (uri, status) in [
+        ("/api/v1/seasons/1999-2000", StatusCode::NOT_FOUND),
+        ("/api/v1/seasons/printemps", StatusCode::NOT_FOUND),
+        ("/api/v1/seasons/2025-2027", StatusCode::NOT_FOUND),
+        ("/api/v1/nothing/here", StatusCode::NOT_FOUND),
+    ] {
+        let (got, kind, problem) = api(&app, uri, &reader).await;
+        assert_eq!(
+            (got, kind.as_str()),
+            (status, "application/problem+json"),
+            "{uri}"
+        );
+        assert_eq!(problem["status"], status.as_u16(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_each_one_answers() {
+    let (_dir, db, venue) = demo_database();
+    let reader = api_token(&db, &["read:aggregates"]);
+    let app = router(db);
+    // The document needs no token: it is the API's description, not its data.
+    let (status, _, document) = api(&app, "/api/v1/openapi.json", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document, api::document());
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 5);
+    for (path, item) in paths {
+        let uri = path.replace("{season}", &venue.seasons[0].label());
+        let (status, _, _) = api(&app, &uri, &reader).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        // Every answer it documents has a description, and every reference resolves.
+        for (code, answer) in item["get"]["responses"].as_object().unwrap() {
+            assert!(answer["description"].is_string(), "{path} {code}");
+        }
+    }
+    let text = document.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "{name}"
+        );
+    }
+}
