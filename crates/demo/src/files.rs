@@ -368,6 +368,7 @@ fn activity_export(venue: &DemoVenue, tz: Tz) -> io::Result<String> {
                     jauge_model::CampaignEventKind::Clicked => "clic",
                     jauge_model::CampaignEventKind::Unsubscribed => "désinscription",
                     jauge_model::CampaignEventKind::Bounced => "erreur définitive",
+                    jauge_model::CampaignEventKind::Complained => "plainte",
                 },
                 &iso_local(e.at, tz),
             ])?;

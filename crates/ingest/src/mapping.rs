@@ -635,6 +635,23 @@ pub fn map_columns<S: AsRef<str>>(headers: &[S]) -> Mapping {
             None => mapping.unmatched.push((column, header.to_owned())),
         }
     }
+    // "Événement" is a show in a ticketing export and an event in an emailing tool's activity:
+    // beside campaign columns, a header that names both is read as the emailing's.
+    if candidates
+        .iter()
+        .any(|m| matches!(m.field, Field::CampaignId | Field::Campaign))
+    {
+        for m in &mut candidates {
+            let emailing = match m.field {
+                Field::ShowTitle => Field::Event,
+                Field::PerformanceDate => Field::EventAt,
+                _ => continue,
+            };
+            if emailing.synonyms().contains(&m.because) {
+                m.field = emailing;
+            }
+        }
+    }
     for field in Field::ALL {
         let claims: Vec<&ColumnMatch> = candidates.iter().filter(|m| m.field == field).collect();
         let Some(top) = claims.iter().map(|m| m.rank()).max() else {
@@ -778,6 +795,31 @@ mod tests {
         );
         assert!(message.starts_with("email could be"), "{message}");
         assert_eq!(mapping.column(Field::LastName), Some(2));
+    }
+
+    #[test]
+    fn an_event_beside_campaign_columns_is_the_emailings() {
+        let activity = [
+            "CAMPAGNE_ID",
+            "CAMPAGNE",
+            "DATE_ENVOI",
+            "EMAIL",
+            "EVENEMENT",
+            "DATE_EVENEMENT",
+        ];
+        assert_eq!(
+            fields(&activity)[4..],
+            [Some(Field::Event), Some(Field::EventAt)]
+        );
+        // Without campaign columns, an "événement" is a show.
+        assert_eq!(
+            fields(&["EVENEMENT", "DATE_EVENEMENT", "PRIX"]),
+            [
+                Some(Field::ShowTitle),
+                Some(Field::PerformanceDate),
+                Some(Field::Price)
+            ]
+        );
     }
 
     #[test]

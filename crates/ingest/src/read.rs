@@ -457,6 +457,8 @@ struct Facts {
     sale: Option<Sale>,
     contact: Option<(PatronIdentity, Vec<Consent>)>,
     event: Option<(ExternalId, Name, DateTime<Utc>, CampaignEvent)>,
+    /// A consent withdrawn through a campaign: its unsubscribe link, or a complaint.
+    withdrawal: Option<Consent>,
 }
 
 struct Sale {
@@ -549,6 +551,7 @@ impl Builder {
             };
             self.dataset.campaigns[index].events.push(event);
         }
+        self.dataset.consents.extend(facts.withdrawal);
         if let Some((show, performance)) = facts.performance {
             if self.first(Kind::Show, show.id.as_str()) {
                 self.dataset.shows.push(show);
@@ -820,11 +823,38 @@ impl Row<'_> {
         } else {
             None
         };
+        let withdrawal = match &event {
+            Some((campaign, _, _, e))
+                if matches!(
+                    e.kind,
+                    jauge_model::CampaignEventKind::Unsubscribed
+                        | jauge_model::CampaignEventKind::Complained
+                ) =>
+            {
+                Some(Consent {
+                    patron: e.patron.clone(),
+                    channel: ConsentChannel::Email,
+                    purpose: ConsentPurpose::Newsletter,
+                    status: ConsentStatus::Withdrawn,
+                    at: e.at,
+                    source: self.source.parse().expect("the source's name is valid"),
+                    proof: format!(
+                        "{} through campaign {}, {}, line {}",
+                        e.kind.code(),
+                        campaign.as_str(),
+                        self.origin,
+                        self.line
+                    ),
+                })
+            }
+            _ => None,
+        };
         Ok(Facts {
             performance,
             sale,
             contact,
             event,
+            withdrawal,
         })
     }
 
@@ -907,7 +937,7 @@ impl Row<'_> {
         let kind = vocabulary::campaign_event(word).ok_or_else(|| {
             self.fault(
                 Field::Event,
-                "not an emailing event: delivered, opened, clicked, unsubscribed or bounced",
+                "not an emailing event: delivered, opened, clicked, unsubscribed, bounced or complained",
             )
         })?;
         let at = self.instant(Field::EventAt, None)?.unwrap_or(sent_at);

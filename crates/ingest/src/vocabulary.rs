@@ -318,7 +318,18 @@ pub fn tariff_category(raw: &str) -> Option<TariffCategory> {
 /// What happened to an emailing's recipient, in the words emailing tools export.
 pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
     let label = normalise(raw);
-    let rules: [(&[&str], CampaignEventKind); 5] = [
+    let rules: [(&[&str], CampaignEventKind); 6] = [
+        (
+            &[
+                "plainte",
+                "spam",
+                "complaint",
+                "complained",
+                "abuse",
+                "signale comme spam",
+            ],
+            CampaignEventKind::Complained,
+        ),
         (
             &[
                 "desinscription",

@@ -211,6 +211,8 @@ coded_enum!(
         Clicked => "clicked",
         Unsubscribed => "unsubscribed",
         Bounced => "bounced",
+        /// Marked as spam: a withdrawal of consent, as an unsubscription is.
+        Complained => "complained",
     }
 );
 

@@ -607,3 +607,39 @@ fn a_files_columns_say_which_kind_of_tool_exported_it() {
     .unwrap();
     assert_eq!(opened.kind, SourceKind::CrmExport);
 }
+
+#[test]
+fn an_unsubscribe_or_a_complaint_through_a_campaign_withdraws_consent() {
+    let csv = "CAMPAGNE_ID,CAMPAGNE,DATE_ENVOI,CONTACT_ID,EMAIL,EVENEMENT,DATE_EVENEMENT\n\
+        C1,Lettre de novembre,2026-11-02 10:00:00,7,ana@exemple.org,clic,2026-11-02 11:00:00\n\
+        C1,Lettre de novembre,2026-11-02 10:00:00,8,bob@exemple.org,désinscription,2026-11-03 09:30:00\n\
+        C1,Lettre de novembre,2026-11-02 10:00:00,9,cy@exemple.org,signalé comme spam,2026-11-04 18:00:00\n";
+    let (read, _) = read_file(csv.as_bytes(), Defaults::default(), "emailing");
+    let dataset = &read.dataset;
+    assert_eq!(dataset.campaigns.len(), 1);
+    assert_eq!(
+        dataset.campaigns[0]
+            .events
+            .iter()
+            .map(|e| e.kind)
+            .collect::<Vec<_>>(),
+        [
+            CampaignEventKind::Clicked,
+            CampaignEventKind::Unsubscribed,
+            CampaignEventKind::Complained
+        ]
+    );
+    let withdrawn: Vec<(&str, ConsentStatus, &str)> = dataset
+        .consents
+        .iter()
+        .map(|c| (c.patron.as_str(), c.status, c.proof.as_str()))
+        .collect();
+    assert_eq!(withdrawn.len(), 2, "{withdrawn:?}");
+    for (consent, who) in dataset.consents.iter().zip(["8", "9"]) {
+        assert!(consent.patron.as_str().ends_with(who), "{consent:?}");
+        assert_eq!(consent.status, ConsentStatus::Withdrawn);
+        assert_eq!(consent.purpose, ConsentPurpose::Newsletter);
+        assert!(consent.proof.contains("campaign C1"), "{}", consent.proof);
+        assert!(consent.proof.contains("line"), "{}", consent.proof);
+    }
+}
