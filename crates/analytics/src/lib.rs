@@ -18,6 +18,7 @@ use serde::Serialize;
 
 pub mod audience;
 pub mod calendar;
+pub mod campaigns;
 pub mod crossover;
 pub mod definitions;
 pub mod places;

@@ -21,7 +21,7 @@ enum ConfigCommand {
 }
 
 /// The settings a person may change, what they take, and their value by default.
-const SETTINGS: [(&str, &str, &str); 3] = [
+const SETTINGS: [(&str, &str, &str); 5] = [
     (
         "privacy.soft_opt_in",
         "on or off: e-mail the customers of the last years who never objected",
@@ -36,6 +36,16 @@ const SETTINGS: [(&str, &str, &str); 3] = [
         "privacy.retention.prospect_years",
         "years a prospect's identity is kept after the last contact",
         "3",
+    ),
+    (
+        "campaigns.attribution_days",
+        "days after a click an order is still attributed to the campaign",
+        "7",
+    ),
+    (
+        "campaigns.count_opens",
+        "on or off: an open counts as a touch for attribution, not only a click",
+        "off",
     ),
 ];
 
@@ -58,6 +68,8 @@ pub fn run(cli: &Cli, args: &ConfigArgs) -> Result<(), Failure> {
             };
             let valid = if key.ends_with("years") {
                 value.parse::<u32>().is_ok_and(|y| (1..=50).contains(&y))
+            } else if key.ends_with("days") {
+                value.parse::<u32>().is_ok_and(|d| (1..=90).contains(&d))
             } else {
                 value == "on" || value == "off"
             };
@@ -66,6 +78,8 @@ pub fn run(cli: &Cli, args: &ConfigArgs) -> Result<(), Failure> {
                     "{value:?} does not suit {key}: {}",
                     if key.ends_with("years") {
                         "a number of years from 1 to 50"
+                    } else if key.ends_with("days") {
+                        "a number of days from 1 to 90"
                     } else {
                         "on or off"
                     }

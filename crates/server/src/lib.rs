@@ -94,17 +94,19 @@ enum Kind {
     Audiences,
     Crossover,
     Upcoming,
+    Campaigns,
     Sources,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::Season,
         Kind::Performances,
         Kind::Performance,
         Kind::Audiences,
         Kind::Crossover,
         Kind::Upcoming,
+        Kind::Campaigns,
         Kind::Sources,
     ];
 
@@ -116,6 +118,7 @@ impl Kind {
             Kind::Audiences => "/publics",
             Kind::Crossover => "/croisements",
             Kind::Upcoming => "/a-venir",
+            Kind::Campaigns => "/campagnes",
             Kind::Sources => "/sources",
         }
     }
@@ -290,6 +293,9 @@ async fn build(state: &AppState, kind: Kind, q: &PageQuery) -> Result<Arc<Page>,
                 pages::crossover_data(store, wanted)?.map(|data| pages::crossover(&data, lang))
             }
             Kind::Upcoming => pages::upcoming_data(store)?.map(|data| pages::upcoming(&data, lang)),
+            Kind::Campaigns => {
+                pages::campaign_data(store)?.map(|data| pages::campaigns(&data, lang))
+            }
             Kind::Sources => Some(pages::sources(&store.sources()?, lang)),
         };
         let page = match page {

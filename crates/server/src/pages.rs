@@ -36,6 +36,7 @@ pub fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> S
         ("/publics", "Publics", "Audiences"),
         ("/croisements", "Croisements", "Crossover"),
         ("/a-venir", "À venir", "Upcoming"),
+        ("/campagnes", "Campagnes", "Campaigns"),
         ("/sources", "Sources", "Sources"),
         ("/glossaire", "Glossaire", "Glossary"),
     ];
@@ -1797,3 +1798,163 @@ dl.glossary dt { font-weight: 700; margin-top: 1rem; }
 @media (max-width: 40rem) { table { display: block; overflow-x: auto; } }
 @media print { header nav, .lang, figcaption, .download, form { display: none; } a { color: inherit; text-decoration: none; } }
 "#;
+
+/// The attribution window, in days, unless `campaigns.attribution_days` says otherwise.
+pub const ATTRIBUTION_DAYS: i64 = 7;
+
+/// The rule bookings are attributed by: the venue's settings, else 7 days and clicks only.
+pub fn attribution_rule(
+    store: &SqliteStore,
+) -> Result<jauge_analytics::campaigns::AttributionRule, StoreError> {
+    let days = store
+        .setting("campaigns.attribution_days")?
+        .and_then(|d| d.parse::<i64>().ok())
+        .filter(|d| (1..=90).contains(d))
+        .unwrap_or(ATTRIBUTION_DAYS);
+    let opens = store.setting("campaigns.count_opens")?.as_deref() == Some("on");
+    Ok(jauge_analytics::campaigns::AttributionRule {
+        window: chrono::Duration::days(days),
+        opens,
+    })
+}
+
+/// The campaigns page's figures.
+pub struct CampaignData {
+    pub results: Vec<jauge_analytics::campaigns::CampaignResult>,
+    pub rule: jauge_analytics::campaigns::AttributionRule,
+    pub time_zone: chrono_tz::Tz,
+}
+
+pub fn campaign_data(store: &SqliteStore) -> Result<Option<CampaignData>, StoreError> {
+    let Some(setup) = store.setup()? else {
+        return Ok(None);
+    };
+    let rule = attribution_rule(store)?;
+    let results = jauge_analytics::campaigns::campaign_results(&store.campaign_facts()?, rule);
+    Ok(Some(CampaignData {
+        results,
+        rule,
+        time_zone: setup.venue.time_zone,
+    }))
+}
+
+/// The emailing campaigns: whom each reached, and the bookings attributed to it.
+pub fn campaigns(data: &CampaignData, lang: Lang) -> Page {
+    let title = pick(lang, "Campagnes d'emailing", "Emailing campaigns");
+    let days = data.rule.window.num_days();
+    let rule = if fr(lang) {
+        format!(
+            "Une commande est attribuée à la campagne sur laquelle son acheteur a cliqué en dernier{}, si c'était dans les {days} jours qui la précèdent ; chaque personne compte une fois par campagne, ses fiches rapprochées. Réglages : `jauge config set campaigns.attribution_days N`, `jauge config set campaigns.count_opens on`.",
+            if data.rule.opens {
+                " (ou qu'il a ouverte)"
+            } else {
+                ""
+            }
+        )
+    } else {
+        format!(
+            "An order is attributed to the campaign its buyer last clicked{}, if that was within the {days} days before it; each person counts once a campaign, their linked records as one. Settings: `jauge config set campaigns.attribution_days N`, `jauge config set campaigns.count_opens on`.",
+            if data.rule.opens { " (or opened)" } else { "" }
+        )
+    };
+    let intro = format!("<h1>{title}</h1><p class=\"note\">{}</p>", escape(&rule));
+    let mut parts = Vec::new();
+    if data.results.is_empty() {
+        parts.push(Part::Html(format!(
+            "<p>{}</p>",
+            pick(
+                lang,
+                "Aucune campagne encore : importez l'activité d'un outil d'emailing (Brevo, Mailchimp…) avec `jauge import`.",
+                "No campaign yet: import an emailing tool's activity (Brevo, Mailchimp…) with `jauge import`."
+            )
+        )));
+    } else {
+        let head: Vec<String> = if fr(lang) {
+            [
+                "Envoyée le",
+                "Campagne",
+                "Délivrés",
+                "Ont ouvert",
+                "Ont cliqué",
+                "Taux d'ouverture",
+                "Taux de clic",
+                "Désinscriptions",
+                "Erreurs",
+                "Plaintes",
+                "Commandes attribuées",
+                "Billets",
+                "Recette TTC",
+            ]
+        } else {
+            [
+                "Sent on",
+                "Campaign",
+                "Delivered",
+                "Opened",
+                "Clicked",
+                "Open rate",
+                "Click rate",
+                "Unsubscribes",
+                "Bounces",
+                "Complaints",
+                "Orders attributed",
+                "Tickets",
+                "Revenue incl. VAT",
+            ]
+        }
+        .map(str::to_owned)
+        .to_vec();
+        let rows = data
+            .results
+            .iter()
+            .rev()
+            .map(|c| {
+                vec![
+                    Cell::date(c.sent_at.with_timezone(&data.time_zone).date_naive(), lang),
+                    Cell::head(c.name.as_str()),
+                    Cell::count(c.delivered, lang),
+                    Cell::count(c.opened, lang),
+                    Cell::count(c.clicked, lang),
+                    Cell::percent(c.open_rate(), lang),
+                    Cell::percent(c.click_rate(), lang),
+                    Cell::count(c.unsubscribed, lang),
+                    Cell::count(c.bounced, lang),
+                    Cell::count(c.complained, lang),
+                    Cell::count(c.orders, lang),
+                    Cell::count(c.tickets, lang),
+                    Cell::money(c.revenue, lang),
+                ]
+                .into()
+            })
+            .collect();
+        parts.push(Part::Table(Table {
+            id: "campagnes",
+            caption: None,
+            figures: false,
+            head,
+            rows,
+        }));
+        parts.push(note(pick(
+            lang,
+            "Chaque personne compte une fois par campagne. Taux d'ouverture et de clic : personnes ayant ouvert (cliqué) ÷ personnes délivrées, quand l'export liste les envois délivrés. Les ouvertures sont sous-estimées ou surestimées selon les messageries (images bloquées, ouvertures automatiques). Une désinscription ou une plainte retire le consentement à la lettre d'information.",
+            "Each person counts once a campaign. Open and click rates: people who opened (clicked) ÷ people delivered, when the export lists deliveries. Opens are under- or over-counted depending on mail clients (blocked images, automatic opens). An unsubscribe or a complaint withdraws consent to the newsletter.",
+        )));
+    }
+    Page {
+        notice: None,
+        title: title.to_owned(),
+        path: "/campagnes",
+        query: String::new(),
+        intro,
+        sections: vec![Section {
+            id: "campagnes",
+            heading: pick(
+                lang,
+                "Chaque campagne, la plus récente d'abord",
+                "Each campaign, latest first",
+            )
+            .to_owned(),
+            parts,
+        }],
+    }
+}

@@ -1223,3 +1223,77 @@ async fn the_openapi_document_describes_every_route_and_each_one_answers() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_campaigns_page_attributes_orders_by_the_venues_rule() {
+    let (_dir, db, venue) = demo_database();
+    let store = SqliteStore::open(&db).unwrap();
+    let facts = store.campaign_facts().unwrap();
+    assert_eq!(
+        facts.campaigns.len(),
+        venue.emailing.campaigns.len(),
+        "every campaign of the demo is read back"
+    );
+    let app = router(db.clone());
+    let (status, _, html) = get(&app, "/campagnes").await;
+    assert_eq!(status, StatusCode::OK);
+    for c in &venue.emailing.campaigns {
+        assert!(
+            html.contains(&jauge_report::chart::escape(c.name.as_str())),
+            "{} is not listed",
+            c.name
+        );
+    }
+    assert!(
+        html.contains("dans les 7 jours"),
+        "the default window is said"
+    );
+    let (_, _, english) = get(&app, "/campagnes?lang=en").await;
+    assert!(english.contains("within the 7 days"));
+    // The page's totals are the attribution's under the venue's rule; a wider window, or
+    // opens counted, never attributes fewer orders.
+    let total = |rule| -> u64 {
+        jauge_analytics::campaigns::campaign_results(&facts, rule)
+            .iter()
+            .map(|c| c.orders)
+            .sum()
+    };
+    let default = jauge_analytics::campaigns::AttributionRule::default();
+    let seven = total(default);
+    let thirty = total(jauge_analytics::campaigns::AttributionRule {
+        window: chrono::Duration::days(30),
+        ..default
+    });
+    let opens = total(jauge_analytics::campaigns::AttributionRule {
+        opens: true,
+        ..default
+    });
+    assert!(seven > 0, "the demo books after some clicks");
+    assert!(
+        seven <= thirty && seven <= opens,
+        "{seven} {thirty} {opens}"
+    );
+    let mut store = store;
+    store
+        .set_setting("campaigns.attribution_days", "30")
+        .unwrap();
+    let (_, _, wider) = get(&app, "/campagnes").await;
+    assert!(
+        wider.contains("dans les 30 jours"),
+        "the venue's window is used"
+    );
+    let csv = get(&app, "/campagnes.csv?tableau=campagnes").await.2;
+    let attributed: u64 = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            line.split(';')
+                .nth(10)
+                .unwrap()
+                .replace(['\u{202f}', ' '], "")
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(attributed, thirty);
+}

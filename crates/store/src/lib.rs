@@ -261,6 +261,11 @@ pub trait Store {
     /// Every source with its imports, for supervision.
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError>;
 
+    /// The emailing campaigns, oldest first, their recipients' events and the orders placed
+    /// since the first was sent (each with its valid tickets), people as their linked records
+    /// as one: what campaign figures and attribution are computed from.
+    fn campaign_facts(&self) -> Result<jauge_analytics::campaigns::CampaignFacts, StoreError>;
+
     /// Every patron's identity as its source last gave it (erased identities are not there),
     /// in key order, with the batch that last wrote it.
     fn identities(&self) -> Result<Vec<(PatronIdentity, BatchId)>, StoreError>;

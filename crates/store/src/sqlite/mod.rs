@@ -1541,6 +1541,81 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    fn campaign_facts(&self) -> Result<jauge_analytics::campaigns::CampaignFacts, StoreError> {
+        use jauge_analytics::campaigns::{Booking, CampaignFacts, CampaignSent, Touch};
+        let mut facts = CampaignFacts::default();
+        let mut index = std::collections::HashMap::new();
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, name, sent_at FROM campaign ORDER BY sent_at, id")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, name, sent_at) = row?;
+            index.insert(id, facts.campaigns.len());
+            facts.campaigns.push(CampaignSent {
+                name,
+                sent_at: from_seconds(sent_at)?,
+            });
+        }
+        let Some(first) = facts.campaigns.iter().map(|c| c.sent_at).min() else {
+            return Ok(facts);
+        };
+        let mut statement = self.conn.prepare(
+            "SELECT ce.campaign_id, coalesce(pe.person_key, ce.patron_key), ce.kind, ce.at
+             FROM campaign_event ce LEFT JOIN person pe ON pe.patron_key = ce.patron_key",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (campaign, person, kind, at) = row?;
+            facts.touches.push(Touch {
+                campaign: index[&campaign],
+                person,
+                kind: kind.parse().map_err(corrupt)?,
+                at: from_seconds(at)?,
+            });
+        }
+        let mut statement = self.conn.prepare(
+            "SELECT coalesce(pe.person_key, o.buyer_key), o.created_at, count(*),
+                    sum(t.amount_cents)
+             FROM sale_order o
+             JOIN ticket t ON t.order_id = o.id AND t.status = 'valid'
+             LEFT JOIN person pe ON pe.patron_key = o.buyer_key
+             WHERE o.created_at >= ?1 AND o.buyer_key IS NOT NULL
+             GROUP BY o.id",
+        )?;
+        let rows = statement.query_map([first.timestamp()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, u64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (person, at, tickets, revenue) = row?;
+            facts.bookings.push(Booking {
+                person,
+                at: from_seconds(at)?,
+                tickets,
+                revenue: Cents::from_signed(revenue).map_err(corrupt)?,
+            });
+        }
+        Ok(facts)
+    }
+
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT s.name, s.kind, count(b.id), max(b.finished_at),
