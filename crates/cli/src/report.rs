@@ -71,19 +71,8 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
         None => Season::containing(today, setup.venue.season_start),
     };
-    let known = store.seasons()?;
-    if !known.contains(&season) {
-        let labels: Vec<String> = known.iter().map(|s| s.label()).collect();
-        return Err(Failure::user(format!(
-            "no performance in season {season} in {}; seasons with performances: {}. Choose one \
-             with --season",
-            cli.db.display(),
-            if labels.is_empty() {
-                "none".to_owned()
-            } else {
-                labels.join(", ")
-            }
-        )));
+    if !store.seasons()?.contains(&season) {
+        return Err(crate::summary::no_such_season(&store, season, &cli.db)?);
     }
     let from_extension = args.out.as_ref().and_then(|p| p.extension()).and_then(|e| {
         match e.to_str()?.to_ascii_lowercase().as_str() {

@@ -39,6 +39,21 @@ pub fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
     Ok(SqliteStore::open(db)?)
 }
 
+/// The failure of asking for a season without performances: which seasons have some.
+pub fn no_such_season(store: &SqliteStore, season: Season, db: &Path) -> Result<Failure, Failure> {
+    let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
+    Ok(Failure::user(format!(
+        "no performance in season {season} in {}; seasons with performances: {}. Choose one \
+         with --season",
+        db.display(),
+        if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
+
 pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
     let store = open_existing(&cli.db)?;
     let setup = store.setup()?.ok_or_else(|| {
@@ -57,17 +72,7 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
     };
     let facts = store.season_facts(season)?;
     if facts.performances.is_empty() {
-        let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
-        return Err(Failure::user(format!(
-            "no performance in season {season} in {}; seasons with performances: {}. Choose one \
-             with --season",
-            cli.db.display(),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        )));
+        return Err(no_such_season(&store, season, &cli.db)?);
     }
     let summary = season_summary(&facts);
     match args.format {

@@ -80,6 +80,19 @@ pub struct Table {
     pub rows: Vec<Vec<Span>>,
 }
 
+impl Table {
+    /// Whether each column holds figures (aligned right, in tabular digits).
+    pub fn numeric_columns(&self) -> Vec<bool> {
+        (0..self.header.len())
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .any(|r| matches!(r.get(i), Some(Span::Figure(_))))
+            })
+            .collect()
+    }
+}
+
 /// What a figure measures: enough to compute it again from the analytics.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

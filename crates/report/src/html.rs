@@ -135,14 +135,7 @@ fn block_html(block: &Block, out: &mut String) {
             out.push_str("</figure>");
         }
         Block::Table(table) => {
-            let numeric: Vec<bool> = (0..table.header.len())
-                .map(|i| {
-                    table
-                        .rows
-                        .iter()
-                        .any(|r| matches!(r.get(i), Some(Span::Figure(_))))
-                })
-                .collect();
+            let numeric = table.numeric_columns();
             let class = |i: usize| {
                 if numeric.get(i).copied().unwrap_or(false) {
                     r#" class="number""#

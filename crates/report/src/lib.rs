@@ -13,4 +13,5 @@ pub mod html;
 mod narrative;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod places;
 pub mod season;

@@ -260,14 +260,7 @@ fn block_markup(block: &Block, out: &mut String, charts: &mut Vec<(String, Strin
             charts.push((file, chart.svg.clone()));
         }
         Block::Table(table) => {
-            let numeric: Vec<bool> = (0..table.header.len())
-                .map(|i| {
-                    table
-                        .rows
-                        .iter()
-                        .any(|r| matches!(r.get(i), Some(Span::Figure(_))))
-                })
-                .collect();
+            let numeric = table.numeric_columns();
             let columns: Vec<&str> = numeric
                 .iter()
                 .enumerate()

@@ -9,7 +9,7 @@ use jauge_analytics::places::{AudienceGeography, BANDS};
 use jauge_analytics::{PerformanceLine, SeasonSummary, definitions, fill_by, shows_by_fill_rate};
 use jauge_model::{Cents, Discipline, Lang, Season, TariffCategory};
 
-use crate::chart::{self, Bar, Series, Spot};
+use crate::chart::{self, Bar, Series};
 use crate::document::{
     Block, Chart, Document, Figure, GroupField, KeyFigure, Measure, Section, Span, SummaryField,
     Table,
@@ -558,38 +558,18 @@ fn audiences(f: &SeasonFigures, lang: Lang) -> Section {
             note: Some(definitions::SEGMENTS.text(lang).to_owned()),
         }));
     }
-    let geo = jauge_geo::Geography::france();
+    let title = lang
+        .pick(
+            "Où habitent les acheteurs : communes à moins de 60 km du lieu (croix)",
+            "Where buyers live: communes within 60 km of the venue (cross)",
+        )
+        .to_owned();
     let mut map = None;
-    if let Some(centre) = geo.commune(&f.venue_insee).map(|c| c.position)
-        && !f.geography.communes.is_empty()
+    if let Some(svg) =
+        crate::places::buyers_map(&title, &f.geography, &f.venue_insee, COMMUNES_NAMED, lang)
     {
-        let spots: Vec<Spot> = f
-            .geography
-            .communes
-            .iter()
-            .filter_map(|c| {
-                let place = geo.commune(&c.insee)?.position;
-                Some(Spot {
-                    lat: place.lat,
-                    lon: place.lon,
-                    value: c.buyers as f64,
-                    label: c.name.clone(),
-                    shown: format::count(c.buyers, lang),
-                })
-            })
-            .collect();
-        let rings: Vec<(f64, String)> = [10.0, 30.0, 60.0]
-            .into_iter()
-            .map(|km| (km, format!("{km} km")))
-            .collect();
-        let title = lang
-            .pick(
-                "Où habitent les acheteurs : communes à moins de 60 km du lieu (croix)",
-                "Where buyers live: communes within 60 km of the venue (cross)",
-            )
-            .to_owned();
         map = Some(Block::Chart(Chart {
-            svg: chart::map(&title, (centre.lat, centre.lon), &rings, &spots, COMMUNES_NAMED),
+            svg,
             title,
             figures: Vec::new(),
             note: Some(

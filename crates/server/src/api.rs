@@ -1,5 +1,5 @@
 //! The REST API, version 1, for integrators: the seasons and their key figures, a season's
-//! performances, the sources' health, as JSON, described by the OpenAPI document at
+//! performances and shows, the upcoming performances' forecasts, the sources' health, as JSON, described by the OpenAPI document at
 //! `/api/v1/openapi.json`. Every call but the document's needs an API token (`jauge tokens
 //! create`) with the scope `read:aggregates`, as `Authorization: Bearer …`; every error is an
 //! RFC 9457 problem (`application/problem+json`).
@@ -74,24 +74,18 @@ async fn with_store<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Problem> {
-    let state = state.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let store = state.take()?;
-        let done = work(&store);
-        state.give_back(store);
-        done
-    })
-    .await;
-    match done {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) if e.is_user_error() => Err(Problem::new(StatusCode::NOT_FOUND, e.to_string())),
-        Ok(Err(e)) => Err(Problem::new(
+    match crate::on_store(state, work).await {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(e)) if e.is_user_error() => {
+            Err(Problem::new(StatusCode::NOT_FOUND, e.to_string()))
+        }
+        Some(Err(e)) => Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             e.to_string(),
         )),
-        Err(_) => Err(Problem::new(
+        None => Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the request's work stopped",
+            "the request's work stopped short",
         )),
     }
 }
@@ -102,6 +96,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/seasons", get(seasons))
         .route("/api/v1/seasons/{season}", get(season))
         .route("/api/v1/seasons/{season}/performances", get(performances))
+        .route("/api/v1/seasons/{season}/shows", get(shows))
+        .route("/api/v1/forecasts", get(forecasts))
         .route("/api/v1/sources", get(sources))
         .route(
             "/api/v1/{*rest}",
@@ -283,6 +279,94 @@ async fn performances(State(state): State<AppState>, Path(label): Path<String>) 
     }
 }
 
+/// A show's season.
+#[derive(Debug, Serialize)]
+struct ShowFigures {
+    show: String,
+    performances: u64,
+    capacity: u64,
+    tickets: u64,
+    revenue_cents: u64,
+    fill_rate: Option<f64>,
+}
+
+async fn shows(State(state): State<AppState>, Path(label): Path<String>) -> Response {
+    match with_store(&state, move |store| {
+        Ok(match known_season(store, &label)? {
+            Ok(season) => Ok(jauge_analytics::shows_by_fill_rate(
+                &store.season_performances(season)?,
+            )
+            .into_iter()
+            .map(|s| ShowFigures {
+                show: s.show,
+                performances: s.performances,
+                capacity: s.capacity,
+                tickets: s.sales.tickets,
+                revenue_cents: s.sales.revenue.get(),
+                fill_rate: s.fill_rate,
+            })
+            .collect::<Vec<_>>()),
+            Err(problem) => Err(problem),
+        })
+    })
+    .await
+    {
+        Ok(Ok(shows)) => json(&shows),
+        Ok(Err(problem)) | Err(problem) => problem.into_response(),
+    }
+}
+
+/// An upcoming performance's forecast of its final tickets, with its 80% interval.
+#[derive(Debug, Serialize)]
+struct ForecastFigures {
+    id: i64,
+    show: String,
+    starts_at: chrono::DateTime<Utc>,
+    days_to_go: u32,
+    capacity: u32,
+    sold: u64,
+    forecast: Option<Interval>,
+    at_risk: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Interval {
+    tickets: f64,
+    low: f64,
+    high: f64,
+}
+
+async fn forecasts(State(state): State<AppState>) -> Response {
+    match with_store(&state, |store| {
+        Ok(crate::pages::upcoming_data(store)?
+            .map(|data| {
+                data.rows
+                    .into_iter()
+                    .map(|(u, line)| ForecastFigures {
+                        id: u.id,
+                        show: line.show,
+                        starts_at: line.starts_at,
+                        days_to_go: u.days,
+                        capacity: line.sales.capacity.get(),
+                        sold: line.sales.sales.tickets,
+                        forecast: u.forecast.map(|f| Interval {
+                            tickets: f.tickets,
+                            low: f.low,
+                            high: f.high,
+                        }),
+                        at_risk: u.at_risk,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default())
+    })
+    .await
+    {
+        Ok(forecasts) => json(&forecasts),
+        Err(problem) => problem.into_response(),
+    }
+}
+
 /// A source and what supervision finds wrong with it.
 #[derive(Debug, Serialize)]
 struct SourceHealth {
@@ -393,7 +477,20 @@ pub fn document() -> serde_json::Value {
                     "200": ok("The performances.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Performance"}})),
                     "404": problem("No such season, or no performance in it."),
                 }),
-                vec![season_parameter],
+                vec![season_parameter.clone()],
+            ),
+            "/api/v1/seasons/{season}/shows": secured(
+                "A season's shows, fullest first.",
+                json!({
+                    "200": ok("The shows.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Show"}})),
+                    "404": problem("No such season, or no performance in it."),
+                }),
+                vec![season_parameter.clone()],
+            ),
+            "/api/v1/forecasts": secured(
+                "Each upcoming performance's forecast of its final tickets, with an 80% interval, at-risk ones first.",
+                json!({"200": ok("The forecasts.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Forecast"}}))}),
+                vec![],
             ),
             "/api/v1/sources": secured(
                 "Every source with its health.",
@@ -471,6 +568,40 @@ pub fn document() -> serde_json::Value {
                         "subscription_tickets": {"type": "integer", "minimum": 0},
                         "revenue_cents": {"type": "integer", "minimum": 0},
                         "fill_rate": {"type": ["number", "null"]}
+                    }
+                },
+                "Show": {
+                    "type": "object",
+                    "required": ["show", "performances", "capacity", "tickets", "revenue_cents"],
+                    "properties": {
+                        "show": {"type": "string"},
+                        "performances": {"type": "integer", "minimum": 0},
+                        "capacity": {"type": "integer", "minimum": 0},
+                        "tickets": {"type": "integer", "minimum": 0},
+                        "revenue_cents": {"type": "integer", "minimum": 0},
+                        "fill_rate": {"type": ["number", "null"]}
+                    }
+                },
+                "Forecast": {
+                    "type": "object",
+                    "required": ["id", "show", "starts_at", "days_to_go", "capacity", "sold", "at_risk"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "show": {"type": "string"},
+                        "starts_at": {"type": "string", "format": "date-time"},
+                        "days_to_go": {"type": "integer", "minimum": 0},
+                        "capacity": {"type": "integer", "minimum": 1},
+                        "sold": {"type": "integer", "minimum": 0},
+                        "forecast": {
+                            "type": ["object", "null"],
+                            "description": "None without enough history to forecast from.",
+                            "properties": {
+                                "tickets": {"type": "number"},
+                                "low": {"type": "number"},
+                                "high": {"type": "number"}
+                            }
+                        },
+                        "at_risk": {"type": "boolean"}
                     }
                 },
                 "Source": {

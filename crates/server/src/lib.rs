@@ -199,17 +199,9 @@ async fn with_store<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
-    let state = state.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let store = state.take()?;
-        let done = work(&store);
-        state.give_back(store);
-        done
-    })
-    .await;
-    match done {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err((
+    match on_store(state, work).await {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(e)) => Err((
             if e.is_user_error() {
                 StatusCode::NOT_FOUND
             } else {
@@ -218,8 +210,25 @@ async fn with_store<T: Send + 'static>(
             Html(pages::error(&e.to_string())),
         )
             .into_response()),
-        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        None => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     }
+}
+
+/// Runs `work` on a pooled connection, off the async threads; `None` when it stopped short
+/// (a panic).
+async fn on_store<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+) -> Option<Result<T, StoreError>> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = state.take()?;
+        let done = work(&store);
+        state.give_back(store);
+        done
+    })
+    .await
+    .ok()
 }
 
 /// The warning every page shows while the last quarter's SIBIL declaration is due soon, or

@@ -14,7 +14,7 @@ use jauge_analytics::{
     median_curve, season_summary, shows_by_fill_rate,
 };
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
-use jauge_report::chart::{Band, Bar, Series, Spot, bars, escape, lines, lines_with_band, map};
+use jauge_report::chart::{Band, Bar, Series, bars, escape, lines, lines_with_band};
 use jauge_report::format;
 use jauge_store::{PerformanceMix, SourceStatus, SqliteStore, Store, StoreError};
 
@@ -1094,40 +1094,19 @@ pub fn audience_data(
 
 /// The map of where buyers live, within 60 km of the venue.
 fn audience_map(data: &AudienceData, lang: Lang) -> Option<Part> {
-    let geo = jauge_geo::Geography::france();
-    let centre = geo.commune(&data.venue_insee)?.position;
-    let spots: Vec<Spot> = data
-        .geography
-        .communes
-        .iter()
-        .filter_map(|c| {
-            let place = geo.commune(&c.insee)?.position;
-            Some(Spot {
-                lat: place.lat,
-                lon: place.lon,
-                value: c.buyers as f64,
-                label: c.name.clone(),
-                shown: format::count(c.buyers, lang),
-            })
-        })
-        .collect();
-    let rings: Vec<(f64, String)> = [10.0, 30.0, 60.0]
-        .into_iter()
-        .map(|km| (km, format!("{km} km")))
-        .collect();
     Some(Part::Chart(Chart {
         id: "carte",
-        svg: map(
+        svg: jauge_report::places::buyers_map(
             pick(
                 lang,
                 "Acheteurs par commune, à moins de 60 km du lieu (croix)",
                 "Buyers by commune, within 60 km of the venue (cross)",
             ),
-            (centre.lat, centre.lon),
-            &rings,
-            &spots,
+            &data.geography,
+            &data.venue_insee,
             8,
-        ),
+            lang,
+        )?,
     }))
 }
 

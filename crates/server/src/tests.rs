@@ -1170,6 +1170,37 @@ async fn the_api_answers_only_a_token_that_may_read_and_its_errors_are_problems(
         .map(|p| p["tickets"].as_u64().unwrap())
         .sum();
     assert_eq!(held_tickets, summary.tickets);
+    let (_, _, shows) = api(
+        &app,
+        &format!("/api/v1/seasons/{}/shows", season.label()),
+        &reader,
+    )
+    .await;
+    let show_tickets: u64 = shows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["tickets"].as_u64().unwrap())
+        .sum();
+    assert_eq!(show_tickets, summary.tickets);
+    let (status, _, forecasts) = api(&app, "/api/v1/forecasts", &reader).await;
+    assert_eq!(status, StatusCode::OK);
+    let upcoming = crate::pages::upcoming_data(&store).unwrap().unwrap();
+    assert_eq!(forecasts.as_array().unwrap().len(), upcoming.rows.len());
+    assert!(
+        !upcoming.rows.is_empty(),
+        "the demo has performances to come"
+    );
+    for f in forecasts.as_array().unwrap() {
+        if let Some(interval) = f["forecast"].as_object() {
+            let (low, mid, high) = (
+                interval["low"].as_f64().unwrap(),
+                interval["tickets"].as_f64().unwrap(),
+                interval["high"].as_f64().unwrap(),
+            );
+            assert!(low <= mid && mid <= high, "{f}");
+        }
+    }
     let (status, _, sources) = api(&app, "/api/v1/sources", &reader).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -1204,7 +1235,7 @@ async fn the_openapi_document_describes_every_route_and_each_one_answers() {
     assert_eq!(document, api::document());
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 5);
+    assert_eq!(paths.len(), 7);
     for (path, item) in paths {
         let uri = path.replace("{season}", &venue.seasons[0].label());
         let (status, _, _) = api(&app, &uri, &reader).await;
