@@ -31,6 +31,7 @@ p { margin: .6rem 0; hyphens: auto; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption, .note { font-size: .8rem; color: var(--muted); }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: 1rem 0; break-inside: avoid; }
 caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
 th, td { padding: .25rem .5rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
@@ -143,9 +144,10 @@ fn block_html(block: &Block, out: &mut String) {
                     ""
                 }
             };
+            // Wide tables scroll sideways on a phone rather than widen the page.
             let _ = write!(
                 out,
-                "<table><caption>{}</caption><thead><tr>",
+                r#"<div class="scroll"><table><caption>{}</caption><thead><tr>"#,
                 escape(&table.caption)
             );
             for (i, h) in table.header.iter().enumerate() {
@@ -164,7 +166,7 @@ fn block_html(block: &Block, out: &mut String) {
                 }
                 out.push_str("</tr>");
             }
-            out.push_str("</tbody></table>");
+            out.push_str("</tbody></table></div>");
         }
         Block::Definitions(terms) => {
             out.push_str(r#"<dl class="definitions">"#);
