@@ -20,7 +20,7 @@ h1 { font-size: 2.4rem; line-height: 1.15; margin: .4rem 0 1rem; }
 h2 { font-size: 1.45rem; border-bottom: 2px solid var(--accent); padding-bottom: .25rem; margin-top: 3rem; }
 h3 { font-size: 1rem; margin: 1.6rem 0 .4rem; }
 p { margin: .6rem 0; hyphens: auto; }
-.keys { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .8rem; margin: 1rem 0; padding: 0; }
+.keys { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .8rem; margin: 1rem 0; padding: 0; }
 .keys div { border-top: 3px solid var(--accent); padding: .4rem 0; }
 .keys dt { font-size: .8rem; color: var(--muted); }
 .keys dd { margin: 0; }
