@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 use jauge_store::{SqliteStore, Store};
 
+#[path = "shared/venue.rs"]
+mod venue;
+use venue::venue;
+
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
 
 /// A field of /proc/PID/status, in MiB (Linux).
@@ -24,38 +28,6 @@ fn status_mib(pid: u32, field: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
-}
-
-/// Builds the demo venue at `scale` into `db`, unless an earlier run did.
-fn venue(db: &Path, scale: f64) {
-    if db.exists() {
-        println!("  venue         {} (built by an earlier run)", db.display());
-        return;
-    }
-    let files = db.with_extension("files");
-    let started = Instant::now();
-    let status = Command::new(JAUGE)
-        .arg("--db")
-        .arg(db)
-        .args([
-            "demo",
-            "--scale",
-            &scale.to_string(),
-            "--today",
-            "2026-11-28",
-        ])
-        .arg("--out")
-        .arg(&files)
-        .stdout(Stdio::null())
-        .status()
-        .expect("jauge demo runs");
-    assert!(status.success(), "jauge demo failed");
-    // The exported files are gigabytes at this scale; the database is what is measured.
-    let _ = std::fs::remove_dir_all(&files);
-    println!(
-        "  venue         built by `jauge demo --scale {scale}` in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
 }
 
 /// One GET of `path`, read to its end; the status line and the body's length.

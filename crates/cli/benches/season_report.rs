@@ -13,6 +13,10 @@ use std::time::Instant;
 
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
 
+#[path = "shared/venue.rs"]
+mod venue;
+use venue::venue;
+
 fn report(db: &Path, season: &str, lang: &str, out: &Path) -> f64 {
     let started = Instant::now();
     let output = Command::new(JAUGE)
@@ -45,31 +49,7 @@ fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("season-page");
     std::fs::create_dir_all(&dir).expect("the bench directory can be made");
     let db = dir.join(format!("venue-{scale}.db"));
-    if !db.exists() {
-        let started = Instant::now();
-        let files = db.with_extension("files");
-        let status = Command::new(JAUGE)
-            .arg("--db")
-            .arg(&db)
-            .args([
-                "demo",
-                "--scale",
-                &scale.to_string(),
-                "--today",
-                "2026-11-28",
-                "--out",
-            ])
-            .arg(&files)
-            .stdout(Stdio::null())
-            .status()
-            .expect("jauge demo runs");
-        assert!(status.success(), "jauge demo failed");
-        let _ = std::fs::remove_dir_all(&files);
-        println!(
-            "  venue         built by `jauge demo --scale {scale}` in {:.0} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
+    venue(&db, scale);
     println!("season_report: scale {scale} (173: 10,059,485 ticket rows)");
     let season = "2025-2026";
     let out = dir.join("report");
