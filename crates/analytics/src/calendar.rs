@@ -80,6 +80,32 @@ pub struct SeasonWeeks {
     pub previous_season: Vec<u64>,
 }
 
+impl SeasonWeeks {
+    /// The most tickets either season had sold by the end of a week, at least 1: the top of
+    /// a chart of both.
+    pub fn peak(&self) -> u64 {
+        self.this_season
+            .iter()
+            .chain(&self.previous_season)
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    }
+
+    /// Each week's tickets as a share of [`SeasonWeeks::peak`], this season's or the
+    /// previous one's.
+    pub fn shares(&self, previous: bool) -> Vec<f64> {
+        let peak = self.peak() as f64;
+        let values = if previous {
+            &self.previous_season
+        } else {
+            &self.this_season
+        };
+        values.iter().map(|&n| n as f64 / peak).collect()
+    }
+}
+
 /// `season`'s sales by day and the previous season's, cumulated week by week and aligned on
 /// the week of their season. `None` when the season sold nothing.
 pub fn season_weeks(

@@ -277,24 +277,16 @@ fn glance(f: &SeasonFigures, lang: Lang) -> Section {
 fn sales(f: &SeasonFigures, lang: Lang) -> Section {
     let mut blocks = Vec::new();
     if let Some(weeks) = season_weeks(f.season, &f.by_day, &f.previous_by_day) {
-        let top = weeks
-            .this_season
-            .iter()
-            .chain(&weeks.previous_season)
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let share = |v: &[u64]| v.iter().map(|&n| n as f64 / top as f64).collect();
+        let top = weeks.peak();
         let mut series = vec![Series {
             name: f.season.label(),
-            values: share(&weeks.this_season),
+            values: weeks.shares(false),
             dashed: false,
         }];
         if !weeks.previous_season.is_empty() {
             series.push(Series {
                 name: f.season.previous().label(),
-                values: share(&weeks.previous_season),
+                values: weeks.shares(true),
                 dashed: true,
             });
         }

@@ -403,19 +403,12 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
     let now = weekly(&data.by_day);
     let aligned = season_weeks(data.season, &data.by_day, &data.previous_by_day)?;
     let previous = data.season.previous();
-    let (this_season, last_season) = (&aligned.this_season, &aligned.previous_season);
+    let last_season = &aligned.previous_season;
     let before_sold = !last_season.is_empty();
-    let top = this_season
-        .iter()
-        .chain(last_season)
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let share = |v: &[u64]| v.iter().map(|&n| n as f64 / top as f64).collect();
+    let top = aligned.peak();
     let mut series = vec![Series {
         name: data.season.label(),
-        values: share(this_season),
+        values: aligned.shares(false),
         dashed: false,
     }];
     if before_sold {
@@ -429,7 +422,7 @@ fn weekly_section(data: &SeasonData, lang: Lang) -> Option<Section> {
                     "(same week of its season)"
                 )
             ),
-            values: share(last_season),
+            values: aligned.shares(true),
             dashed: true,
         });
     }
