@@ -55,12 +55,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let lang = cli.lang;
     let store = open_existing(&cli.db)?;
-    let setup = store.setup()?.ok_or_else(|| {
-        Failure::user(format!(
-            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
-            cli.db.display()
-        ))
-    })?;
+    let setup = crate::summary::venue_setup(&store, &cli.db)?;
     let today = args.today.unwrap_or_else(|| {
         chrono::Utc::now()
             .with_timezone(&setup.venue.time_zone)

@@ -39,6 +39,16 @@ pub fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
     Ok(SqliteStore::open(db)?)
 }
 
+/// The venue a database holds, or a failure that says how to get one.
+pub fn venue_setup(store: &SqliteStore, db: &Path) -> Result<jauge_model::VenueSetup, Failure> {
+    store.setup()?.ok_or_else(|| {
+        Failure::user(format!(
+            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
+            db.display()
+        ))
+    })
+}
+
 /// The failure of asking for a season without performances: which seasons have some.
 pub fn no_such_season(store: &SqliteStore, season: Season, db: &Path) -> Result<Failure, Failure> {
     let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
@@ -56,12 +66,7 @@ pub fn no_such_season(store: &SqliteStore, season: Season, db: &Path) -> Result<
 
 pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
     let store = open_existing(&cli.db)?;
-    let setup = store.setup()?.ok_or_else(|| {
-        Failure::user(format!(
-            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
-            cli.db.display()
-        ))
-    })?;
+    let setup = crate::summary::venue_setup(&store, &cli.db)?;
     let start = setup.venue.season_start;
     let today = chrono::Utc::now()
         .with_timezone(&setup.venue.time_zone)

@@ -41,9 +41,18 @@ fn held(venue: &jauge_demo::DemoVenue, season: Season) -> BTreeSet<&str> {
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let (status, kind, body) = call(app, Request::get(uri)).await;
+    (status, kind, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A request's answer: its status, its content type and its body.
+async fn call(
+    app: &Router,
+    request: axum::http::request::Builder,
+) -> (StatusCode, String, axum::body::Bytes) {
     let response = app
         .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .oneshot(request.body(Body::empty()).unwrap())
         .await
         .unwrap();
     let status = response.status();
@@ -53,7 +62,7 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, kind, String::from_utf8_lossy(&body).into_owned())
+    (status, kind, body)
 }
 
 /// The links of a page to this site, with `&amp;` read back as `&`.
@@ -1078,18 +1087,7 @@ async fn api(app: &Router, uri: &str, token: &str) -> (StatusCode, String, serde
     if !token.is_empty() {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let kind = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let (status, kind, body) = call(app, request).await;
     (status, kind, serde_json::from_slice(&body).unwrap())
 }
 
