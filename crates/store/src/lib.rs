@@ -290,6 +290,63 @@ pub trait Store {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Adds a live source, or replaces its connector, settings, schedule and webhook secret;
+    /// its cursor and the record of its attempts are kept.
+    fn save_live_source(&mut self, source: &LiveSource) -> Result<(), StoreError>;
+
+    /// The live sources, by name.
+    fn live_sources(&self) -> Result<Vec<LiveSource>, StoreError>;
+
+    /// Records an attempt to sync `source` at `at`: on success the cursor the next sync starts
+    /// from (`None` keeps the previous one), on failure what went wrong (the cursor stays).
+    fn record_sync(
+        &mut self,
+        source: &SourceName,
+        at: chrono::DateTime<chrono::Utc>,
+        outcome: Result<Option<&str>, &str>,
+    ) -> Result<(), StoreError>;
+
+    /// Notes a webhook notification of `source`; false when it was noted before (a repeat,
+    /// to be ignored).
+    fn note_notification(
+        &mut self,
+        source: &SourceName,
+        notification: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A source Jauge pulls from on a schedule: a ticketing system's API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSource {
+    pub name: SourceName,
+    /// Which connector reads it: `pretix`.
+    pub connector: String,
+    /// What it brings: a ticketing system's sales, a CRM's contacts…
+    pub kind: jauge_model::SourceKind,
+    /// The connector's settings as JSON (address, account, credentials): the store keeps them
+    /// without reading them.
+    pub settings: String,
+    /// How often `jauge serve` syncs it.
+    pub every_minutes: u32,
+    /// Where the next sync starts, in the connector's terms; `None` before the first.
+    pub cursor: Option<String>,
+    /// The hash of the secret its webhooks carry, when it sends any.
+    pub hook_secret_hash: Option<String>,
+    pub last_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What went wrong in the last attempt, if it failed.
+    pub last_error: Option<String>,
+}
+
+impl LiveSource {
+    /// Whether a sync is due at `now`: never tried, or tried `every_minutes` ago or more.
+    pub fn due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.last_attempt_at.is_none_or(|at| {
+            now - at >= chrono::Duration::minutes(i64::from(self.every_minutes))
+        })
+    }
 }
 
 /// What a performance sold, by tariff category and by channel.
@@ -479,6 +536,8 @@ pub struct SourceStatus {
     pub quarantined: u64,
     /// Imports whose change of shape a person accepted.
     pub drifts: u64,
+    /// For a live source, why its last sync failed.
+    pub sync_error: Option<String>,
 }
 
 /// What supervision finds wrong with a source.
@@ -488,6 +547,8 @@ pub enum Concern {
     Stale,
     /// Rows wait in quarantine for a corrected file.
     Quarantine,
+    /// A live source's last sync failed.
+    Failing,
 }
 
 impl Concern {
@@ -495,6 +556,7 @@ impl Concern {
         match self {
             Concern::Stale => lang.pick("sans données récentes", "stale"),
             Concern::Quarantine => lang.pick("lignes en quarantaine", "rows in quarantine"),
+            Concern::Failing => lang.pick("synchronisation en échec", "sync failing"),
         }
     }
 }
@@ -514,6 +576,9 @@ impl SourceStatus {
         }
         if self.quarantined > 0 {
             concerns.push(Concern::Quarantine);
+        }
+        if self.sync_error.is_some() {
+            concerns.push(Concern::Failing);
         }
         concerns
     }
@@ -613,6 +678,9 @@ pub enum StoreError {
 
     #[error("there is no patron {0}; `jauge patrons` lists them")]
     UnknownPatron(String),
+
+    #[error("there is no live source {0}; `jauge sources` lists them")]
+    UnknownSource(String),
 
     #[error(
         "the database holds a value this version cannot read ({0}); it may have been edited by hand"

@@ -37,6 +37,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "tariff sales",
         include_str!("migrations/0017_tariff_sales.sql"),
     ),
+    (
+        "live sources",
+        include_str!("migrations/0018_live_sources.sql"),
+    ),
 ];
 
 /// Applies the migrations after `from`, up to `to`, each in its own transaction.

@@ -1617,14 +1617,20 @@ impl Store for SqliteStore {
     }
 
     fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
+        // Every source an import wrote, and the live sources not synced yet.
         let mut statement = self.conn.prepare(
             "SELECT s.name, s.kind, count(b.id), max(b.finished_at),
                     (SELECT l.facts FROM import_batch l WHERE l.source_id = s.id
                      ORDER BY l.id DESC LIMIT 1),
                     (SELECT count(*) FROM quarantine q WHERE q.source_id = s.id),
-                    count(b.drift_accepted)
+                    count(b.drift_accepted),
+                    (SELECT last_error FROM live_source WHERE name = s.name)
              FROM source s LEFT JOIN import_batch b ON b.source_id = s.id
-             GROUP BY s.id ORDER BY s.name",
+             GROUP BY s.id
+             UNION ALL
+             SELECT name, kind, 0, NULL, NULL, 0, 0, last_error FROM live_source
+             WHERE name NOT IN (SELECT name FROM source)
+             ORDER BY 1",
         )?;
         let rows = statement.query_map([], |r| {
             Ok((
@@ -1635,10 +1641,11 @@ impl Store for SqliteStore {
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })?;
         rows.map(|row| {
-            let (name, kind, imports, last, facts, quarantined, drifts) = row?;
+            let (name, kind, imports, last, facts, quarantined, drifts, sync_error) = row?;
             let count = |n: i64| u64::try_from(n).unwrap_or(0);
             Ok(SourceStatus {
                 name: name.parse().map_err(corrupt)?,
@@ -1648,6 +1655,7 @@ impl Store for SqliteStore {
                 last_facts: facts.map_or(0, count),
                 quarantined: count(quarantined),
                 drifts: count(drifts),
+                sync_error,
             })
         })
         .collect()
@@ -1829,6 +1837,105 @@ impl Store for SqliteStore {
             [key, value],
         )?;
         Ok(())
+    }
+
+    fn save_live_source(&mut self, source: &crate::LiveSource) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO live_source (name, connector, kind, settings, every_minutes,
+                                      hook_secret_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (name) DO UPDATE SET connector = ?2, kind = ?3, settings = ?4,
+                 every_minutes = ?5, hook_secret_hash = ?6",
+            params![
+                source.name.as_str(),
+                source.connector,
+                source.kind.code(),
+                source.settings,
+                source.every_minutes,
+                source.hook_secret_hash
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn live_sources(&self) -> Result<Vec<crate::LiveSource>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT name, connector, kind, settings, every_minutes, cursor, hook_secret_hash,
+                    last_attempt_at, last_success_at, last_error
+             FROM live_source ORDER BY name",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                (
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                ),
+                (
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                ),
+            ))
+        })?;
+        rows.map(|row| {
+            let ((name, connector, kind, settings, every_minutes), rest) = row?;
+            let (cursor, hook_secret_hash, attempt, success, last_error) = rest;
+            Ok(crate::LiveSource {
+                name: name.parse().map_err(corrupt)?,
+                connector,
+                kind: kind.parse().map_err(corrupt)?,
+                settings,
+                every_minutes,
+                cursor,
+                hook_secret_hash,
+                last_attempt_at: attempt.map(from_seconds).transpose()?,
+                last_success_at: success.map(from_seconds).transpose()?,
+                last_error,
+            })
+        })
+        .collect()
+    }
+
+    fn record_sync(
+        &mut self,
+        source: &SourceName,
+        at: DateTime<Utc>,
+        outcome: Result<Option<&str>, &str>,
+    ) -> Result<(), StoreError> {
+        let updated = match outcome {
+            Ok(cursor) => self.conn.execute(
+                "UPDATE live_source SET last_attempt_at = ?2, last_success_at = ?2,
+                     last_error = NULL, cursor = coalesce(?3, cursor)
+                 WHERE name = ?1",
+                params![source.as_str(), to_seconds(at), cursor],
+            )?,
+            Err(error) => self.conn.execute(
+                "UPDATE live_source SET last_attempt_at = ?2, last_error = ?3 WHERE name = ?1",
+                params![source.as_str(), to_seconds(at), error],
+            )?,
+        };
+        if updated == 0 {
+            return Err(StoreError::UnknownSource(source.to_string()));
+        }
+        Ok(())
+    }
+
+    fn note_notification(
+        &mut self,
+        source: &SourceName,
+        notification: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "INSERT INTO hook_notification (source, notification, received_at)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![source.as_str(), notification, to_seconds(at)],
+        )? == 1)
     }
 }
 

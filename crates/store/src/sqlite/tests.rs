@@ -980,6 +980,7 @@ fn a_source_is_stale_without_recent_data_and_unhealthy_with_rows_in_quarantine()
         last_facts: 10,
         quarantined,
         drifts: 0,
+        sync_error: None,
     };
     assert_eq!(source(Some(2), 0).concerns(now, 30), vec![]);
     assert_eq!(
@@ -1160,4 +1161,74 @@ fn the_audit_log_is_append_only_and_its_chain_shows_any_tampering() {
         store.verify_audit().unwrap(),
         Err(crate::AuditBreak { id: 3 })
     );
+}
+
+#[test]
+fn live_sources_keep_their_cursor_and_the_record_of_their_attempts() {
+    let (_dir, mut store) = set_up();
+    let name: SourceName = "pretix".parse().unwrap();
+    let mut source = crate::LiveSource {
+        name: name.clone(),
+        connector: "pretix".into(),
+        kind: SourceKind::Pretix,
+        settings: r#"{"url":"http://127.0.0.1:1"}"#.into(),
+        every_minutes: 15,
+        cursor: None,
+        hook_secret_hash: None,
+        last_attempt_at: None,
+        last_success_at: None,
+        last_error: None,
+    };
+    store.save_live_source(&source).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
+    assert!(store.live_sources().unwrap()[0].due(t0), "never tried");
+
+    // A failed attempt keeps no cursor and shows in supervision.
+    store.record_sync(&name, t0, Err("connection refused")).unwrap();
+    let stored = &store.live_sources().unwrap()[0];
+    assert_eq!(stored.cursor, None);
+    assert_eq!(stored.last_error.as_deref(), Some("connection refused"));
+    assert!(!stored.due(t0 + Duration::minutes(14)));
+    assert!(stored.due(t0 + Duration::minutes(15)));
+    let status = store.sources().unwrap();
+    assert_eq!(status.len(), 1, "listed before its first sync");
+    assert_eq!(
+        status[0].concerns(t0, 30),
+        vec![crate::Concern::Stale, crate::Concern::Failing]
+    );
+
+    // A success sets the cursor and clears the error; a success without a cursor keeps it.
+    store.record_sync(&name, t0, Ok(Some("2026-11-29T08:00:00Z"))).unwrap();
+    store.record_sync(&name, t0 + Duration::minutes(15), Ok(None)).unwrap();
+    let stored = &store.live_sources().unwrap()[0];
+    assert_eq!(stored.cursor.as_deref(), Some("2026-11-29T08:00:00Z"));
+    assert_eq!(stored.last_error, None);
+    assert_eq!(stored.last_success_at, Some(t0 + Duration::minutes(15)));
+
+    // Saving the source again changes its settings, not its cursor.
+    source.every_minutes = 5;
+    store.save_live_source(&source).unwrap();
+    let stored = &store.live_sources().unwrap()[0];
+    assert_eq!(
+        (stored.every_minutes, stored.cursor.as_deref()),
+        (5, Some("2026-11-29T08:00:00Z"))
+    );
+
+    let unknown: SourceName = "nowhere".parse().unwrap();
+    assert!(matches!(
+        store.record_sync(&unknown, t0, Ok(None)),
+        Err(StoreError::UnknownSource(_))
+    ));
+}
+
+#[test]
+fn a_webhook_notification_is_new_once_per_source() {
+    let (_dir, mut store) = set_up();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
+    let a: SourceName = "pretix".parse().unwrap();
+    let b: SourceName = "pretix-festival".parse().unwrap();
+    assert!(store.note_notification(&a, "17", at).unwrap());
+    assert!(!store.note_notification(&a, "17", at).unwrap());
+    assert!(store.note_notification(&b, "17", at).unwrap());
+    assert!(store.note_notification(&a, "18", at).unwrap());
 }
