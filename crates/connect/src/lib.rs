@@ -1,0 +1,235 @@
+//! Live sources: Jauge pulling a ticketing system's API instead of waiting for an export.
+//!
+//! It owns the connectors ([`pretix`]): what a live source's settings hold, fetching what changed
+//! since the last sync (pages followed, `429` waited out, network failures tried again, see
+//! [`http`]), and mapping the payloads to the model with pure functions (`pretix::map`). [`sync`]
+//! is the whole run for one source: fetch everything first, then write it as one batch in one
+//! transaction, then move the source's cursor, so that a sync cut short stores nothing and the
+//! next one starts from the same point; running it twice stores the same facts once.
+//!
+//! It must not decide what figures mean (analytics), nor touch SQL (it speaks to the `Store`
+//! trait), nor print: callers (the CLI, the server's scheduler and webhooks) report.
+
+pub mod http;
+pub mod pretix;
+
+use chrono::Utc;
+use jauge_model::{Name, SourceName};
+use jauge_store::{BatchReport, LiveSource, Store, StoreError};
+
+pub use http::Retry;
+
+/// What to fetch.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// What changed since the last sync; everything when `full` or before the first.
+    Changes { full: bool },
+    /// One order, as a webhook names it: its event's slug and its code.
+    Order { event: &'a str, code: &'a str },
+}
+
+/// What a sync brought.
+#[derive(Debug)]
+pub struct SyncReport {
+    pub orders: usize,
+    pub tickets: usize,
+    pub performances: usize,
+    /// Orders that could not be read, kept in quarantine.
+    pub quarantined: usize,
+    /// How the payloads' fields differ from the last sync's, if they do.
+    pub drift: Option<String>,
+    /// The point the sync started from, `None` for everything.
+    pub since: Option<String>,
+    pub stored: BatchReport,
+}
+
+/// Why a sync failed. Nothing of it was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{name}: {error}. Nothing was stored; the next sync starts from the same point")]
+    Fetch {
+        name: SourceName,
+        error: pretix::PretixError,
+    },
+    #[error("{name}: {reason}")]
+    Settings { name: SourceName, reason: String },
+    #[error("{name}: {error}")]
+    Store {
+        name: SourceName,
+        error: StoreError,
+    },
+}
+
+impl SyncError {
+    /// Whether the person running Jauge can act on it (settings, the remote server, input),
+    /// as opposed to an internal failure.
+    pub fn is_user_error(&self) -> bool {
+        match self {
+            SyncError::Store { error, .. } => error.is_user_error(),
+            _ => true,
+        }
+    }
+}
+
+/// The settings of a pretix source, read from what the store keeps.
+pub fn pretix_settings(source: &LiveSource) -> Result<pretix::Settings, SyncError> {
+    if source.connector != "pretix" {
+        return Err(SyncError::Settings {
+            name: source.name.clone(),
+            reason: format!(
+                "its connector {:?} is unknown to this version of Jauge",
+                source.connector
+            ),
+        });
+    }
+    serde_json::from_str(&source.settings).map_err(|e| SyncError::Settings {
+        name: source.name.clone(),
+        reason: format!("its settings cannot be read ({e}); connect it again"),
+    })
+}
+
+/// Syncs `source` into `store`: fetches `scope`, maps it, writes it as one batch, and for
+/// [`Scope::Changes`] records the attempt (the new cursor, or the error) with the source.
+pub fn sync<S: Store + ?Sized>(
+    store: &mut S,
+    source: &LiveSource,
+    scope: Scope,
+    retry: Retry,
+) -> Result<SyncReport, SyncError> {
+    let attempted_at = Utc::now();
+    let result = run(store, source, scope, retry);
+    if let Scope::Changes { .. } = scope {
+        let outcome = match &result {
+            Ok((_, cursor)) => Ok(cursor.as_deref()),
+            Err(e) => Err(e.to_string()),
+        };
+        let recorded = match &outcome {
+            Ok(cursor) => store.record_sync(&source.name, attempted_at, Ok(*cursor)),
+            Err(error) => store.record_sync(&source.name, attempted_at, Err(error)),
+        };
+        recorded.map_err(|error| SyncError::Store {
+            name: source.name.clone(),
+            error,
+        })?;
+    }
+    result.map(|(report, _)| report)
+}
+
+fn run<S: Store + ?Sized>(
+    store: &mut S,
+    source: &LiveSource,
+    scope: Scope,
+    retry: Retry,
+) -> Result<(SyncReport, Option<String>), SyncError> {
+    let name = &source.name;
+    let stored = |error: StoreError| SyncError::Store {
+        name: name.clone(),
+        error,
+    };
+    let settings = pretix_settings(source)?;
+    let setup = store.setup().map_err(stored)?.ok_or(SyncError::Store {
+        name: name.clone(),
+        error: StoreError::NoVenue,
+    })?;
+    let hall = setup
+        .halls
+        .iter()
+        .find(|h| h.name.as_str() == settings.hall)
+        .ok_or_else(|| SyncError::Settings {
+            name: name.clone(),
+            reason: format!(
+                "its hall {:?} is not one of the venue's ({}); connect it again with --hall",
+                settings.hall,
+                setup
+                    .halls
+                    .iter()
+                    .map(|h| h.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+    let client = settings.client(retry);
+    let since = match scope {
+        Scope::Changes { full: false } => source.cursor.clone(),
+        _ => None,
+    };
+    let fetched = match scope {
+        Scope::Changes { .. } => pretix::fetch(&client, &settings, since.as_deref()),
+        Scope::Order { event, code } => pretix::fetch_order(&client, &settings, event, code),
+    };
+    let snapshot = fetched.map_err(|error| SyncError::Fetch {
+        name: name.clone(),
+        error,
+    })?;
+    let hall_name: Name = hall.name.clone();
+    let origin = settings.origin();
+    let mut dataset = pretix::map::dataset(
+        &snapshot,
+        &pretix::map::Context {
+            source: name,
+            origin: &origin,
+            hall: &hall_name,
+            hall_capacity: hall.capacity,
+            discipline: settings.discipline,
+        },
+    );
+    let before = store.shapes(name).map_err(stored)?;
+    let drift = match (before.first(), &dataset.shape) {
+        (Some(before), Some(now)) if before != now => Some(shape_drift(before, now)),
+        _ => None,
+    };
+    // A payload's new or missing fields are recorded, not refused: the mapping reads only the
+    // fields it needs, and fails by name when one of those is gone.
+    dataset.drift_accepted.clone_from(&drift);
+    let report = store.write_dataset(&dataset).map_err(stored)?;
+    Ok((
+        SyncReport {
+            orders: dataset.orders.len(),
+            tickets: dataset.tickets.len(),
+            performances: dataset.performances.len(),
+            quarantined: dataset.quarantined.len(),
+            drift,
+            since,
+            stored: report,
+        },
+        snapshot.generated,
+    ))
+}
+
+/// How two shapes (one `kind: field, field` line per kind of object) differ, in words.
+pub fn shape_drift(before: &str, now: &str) -> String {
+    let fields = |shape: &str| -> Vec<(String, Vec<String>)> {
+        shape
+            .lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, f)| (k.to_owned(), f.split(", ").map(str::to_owned).collect()))
+            .collect()
+    };
+    let (before, now) = (fields(before), fields(now));
+    let mut changes = Vec::new();
+    for (kind, fields) in &now {
+        let old = before.iter().find(|(k, _)| k == kind).map(|(_, f)| f);
+        let added: Vec<&str> = fields
+            .iter()
+            .filter(|f| old.is_none_or(|o| !o.contains(f)))
+            .map(String::as_str)
+            .collect();
+        let gone: Vec<&str> = old
+            .into_iter()
+            .flatten()
+            .filter(|f| !fields.contains(f))
+            .map(String::as_str)
+            .collect();
+        if !added.is_empty() {
+            changes.push(format!("{kind}: new {}", added.join(", ")));
+        }
+        if !gone.is_empty() {
+            changes.push(format!("{kind}: no more {}", gone.join(", ")));
+        }
+    }
+    if changes.is_empty() {
+        "the same fields, in other objects".to_owned()
+    } else {
+        changes.join("; ")
+    }
+}
