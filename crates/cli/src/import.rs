@@ -35,7 +35,9 @@ pub struct ImportArgs {
     /// Read the files with this profile: a TOML file (columns the headers do not name, what
     /// the files do not say — hall, capacity, time zone… — tariff categories), or a built-in
     /// one: pretix, pretix-fr (pretix's order positions export, in English or French),
-    /// emailing-contacts, emailing-activity. Ticket lists with usual column names need none.
+    /// emailing-contacts, emailing-activity, brevo-activity (Brevo's events),
+    /// mailchimp-activity, mailchimp-members, mailchimp-unsubscribed. Ticket lists with usual
+    /// column names need none.
     #[arg(long)]
     profile: Option<PathBuf>,
 

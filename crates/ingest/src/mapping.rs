@@ -309,6 +309,10 @@ impl Field {
                 "adresse email",
                 "adresse mail",
                 "adresse electronique",
+                "adresse e mail",
+                // Mailchimp's exports.
+                "email address",
+                "e mail address",
             ],
             Field::Phone => &[
                 "telephone",
@@ -366,6 +370,9 @@ impl Field {
                 "signup date",
                 "subscribed at",
                 "opt in date",
+                // Mailchimp's members: CONFIRM_TIME, when the subscription was confirmed (its
+                // OPTIN_TIME is often empty).
+                "confirm time",
             ],
             Field::Newsletter => &[
                 "newsletter",
@@ -379,24 +386,57 @@ impl Field {
                 "date de desinscription",
                 "unsubscribed at",
                 "unsubscribe date",
+                // Mailchimp's unsubscribed members: UNSUB_TIME.
+                "unsub time",
             ],
-            Field::CampaignId => &["campagne id", "id campagne", "campaign id"],
-            Field::Campaign => &["campagne", "nom campagne", "campaign", "campaign name"],
+            Field::CampaignId => &[
+                "campagne id",
+                "id campagne",
+                "id de la campagne",
+                "campaign id",
+                // Brevo's marketing events: camp_id.
+                "camp id",
+            ],
+            Field::Campaign => &[
+                "campagne",
+                "nom campagne",
+                "nom de la campagne",
+                "campaign",
+                "campaign name",
+                "campaign title",
+            ],
             Field::SentAt => &[
                 "date envoi",
                 "date d envoi",
+                "date de l envoi",
                 "envoye le",
                 "sent at",
                 "send date",
+                "send time",
                 "sent",
+                // Brevo's marketing events: date_sent.
+                "date sent",
             ],
-            Field::Event => &["evenement", "action", "event type", "activity", "type"],
+            Field::Event => &[
+                "evenement",
+                "type d evenement",
+                // Brevo's marketing events: event; read so beside campaign columns only.
+                "event",
+                "action",
+                "event type",
+                "activity",
+                "type",
+            ],
             Field::EventAt => &[
                 "date evenement",
+                "date de l evenement",
                 "date action",
                 "event date time",
                 "activity date",
                 "occurred at",
+                // Brevo's marketing events: date_event; Mailchimp's email activity: timestamp.
+                "date event",
+                "timestamp",
             ],
         }
     }
@@ -591,9 +631,17 @@ impl Mapping {
     }
 }
 
+/// Headers that contain a field's name but hold none of them: Mailchimp's member exports say
+/// when and from where someone asked to subscribe (`OPTIN_TIME`, `OPTIN_IP`: not a yes or
+/// no), confirmed (`CONFIRM_IP`) or was cleaned (`CLEAN_TIME`: not a time of performance).
+const NOT_FIELDS: [&str; 4] = ["optin time", "optin ip", "confirm ip", "clean time"];
+
 /// The best match of one header: an exact name first, then the longest name whose every word it
 /// contains.
 fn best(normalised: &str) -> Option<(Field, Confidence, &'static str)> {
+    if NOT_FIELDS.contains(&normalised) {
+        return None;
+    }
     let words: Vec<&str> = normalised.split(' ').collect();
     let mut found: Option<(Field, Confidence, &'static str)> = None;
     for field in Field::ALL {
@@ -818,6 +866,57 @@ mod tests {
                 Some(Field::ShowTitle),
                 Some(Field::PerformanceDate),
                 Some(Field::Price)
+            ]
+        );
+    }
+
+    #[test]
+    fn brevo_and_mailchimp_headers() {
+        // Brevo's marketing events: its own "id" is the event's, and stays unread.
+        assert_eq!(
+            fields(&[
+                "id",
+                "camp_id",
+                "campaign name",
+                "email",
+                "event",
+                "date_sent",
+                "date_event",
+                "ts_sent",
+            ]),
+            [
+                None,
+                Some(Field::CampaignId),
+                Some(Field::Campaign),
+                Some(Field::Email),
+                Some(Field::Event),
+                Some(Field::SentAt),
+                Some(Field::EventAt),
+                None,
+            ]
+        );
+        // Mailchimp's members: the times of a request to subscribe and of cleaning are not a
+        // yes or no, nor a performance's time.
+        assert_eq!(
+            fields(&[
+                "Email Address",
+                "First Name",
+                "OPTIN_TIME",
+                "OPTIN_IP",
+                "CONFIRM_TIME",
+                "CONFIRM_IP",
+                "UNSUB_TIME",
+                "CLEAN_TIME",
+            ]),
+            [
+                Some(Field::Email),
+                Some(Field::FirstName),
+                None,
+                None,
+                Some(Field::SignupDate),
+                None,
+                Some(Field::UnsubscribeDate),
+                None,
             ]
         );
     }

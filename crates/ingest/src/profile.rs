@@ -1,7 +1,7 @@
 //! A source's profile, saved as a small TOML file: which header holds which field when the
 //! names do not say it, what the files do not say (hall, capacity, time zone…), and the
-//! category of tariffs the vocabulary does not know. Formats are not saved: they are read from
-//! each file again.
+//! category of tariffs the vocabulary does not know, and when campaigns were sent when activity
+//! files do not say it. Formats are not saved: they are read from each file again.
 //!
 //! ```toml
 //! [columns]
@@ -15,11 +15,14 @@
 //!
 //! [tariffs]
 //! "member" = "reduced"
+//!
+//! [campaigns]
+//! "4f2a9c01b7" = "2026-11-02 10:00"
 //! ```
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveTime;
+use chrono::{NaiveDateTime, NaiveTime, TimeZone, Utc};
 use jauge_model::{Capacity, TariffCategory, VatRate};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +42,10 @@ pub struct ProfileFile {
     /// `school_or_group`, `other`).
     #[serde(default)]
     pub tariffs: BTreeMap<String, String>,
+    /// Campaign identifier → when it was sent, for activity files that do not say it: a local
+    /// time `2026-11-02 10:00` in the profile's time zone, or ISO 8601 with its offset.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub campaigns: BTreeMap<String, String>,
 }
 
 /// What the files do not say.
@@ -78,8 +85,9 @@ pub enum ProfileError {
     },
 }
 
-/// The profiles Jauge ships, by name.
-pub const BUILTIN: [(&str, &str); 4] = [
+/// The profiles Jauge ships, by name: pretix, pretix-fr, emailing-contacts, emailing-activity,
+/// brevo-activity, mailchimp-activity, mailchimp-members, mailchimp-unsubscribed.
+pub const BUILTIN: [(&str, &str); 8] = [
     (
         "pretix",
         "# pretix's \"Order data\" export, sheet \"Order positions\", as pretix writes it in English,\n\
@@ -122,6 +130,41 @@ pub const BUILTIN: [(&str, &str); 4] = [
          [columns]\ncampaign_id = \"CAMPAGNE_ID\"\ncampaign = \"CAMPAGNE\"\n\
          sent_at = \"DATE_ENVOI\"\ncustomer_id = \"CONTACT_ID\"\nemail = \"EMAIL\"\n\
          event = \"EVENEMENT\"\nevent_at = \"DATE_EVENEMENT\"\n",
+    ),
+    (
+        "brevo-activity",
+        "# Brevo's marketing events (its export of events, with the fields of its marketing\n\
+         # webhooks): one row per event, named delivered, opened, click, hard_bounce,\n\
+         # soft_bounce, spam or unsubscribe; dates in the account's time zone. Its \"id\" is\n\
+         # the event's, not the contact's: recipients are known by their email.\n\
+         [columns]\ncampaign_id = \"camp_id\"\ncampaign = \"campaign name\"\n\
+         sent_at = \"date_sent\"\nemail = \"email\"\nevent = \"event\"\n\
+         event_at = \"date_event\"\ncustomer_id = \"\"\n",
+    ),
+    (
+        "mailchimp-activity",
+        "# Mailchimp's email activity (its reports' fields: one row per open, click or\n\
+         # bounce, times in ISO 8601). It does not say when campaigns were sent: save this\n\
+         # profile (--save-profile) and give each campaign's sending under [campaigns].\n\
+         [columns]\ncampaign_id = \"campaign_id\"\nemail = \"email_address\"\n\
+         event = \"action\"\nevent_at = \"timestamp\"\n",
+    ),
+    (
+        "mailchimp-members",
+        "# Mailchimp's audience export, subscribed or cleaned members: consent given when the\n\
+         # subscription was confirmed. Its times are taken as UTC.\n\
+         [columns]\nemail = \"Email Address\"\nsignup_date = \"CONFIRM_TIME\"\n\
+         country = \"CC\"\n\n[defaults]\ntime_zone = \"UTC\"\n",
+    ),
+    (
+        "mailchimp-unsubscribed",
+        "# Mailchimp's audience export, unsubscribed members: consent given when the\n\
+         # subscription was confirmed, withdrawn when they left. It names the campaign they\n\
+         # left through but not when it was sent: no campaign event is made of it. Its times\n\
+         # are taken as UTC.\n\
+         [columns]\nemail = \"Email Address\"\nsignup_date = \"CONFIRM_TIME\"\n\
+         unsubscribe_date = \"UNSUB_TIME\"\ncountry = \"CC\"\n\n[defaults]\n\
+         time_zone = \"UTC\"\n",
     ),
 ];
 
@@ -270,6 +313,27 @@ impl ProfileFile {
                 )
             })?;
             defaults.tariff_categories.insert(label.clone(), category);
+        }
+        for (id, when) in &self.campaigns {
+            let local = || {
+                ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(when.trim(), f).ok())
+                    .and_then(|t| defaults.time_zone.from_local_datetime(&t).single())
+                    .map(|t| t.with_timezone(&Utc))
+            };
+            let at = crate::values::parse_iso8601(when)
+                .map(|t| t.with_timezone(&Utc))
+                .or_else(local)
+                .ok_or_else(|| {
+                    invalid(
+                        "campaign's sending date",
+                        when,
+                        "a local time such as 2026-11-02 10:00 (one that exists once in the \
+                         time zone), or ISO 8601 with an offset",
+                    )
+                })?;
+            defaults.campaigns_sent.insert(id.clone(), at);
         }
         Ok(())
     }

@@ -45,6 +45,9 @@ pub struct Defaults {
     pub time_zone: Tz,
     /// Tariff labels the vocabulary does not know, with their category.
     pub tariff_categories: BTreeMap<String, TariffCategory>,
+    /// When each campaign was sent, by identifier, for files that do not say it (Mailchimp's
+    /// email activity gives the campaign's identifier, never its sending).
+    pub campaigns_sent: BTreeMap<String, DateTime<Utc>>,
 }
 
 impl Default for Defaults {
@@ -56,6 +59,7 @@ impl Default for Defaults {
             performance_time: None,
             time_zone: jauge_model::DEFAULT_TIME_ZONE,
             tariff_categories: BTreeMap::new(),
+            campaigns_sent: BTreeMap::new(),
         }
     }
 }
@@ -930,9 +934,24 @@ impl Row<'_> {
             Field::Campaign,
             "the campaign is missing",
         )?;
-        let sent_at = self
-            .instant(Field::SentAt, None)?
-            .ok_or_else(|| self.fault(Field::SentAt, "the sending date is missing"))?;
+        let sent_at = match self.instant(Field::SentAt, None)? {
+            Some(at) => at,
+            None => self
+                .profile
+                .defaults
+                .campaigns_sent
+                .get(id.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    self.fault(
+                        Field::SentAt,
+                        format!(
+                            "the sending date is missing: the file does not say when campaign \
+                             {id} was sent; give it under [campaigns] in the profile"
+                        ),
+                    )
+                })?,
+        };
         let word = self.required(Field::Event)?;
         let kind = vocabulary::campaign_event(word).ok_or_else(|| {
             self.fault(

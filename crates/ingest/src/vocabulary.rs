@@ -315,7 +315,12 @@ pub fn tariff_category(raw: &str) -> Option<TariffCategory> {
         .map(|&(_, category)| category)
 }
 
-/// What happened to an emailing's recipient, in the words emailing tools export.
+/// What happened to an emailing's recipient, in the words emailing tools export: French and
+/// English labels, Brevo's event names (`delivered`, `opened`, `click`, `hard_bounce`,
+/// `soft_bounce`, `spam`, `unsubscribe`, and the API's `hardBounce`, `uniqueOpened`…) and
+/// Mailchimp's actions (`open`, `click`, `bounce`). Brevo's contact events (`list_addition`,
+/// `contact_updated`, `contact_deleted`) and a message blocked before sending are not what a
+/// recipient did with a campaign: they are `None`.
 pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
     let label = normalise(raw);
     let rules: [(&[&str], CampaignEventKind); 6] = [
@@ -327,6 +332,9 @@ pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
                 "complained",
                 "abuse",
                 "signale comme spam",
+                "abuse report",
+                "spam report",
+                "marked as spam",
             ],
             CampaignEventKind::Complained,
         ),
@@ -335,8 +343,11 @@ pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
                 "desinscription",
                 "desinscrit",
                 "desabonnement",
+                "desabonne",
+                "desinscrire",
                 "unsubscribe",
                 "unsubscribed",
+                "unsub",
                 "optout",
                 "opt out",
             ],
@@ -350,22 +361,47 @@ pub fn campaign_event(raw: &str) -> Option<CampaignEventKind> {
                 "bounced",
                 "hard bounce",
                 "soft bounce",
+                "hardbounce",
+                "softbounce",
+                "hard bounced",
+                "soft bounced",
+                "bounces",
                 "rebond",
+                "rebonds",
                 "rejete",
                 "invalide",
             ],
             CampaignEventKind::Bounced,
         ),
         (
-            &["clic", "clics", "click", "clicked", "clique"],
+            &[
+                "clic", "clics", "click", "clicks", "clicked", "clique", "cliques",
+            ],
             CampaignEventKind::Clicked,
         ),
         (
-            &["ouverture", "ouvert", "open", "opened", "vu"],
+            &[
+                "ouverture",
+                "ouvertures",
+                "ouvert",
+                "open",
+                "opens",
+                "opened",
+                "uniqueopened",
+                "vu",
+            ],
             CampaignEventKind::Opened,
         ),
         (
-            &["delivre", "delivered", "remis", "envoye", "sent", "recu"],
+            &[
+                "delivre",
+                "delivres",
+                "delivered",
+                "remis",
+                "envoye",
+                "sent",
+                "recu",
+            ],
             CampaignEventKind::Delivered,
         ),
     ];
@@ -524,6 +560,53 @@ mod tests {
     }
 
     #[test]
+    fn brevo_and_mailchimp_event_names() {
+        use CampaignEventKind::*;
+        for (raw, kind) in [
+            // Brevo's marketing events, as its event exports and webhooks name them.
+            ("delivered", Delivered),
+            ("opened", Opened),
+            ("uniqueOpened", Opened),
+            ("click", Clicked),
+            ("hard_bounce", Bounced),
+            ("soft_bounce", Bounced),
+            ("hardBounce", Bounced),
+            ("softBounce", Bounced),
+            ("spam", Complained),
+            ("unsubscribe", Unsubscribed),
+            ("unsubscribed", Unsubscribed),
+            // Its French interface's words.
+            ("Délivré", Delivered),
+            ("Ouvert", Opened),
+            ("Cliqué", Clicked),
+            ("Désinscrit", Unsubscribed),
+            ("Désabonné", Unsubscribed),
+            ("Hard bounce", Bounced),
+            ("Soft bounce", Bounced),
+            ("Spam", Complained),
+            // Mailchimp's email activity and report words.
+            ("open", Opened),
+            ("opens", Opened),
+            ("clicks", Clicked),
+            ("bounce", Bounced),
+            ("abuse", Complained),
+            ("Abuse report", Complained),
+            ("unsub", Unsubscribed),
+        ] {
+            assert_eq!(campaign_event(raw), Some(kind), "{raw}");
+        }
+        // Brevo's contact events say nothing of a campaign's recipient.
+        for raw in [
+            "list_addition",
+            "contact_updated",
+            "contact_deleted",
+            "blocked",
+        ] {
+            assert_eq!(campaign_event(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
     fn yes_and_no() {
         assert_eq!(yes_no("Oui"), Some(true));
         assert_eq!(yes_no("NON"), Some(false));
@@ -536,6 +619,7 @@ mod tests {
         fn any_label_is_read_or_refused_without_panicking(label in "\\PC{0,40}") {
             let _ = (ticket_status(&label), order_status(&label), performance_status(&label));
             let _ = (channel(&label), tariff_category(&label), yes_no(&label));
+            let _ = campaign_event(&label);
         }
     }
 }

@@ -643,3 +643,450 @@ fn an_unsubscribe_or_a_complaint_through_a_campaign_withdraws_consent() {
         assert!(consent.proof.contains("line"), "{}", consent.proof);
     }
 }
+
+/// One of the emailing exports under `tests/fixtures/emailing`, read as `source` with a
+/// built-in profile (or none) and the extra sending dates a venue would give.
+fn read_emailing(name: &str, profile: Option<&str>, sent: &[(&str, &str)]) -> crate::FileRead {
+    let path = format!(
+        "{}/tests/fixtures/emailing/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    read_emailing_bytes(bytes, name, profile, sent)
+}
+
+fn read_emailing_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+    profile: Option<&str>,
+    sent: &[(&str, &str)],
+) -> crate::FileRead {
+    let mut profile = profile.map(|p| crate::profile::builtin(p).unwrap());
+    for (id, when) in sent {
+        profile
+            .get_or_insert_with(Default::default)
+            .campaigns
+            .insert((*id).to_owned(), (*when).to_owned());
+    }
+    crate::read_file(
+        bytes,
+        "emailing".parse().unwrap(),
+        Defaults::default(),
+        profile.as_ref(),
+        name,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+    text.parse().unwrap()
+}
+
+/// Each campaign as (id, name, sent at, its events as (kind, whose email, when)).
+type CampaignSummary = (
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    Vec<(CampaignEventKind, PatronKey, chrono::DateTime<chrono::Utc>)>,
+);
+
+fn campaigns_of(d: &Dataset) -> Vec<CampaignSummary> {
+    d.campaigns
+        .iter()
+        .map(|c| {
+            (
+                c.id.to_string(),
+                c.name.to_string(),
+                c.sent_at,
+                c.events
+                    .iter()
+                    .map(|e| (e.kind, e.patron.clone(), e.at))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn by_email(email: &str) -> PatronKey {
+    patron_key("emailing", email)
+}
+
+/// The withdrawn consents, as (whose email, when, proof).
+fn withdrawals(d: &Dataset) -> Vec<(PatronKey, chrono::DateTime<chrono::Utc>, String)> {
+    d.consents
+        .iter()
+        .map(|c| {
+            assert_eq!(
+                (c.status, c.channel, c.purpose),
+                (
+                    ConsentStatus::Withdrawn,
+                    ConsentChannel::Email,
+                    ConsentPurpose::Newsletter
+                ),
+                "{c:?}"
+            );
+            (c.patron.clone(), c.at, c.proof.clone())
+        })
+        .collect()
+}
+
+/// Brevo's marketing events, in English with the fields its documentation names and in French
+/// with `;`, dd/mm/yyyy dates and its interface's words, become the same campaigns, events
+/// and withdrawn consents, by their column names alone or through the built-in profile.
+#[test]
+fn brevo_event_exports_give_campaigns_events_and_withdrawals() {
+    use CampaignEventKind::*;
+    let (ana, bruno, chloe, david, emma) = (
+        by_email("ana.martin@exemple.fr"),
+        by_email("bruno.petit@exemple.fr"),
+        by_email("chloe.bernard@exemple.fr"),
+        by_email("david.roux@exemple.fr"),
+        by_email("emma.leroy@exemple.fr"),
+    );
+    // Times written in Paris (UTC+1 in November).
+    let paris = |text: &str| utc(text);
+    for (name, profile, november, december) in [
+        (
+            "brevo_events_en.csv",
+            None,
+            "November newsletter",
+            "December shows",
+        ),
+        (
+            "brevo_events_en.csv",
+            Some("brevo-activity"),
+            "November newsletter",
+            "December shows",
+        ),
+        (
+            "brevo_evenements_fr.csv",
+            None,
+            "Lettre de novembre",
+            "Les spectacles de décembre",
+        ),
+    ] {
+        let file = read_emailing(name, profile, &[]);
+        let d = &file.read.dataset;
+        assert_eq!(d.kind, SourceKind::EmailingExport, "{name}");
+        assert_eq!(d.quarantined, vec![], "{name}");
+        assert_eq!(file.read.rows, 10, "{name}");
+        assert_eq!(file.inferred.mapping.conflicts, vec![], "{name}");
+        let got = campaigns_of(d);
+        let kinds = |c: &CampaignSummary| -> Vec<(CampaignEventKind, PatronKey)> {
+            c.3.iter().map(|(k, p, _)| (*k, p.clone())).collect()
+        };
+        assert_eq!(got.len(), 2, "{name}");
+        assert_eq!(
+            (got[0].0.as_str(), got[0].1.as_str(), got[0].2),
+            ("12", november, paris("2026-11-14T09:00:00Z")),
+            "{name}"
+        );
+        assert_eq!(
+            kinds(&got[0]),
+            [
+                (Delivered, ana.clone()),
+                (Opened, ana.clone()),
+                (Clicked, ana.clone()),
+                (Delivered, bruno.clone()),
+                (Unsubscribed, bruno.clone()),
+                (Bounced, chloe.clone()),
+                (Bounced, david.clone()),
+            ],
+            "{name}"
+        );
+        assert_eq!(
+            (got[1].0.as_str(), got[1].1.as_str(), got[1].2),
+            ("13", december, paris("2026-11-28T16:30:00Z")),
+            "{name}"
+        );
+        assert_eq!(
+            kinds(&got[1]),
+            [
+                (Delivered, ana.clone()),
+                (Delivered, emma.clone()),
+                (Complained, emma.clone()),
+            ],
+            "{name}"
+        );
+        // The unsubscription and the complaint withdraw the newsletter consent, when they
+        // happened, with the file's line as proof.
+        let withdrawn = withdrawals(d);
+        assert_eq!(withdrawn.len(), 2, "{name}: {withdrawn:?}");
+        assert_eq!(withdrawn[0].0, bruno, "{name}");
+        assert_eq!(
+            withdrawn[0].1.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-15 07:05",
+            "{name}"
+        );
+        assert!(
+            withdrawn[0].2.contains("unsubscribed through campaign 12")
+                && withdrawn[0].2.contains("line 6"),
+            "{}",
+            withdrawn[0].2
+        );
+        assert_eq!(withdrawn[1].0, emma, "{name}");
+        assert_eq!(
+            withdrawn[1].1.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-29 08:12",
+            "{name}"
+        );
+        assert!(
+            withdrawn[1].2.contains("complained through campaign 13"),
+            "{}",
+            withdrawn[1].2
+        );
+        // Activity refers to its recipients; their identities come with the contacts.
+        assert_eq!(d.patrons, vec![], "{name}");
+    }
+}
+
+/// A row of an events export that cannot be taken (an unknown event, a time the clocks skipped,
+/// no campaign) is quarantined with its line, its column and its value; the others are read.
+#[test]
+fn a_malformed_event_row_is_quarantined_with_its_line_and_column() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/emailing/brevo_evenements_fr.csv"
+    );
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.extend_from_slice(
+        "12;Lettre de novembre;14/11/2026 10:00;felix.blanc@exemple.fr;Transféré;14/11/2026 11:00\n\
+         12;Lettre de novembre;14/11/2026 10:00;gina.faure@exemple.fr;Ouvert;29/03/2026 02:30\n\
+         ;;14/11/2026 10:00;hugo.lambert@exemple.fr;Ouvert;14/11/2026 12:00\n"
+            .as_bytes(),
+    );
+    let file = read_emailing_bytes(bytes, "brevo_evenements_fr.csv", None, &[]);
+    let d = &file.read.dataset;
+    assert_eq!(file.read.rows, 13);
+    let events: usize = d.campaigns.iter().map(|c| c.events.len()).sum();
+    assert_eq!(events, 10);
+    let quarantined: Vec<String> = d
+        .quarantined
+        .iter()
+        .map(|q| {
+            let (column, header) = q.column.clone().unwrap();
+            format!("{} {column} {header} {:?}", q.line, q.raw)
+        })
+        .collect();
+    assert_eq!(
+        quarantined,
+        [
+            "12 4 Événement \"Transféré\"",
+            "13 5 Date de l'événement \"29/03/2026 02:30\"",
+            "14 1 Nom de la campagne \"\"",
+        ]
+    );
+    assert!(
+        d.quarantined[0].reason.contains("not an emailing event"),
+        "{}",
+        d.quarantined[0].reason
+    );
+    let message = d.quarantined[1].to_string();
+    assert!(
+        message.starts_with("line 13, column 6 (Date de l'événement)")
+            && message.contains("does not exist"),
+        "{message}"
+    );
+}
+
+/// Mailchimp's email activity names campaigns by identifier and never says when they were
+/// sent: given in the profile, its opens, clicks and bounces become campaign events; not
+/// given, each row says what is missing rather than inventing a date.
+#[test]
+fn mailchimp_email_activity_reads_with_the_sending_dates_a_profile_gives() {
+    use CampaignEventKind::*;
+    let sent = [
+        ("4f2a9c01b7", "2026-11-14 10:00"),
+        ("9c7e0d2f11", "2026-11-28T16:30:00Z"),
+    ];
+    let file = read_emailing(
+        "mailchimp_email_activity.csv",
+        Some("mailchimp-activity"),
+        &sent,
+    );
+    let d = &file.read.dataset;
+    assert_eq!(d.kind, SourceKind::EmailingExport);
+    assert_eq!(d.quarantined, vec![]);
+    let got = campaigns_of(d);
+    let ana = by_email("ana.martin@exemple.fr");
+    let emma = by_email("emma.leroy@exemple.fr");
+    assert_eq!(
+        got,
+        vec![
+            (
+                "4f2a9c01b7".to_owned(),
+                "4f2a9c01b7".to_owned(),
+                utc("2026-11-14T09:00:00Z"),
+                vec![
+                    (Opened, ana.clone(), utc("2026-11-14T17:42:10Z")),
+                    (Clicked, ana.clone(), utc("2026-11-14T17:43:02Z")),
+                    (
+                        Bounced,
+                        by_email("chloe.bernard@exemple.fr"),
+                        utc("2026-11-14T09:00:30Z")
+                    ),
+                    (
+                        Bounced,
+                        by_email("david.roux@exemple.fr"),
+                        utc("2026-11-14T09:00:31Z")
+                    ),
+                ]
+            ),
+            (
+                "9c7e0d2f11".to_owned(),
+                "9c7e0d2f11".to_owned(),
+                utc("2026-11-28T16:30:00Z"),
+                vec![
+                    (Opened, ana.clone(), utc("2026-11-28T17:00:05Z")),
+                    (Opened, emma.clone(), utc("2026-11-28T20:15:00Z")),
+                    (Clicked, emma.clone(), utc("2026-11-28T20:16:40Z")),
+                ]
+            ),
+        ]
+    );
+    // Opens, clicks and bounces withdraw nothing.
+    assert_eq!(d.consents, vec![]);
+
+    // Without the sending dates: no campaign, every row says what to give.
+    let file = read_emailing(
+        "mailchimp_email_activity.csv",
+        Some("mailchimp-activity"),
+        &[],
+    );
+    let d = &file.read.dataset;
+    assert_eq!(d.campaigns, vec![]);
+    assert_eq!(d.quarantined.len(), 7);
+    assert!(
+        d.quarantined
+            .iter()
+            .all(|q| q.reason.contains("[campaigns]") && q.column.is_none()),
+        "{:?}",
+        d.quarantined[0]
+    );
+    assert!(d.quarantined[0].reason.contains("campaign 4f2a9c01b7"));
+
+    // By its names alone, "action" and "type" both claim the event: said, not settled.
+    let file = crate::open(
+        Input::Bytes(
+            std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/emailing/mailchimp_email_activity.csv"
+            ))
+            .unwrap(),
+        ),
+        Defaults::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        file.inferred
+            .mapping
+            .conflicts
+            .iter()
+            .map(|c| c.field)
+            .collect::<Vec<_>>(),
+        [Field::Event]
+    );
+}
+
+/// Mailchimp's unsubscribed members are contacts: who they are, their consent given when they
+/// confirmed it and withdrawn when they left.
+#[test]
+fn mailchimp_unsubscribed_members_give_patrons_and_withdrawn_consents() {
+    let file = read_emailing(
+        "mailchimp_unsubscribed.csv",
+        Some("mailchimp-unsubscribed"),
+        &[],
+    );
+    let d = &file.read.dataset;
+    assert_eq!(d.kind, SourceKind::EmailingExport);
+    assert_eq!(d.quarantined, vec![]);
+    assert_eq!(d.campaigns, vec![]);
+    let (bruno, gilles) = (
+        by_email("bruno.petit@exemple.fr"),
+        by_email("gilles.moreau@exemple.fr"),
+    );
+    let patrons: Vec<String> = d
+        .patrons
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:?} {:?} {:?} {:?} {:?}",
+                p.key.as_ref().unwrap(),
+                p.first_name.as_deref(),
+                p.last_name.as_deref(),
+                p.email.as_ref().map(|e| e.as_str()),
+                p.phone.as_deref(),
+                p.country.as_ref().map(|c| c.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        patrons,
+        [
+            format!(
+                "{bruno} Some(\"Bruno\") Some(\"Petit\") Some(\"bruno.petit@exemple.fr\") None \
+                 Some(\"FR\")"
+            ),
+            format!(
+                "{gilles} Some(\"Gilles\") Some(\"Moreau\") Some(\"gilles.moreau@exemple.fr\") \
+                 Some(\"+33 6 12 34 56 78\") Some(\"FR\")"
+            ),
+        ]
+    );
+    let consents: Vec<(PatronKey, ConsentStatus, chrono::DateTime<chrono::Utc>)> = d
+        .consents
+        .iter()
+        .map(|c| (c.patron.clone(), c.status, c.at))
+        .collect();
+    assert_eq!(
+        consents,
+        vec![
+            (
+                bruno.clone(),
+                ConsentStatus::Given,
+                utc("2024-03-02T14:05:11Z")
+            ),
+            (bruno, ConsentStatus::Withdrawn, utc("2026-11-15T07:05:00Z")),
+            (
+                gilles.clone(),
+                ConsentStatus::Given,
+                utc("2023-09-18T08:30:00Z")
+            ),
+            (
+                gilles,
+                ConsentStatus::Withdrawn,
+                utc("2026-10-02T11:20:45Z")
+            ),
+        ]
+    );
+    // When they asked to subscribe and from where are not a yes or no.
+    let unmatched: Vec<&str> = file
+        .inferred
+        .mapping
+        .unmatched
+        .iter()
+        .map(|(_, h)| h.as_str())
+        .collect();
+    for header in [
+        "OPTIN_TIME",
+        "OPTIN_IP",
+        "CONFIRM_IP",
+        "UNSUB_REASON",
+        "LEID",
+    ] {
+        assert!(unmatched.contains(&header), "{header}: {unmatched:?}");
+    }
+}
+
+#[test]
+fn a_campaigns_sending_date_in_a_profile_is_checked() {
+    let mut i = infer_profile(
+        &detect(b"campaign_id,email_address,action\nA,a@exemple.fr,open\n").unwrap(),
+        Defaults::default(),
+    );
+    let mut p = crate::profile::ProfileFile::default();
+    p.campaigns.insert("A".to_owned(), "14/11/2026".to_owned());
+    let error = p.apply(&mut i).unwrap_err().to_string();
+    assert!(error.contains("2026-11-02 10:00"), "{error}");
+}
