@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod config;
+mod connect;
 mod demo;
 mod error;
 mod forecast;
@@ -23,10 +24,12 @@ mod quarantine;
 mod report;
 mod segments;
 mod serve;
+mod setup;
 mod share;
 mod sibil;
 mod sources;
 mod summary;
+mod sync;
 mod tokens;
 mod users;
 
@@ -55,11 +58,18 @@ enum Command {
     /// Build the demo venue: generate its ticketing and emailing exports, load them, show the
     /// current season's summary.
     Demo(demo::DemoArgs),
+    /// Set up the organisation, the venue and its halls from a TOML file (without one, print
+    /// the current setup, or an example).
+    Setup(setup::SetupArgs),
     /// Show a season's headline figures: tickets, revenue, fill rates, average price, shares.
     Summary(summary::SummaryArgs),
     /// Import export files (CSV from ticketing tools): detect their dialect, map their columns,
     /// store what can be taken and show every row that cannot.
     Import(import::ImportArgs),
+    /// Connect a live source: a pretix organizer, synced by `jauge sync` and `jauge serve`.
+    Connect(connect::ConnectArgs),
+    /// Pull the live sources' changes now.
+    Sync(sync::SyncArgs),
     /// List the rows imports could not take, with their file, line, column and reason.
     Quarantine(quarantine::QuarantineArgs),
     /// Supervise the sources: last import, volumes, quarantine, drifts, staleness. Exits with 1
@@ -127,6 +137,9 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&cli, args),
         Command::Summary(args) => summary::run(&cli, args),
         Command::Import(args) => import::run(&cli, args),
+        Command::Setup(args) => setup::run(&cli, args),
+        Command::Connect(args) => connect::run(&cli, args),
+        Command::Sync(args) => sync::run(&cli, args),
         Command::Quarantine(args) => quarantine::run(&cli, args),
         Command::Sources(args) => sources::run(&cli, args),
         Command::Patrons(args) => patrons::run(&cli, args),

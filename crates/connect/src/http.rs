@@ -215,7 +215,9 @@ mod tests {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
                 reader.read_line(&mut line).unwrap();
-                seen.lock().unwrap().push(line.split(' ').nth(1).unwrap().to_owned());
+                seen.lock()
+                    .unwrap()
+                    .push(line.split(' ').nth(1).unwrap().to_owned());
                 loop {
                     let mut header = String::new();
                     reader.read_line(&mut header).unwrap();
@@ -256,7 +258,10 @@ mod tests {
         let client = Client::new("Token t".into(), quick());
         let started = std::time::Instant::now();
         let (results, generated) = client.all_pages(&format!("{base}/list")).unwrap();
-        assert_eq!(results, vec![Value::from(1), Value::from(2), Value::from(3)]);
+        assert_eq!(
+            results,
+            vec![Value::from(1), Value::from(2), Value::from(3)]
+        );
         assert_eq!(generated.as_deref(), Some("2026-11-29T08:00:00Z"));
         assert!(
             started.elapsed() >= Duration::from_secs(1),
@@ -274,7 +279,9 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/api", listener.local_addr().unwrap());
         drop(listener);
-        let error = Client::new("Token t".into(), quick()).get(&url).unwrap_err();
+        let error = Client::new("Token t".into(), quick())
+            .get(&url)
+            .unwrap_err();
         assert!(matches!(error, FetchError::Unreachable { attempts: 3, .. }));
         assert!(error.to_string().starts_with(&url), "{error}");
     }

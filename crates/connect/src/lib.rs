@@ -54,10 +54,7 @@ pub enum SyncError {
     #[error("{name}: {reason}")]
     Settings { name: SourceName, reason: String },
     #[error("{name}: {error}")]
-    Store {
-        name: SourceName,
-        error: StoreError,
-    },
+    Store { name: SourceName, error: StoreError },
 }
 
 impl SyncError {
@@ -173,13 +170,18 @@ fn run<S: Store + ?Sized>(
             discipline: settings.discipline,
         },
     );
+    // A kind of object this sync did not see (no order changed) keeps its fields from before;
+    // new or missing fields are recorded as a drift, not refused: the mapping reads only the
+    // fields it needs, and fails by name when one of those is gone.
     let before = store.shapes(name).map_err(stored)?;
     let drift = match (before.first(), &dataset.shape) {
-        (Some(before), Some(now)) if before != now => Some(shape_drift(before, now)),
+        (Some(before), Some(now)) => {
+            let drift = shape_drift(before, now);
+            dataset.shape = Some(merged_shape(before, now));
+            drift
+        }
         _ => None,
     };
-    // A payload's new or missing fields are recorded, not refused: the mapping reads only the
-    // fields it needs, and fails by name when one of those is gone.
     dataset.drift_accepted.clone_from(&drift);
     let report = store.write_dataset(&dataset).map_err(stored)?;
     Ok((
@@ -196,29 +198,33 @@ fn run<S: Store + ?Sized>(
     ))
 }
 
-/// How two shapes (one `kind: field, field` line per kind of object) differ, in words.
-pub fn shape_drift(before: &str, now: &str) -> String {
-    let fields = |shape: &str| -> Vec<(String, Vec<String>)> {
-        shape
-            .lines()
-            .filter_map(|l| l.split_once(": "))
-            .map(|(k, f)| (k.to_owned(), f.split(", ").map(str::to_owned).collect()))
-            .collect()
-    };
-    let (before, now) = (fields(before), fields(now));
+/// A shape's kinds of object with their fields: one `kind: field, field` line per kind.
+fn shape_kinds(shape: &str) -> Vec<(&str, Vec<&str>)> {
+    shape
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(kind, fields)| (kind, fields.split(", ").collect()))
+        .collect()
+}
+
+/// How the kinds of object both shapes hold differ in their fields, in words; `None` when they
+/// do not.
+pub fn shape_drift(before: &str, now: &str) -> Option<String> {
+    let before = shape_kinds(before);
     let mut changes = Vec::new();
-    for (kind, fields) in &now {
-        let old = before.iter().find(|(k, _)| k == kind).map(|(_, f)| f);
+    for (kind, fields) in shape_kinds(now) {
+        let Some((_, old)) = before.iter().find(|(k, _)| *k == kind) else {
+            continue;
+        };
         let added: Vec<&str> = fields
             .iter()
-            .filter(|f| old.is_none_or(|o| !o.contains(f)))
-            .map(String::as_str)
+            .filter(|f| !old.contains(f))
+            .copied()
             .collect();
         let gone: Vec<&str> = old
-            .into_iter()
-            .flatten()
+            .iter()
             .filter(|f| !fields.contains(f))
-            .map(String::as_str)
+            .copied()
             .collect();
         if !added.is_empty() {
             changes.push(format!("{kind}: new {}", added.join(", ")));
@@ -227,9 +233,42 @@ pub fn shape_drift(before: &str, now: &str) -> String {
             changes.push(format!("{kind}: no more {}", gone.join(", ")));
         }
     }
-    if changes.is_empty() {
-        "the same fields, in other objects".to_owned()
-    } else {
-        changes.join("; ")
+    (!changes.is_empty()).then(|| changes.join("; "))
+}
+
+/// The shape `now`, with the kinds of object it did not see as `before` had them.
+pub fn merged_shape(before: &str, now: &str) -> String {
+    let mut kinds = shape_kinds(now);
+    for (kind, fields) in shape_kinds(before) {
+        if !kinds.iter().any(|(k, _)| *k == kind) {
+            kinds.push((kind, fields));
+        }
+    }
+    kinds.sort();
+    kinds
+        .iter()
+        .map(|(kind, fields)| format!("{kind}: {}", fields.join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drift_names_fields_come_and_gone_in_the_kinds_both_shapes_hold() {
+        let before = "event: name, slug\norder: code, email, status";
+        assert_eq!(shape_drift(before, before), None);
+        // No order changed: the orders' fields are not known to be gone.
+        assert_eq!(shape_drift(before, "event: name, slug"), None);
+        assert_eq!(
+            shape_drift(before, "event: name, slug\norder: code, status, total").as_deref(),
+            Some("order: new total; order: no more email")
+        );
+        assert_eq!(
+            merged_shape(before, "event: name, slug, live"),
+            "event: name, slug, live\norder: code, email, status"
+        );
     }
 }

@@ -377,7 +377,9 @@ struct SourceHealth {
     last_facts: u64,
     quarantined: u64,
     drifts: u64,
-    /// `stale`, `quarantine`: empty when the source is healthy.
+    /// For a live source, why its last sync failed.
+    sync_error: Option<String>,
+    /// `stale`, `quarantine`, `failing`: empty when the source is healthy.
     concerns: Vec<&'static str>,
 }
 
@@ -394,6 +396,7 @@ async fn sources(State(state): State<AppState>) -> Response {
                     .map(|c| match c {
                         jauge_store::Concern::Stale => "stale",
                         jauge_store::Concern::Quarantine => "quarantine",
+                        jauge_store::Concern::Failing => "failing",
                     })
                     .collect(),
                 name: s.name.to_string(),
@@ -403,6 +406,7 @@ async fn sources(State(state): State<AppState>) -> Response {
                 last_facts: s.last_facts,
                 quarantined: s.quarantined,
                 drifts: s.drifts,
+                sync_error: s.sync_error,
             })
             .collect::<Vec<_>>())
     })
@@ -615,7 +619,8 @@ pub fn document() -> serde_json::Value {
                         "last_facts": {"type": "integer", "minimum": 0},
                         "quarantined": {"type": "integer", "minimum": 0},
                         "drifts": {"type": "integer", "minimum": 0},
-                        "concerns": {"type": "array", "items": {"type": "string", "enum": ["stale", "quarantine"]}}
+                        "sync_error": {"type": ["string", "null"], "description": "For a live source, why its last sync failed."},
+                        "concerns": {"type": "array", "items": {"type": "string", "enum": ["stale", "quarantine", "failing"]}}
                     }
                 }
             }

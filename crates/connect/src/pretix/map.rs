@@ -76,9 +76,12 @@ fn map_event(
             .iter()
             .filter(|q| q.subevent == subevent)
             .filter(|q| {
-                q.items
-                    .iter()
-                    .any(|i| event.items.iter().any(|item| item.id == *i && item.admission))
+                q.items.iter().any(|i| {
+                    event
+                        .items
+                        .iter()
+                        .any(|item| item.id == *i && item.admission)
+                })
             })
             .filter_map(|q| q.size)
             .max()
@@ -188,7 +191,11 @@ fn map_order(
         other => return Err(format!("its status {other:?} is none of n, p, e, c")),
     };
     let mut people = Vec::new();
-    let buyer_email = order.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let buyer_email = order
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     let buyer = buyer_email.map(|email| {
         let address = order.invoice_address.clone().unwrap_or_default();
         let (first, last) = names(&address.name_parts, address.name.as_deref());
@@ -201,7 +208,10 @@ fn map_order(
             phone: text(order.phone.as_deref()),
             postcode: text(address.zipcode.as_deref()),
             city: text(address.city.as_deref()),
-            country: address.country.as_deref().and_then(|c| c.parse::<CountryCode>().ok()),
+            country: address
+                .country
+                .as_deref()
+                .and_then(|c| c.parse::<CountryCode>().ok()),
             birth_year: None,
             birth_date: None,
             address: text(address.street.as_deref()),
@@ -243,9 +253,14 @@ fn map_order(
             .attendee_email
             .as_deref()
             .map(str::trim)
-            .filter(|e| !e.is_empty() && Some(e.to_lowercase()) != buyer_email.map(str::to_lowercase))
+            .filter(|e| {
+                !e.is_empty() && Some(e.to_lowercase()) != buyer_email.map(str::to_lowercase)
+            })
             .map(|email| {
-                let (first, last) = names(&position.attendee_name_parts, position.attendee_name.as_deref());
+                let (first, last) = names(
+                    &position.attendee_name_parts,
+                    position.attendee_name.as_deref(),
+                );
                 let key = person_key(context.source, email);
                 people.push(PatronIdentity {
                     key: Some(key.clone()),
@@ -363,9 +378,11 @@ fn names(
     if part("given_name").is_some() || part("family_name").is_some() {
         return (part("given_name"), part("family_name"));
     }
-    let whole = whole
-        .map(str::to_owned)
-        .or_else(|| ["full_name", "_legacy"].iter().find_map(|k| part(k).map(String::from)));
+    let whole = whole.map(str::to_owned).or_else(|| {
+        ["full_name", "_legacy"]
+            .iter()
+            .find_map(|k| part(k).map(String::from))
+    });
     match whole.as_deref().map(str::trim) {
         Some(w) if !w.is_empty() => match w.split_once(' ') {
             Some((first, last)) => (text(Some(first)), text(Some(last))),

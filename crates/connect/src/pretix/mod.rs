@@ -57,7 +57,9 @@ pub enum PretixError {
          report it to Jauge's maintainers with this message"
     )]
     Payload { what: String, reason: String },
-    #[error("organizer {organizer:?} has no event {slug:?}; `jauge connect pretix --event` names them")]
+    #[error(
+        "organizer {organizer:?} has no event {slug:?}; connect the source again with the events it has"
+    )]
     NoEvent { organizer: String, slug: String },
 }
 
@@ -89,7 +91,10 @@ struct Shape(BTreeMap<&'static str, BTreeSet<String>>);
 impl Shape {
     fn see(&mut self, kind: &'static str, value: &Value) {
         if let Value::Object(fields) = value {
-            self.0.entry(kind).or_default().extend(fields.keys().cloned());
+            self.0
+                .entry(kind)
+                .or_default()
+                .extend(fields.keys().cloned());
         }
     }
 
@@ -131,6 +136,33 @@ fn typed<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
+/// The short names of the events `settings` follows: what checks a connection.
+pub fn events(client: &Client, settings: &Settings) -> Result<Vec<String>, PretixError> {
+    let api = settings.api();
+    let (events, _) = client.all_pages(&format!("{api}/events/"))?;
+    let events: Vec<payload::Event> = typed(events, "event", &api, &mut Shape::default())?;
+    followed(events, settings).map(|events| events.into_iter().map(|e| e.slug).collect())
+}
+
+/// The events of `settings.events` (all when empty); an unknown one is an error.
+fn followed(
+    events: Vec<payload::Event>,
+    settings: &Settings,
+) -> Result<Vec<payload::Event>, PretixError> {
+    for slug in &settings.events {
+        if !events.iter().any(|e| &e.slug == slug) {
+            return Err(PretixError::NoEvent {
+                organizer: settings.organizer.clone(),
+                slug: slug.clone(),
+            });
+        }
+    }
+    Ok(events
+        .into_iter()
+        .filter(|e| settings.events.is_empty() || settings.events.contains(&e.slug))
+        .collect())
+}
+
 /// Fetches the events `settings` follows with their dates, quotas and products, and their
 /// orders modified since `since` (all when `None`), with cancelled positions.
 pub fn fetch(
@@ -142,20 +174,9 @@ pub fn fetch(
     let mut shape = Shape::default();
     let (events, _) = client.all_pages(&format!("{api}/events/"))?;
     let events: Vec<payload::Event> = typed(events, "event", &api, &mut shape)?;
-    for slug in &settings.events {
-        if !events.iter().any(|e| &e.slug == slug) {
-            return Err(PretixError::NoEvent {
-                organizer: settings.organizer.clone(),
-                slug: slug.clone(),
-            });
-        }
-    }
-    let followed = events
-        .into_iter()
-        .filter(|e| settings.events.is_empty() || settings.events.contains(&e.slug));
     let mut snapshots = Vec::new();
     let mut generated: Option<String> = None;
-    for event in followed {
+    for event in followed(events, settings)? {
         let mut snapshot = event_reference(client, &api, event, &mut shape)?;
         let mut url = format!(
             "{api}/events/{}/orders/?include_canceled_positions=true&ordering=datetime",

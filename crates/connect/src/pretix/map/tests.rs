@@ -10,20 +10,29 @@ fn from<T: serde::de::DeserializeOwned>(json: &str) -> T {
 /// four orders in each state.
 fn festival() -> Snapshot {
     let event = EventSnapshot {
-        event: from(r#"{"slug": "ete", "name": {"fr": "Festival d'été", "en": "Summer festival"},
-                       "date_from": "2026-07-01T18:00:00Z", "has_subevents": true}"#),
-        subevents: from(r#"[
+        event: from(
+            r#"{"slug": "ete", "name": {"fr": "Festival d'été", "en": "Summer festival"},
+                       "date_from": "2026-07-01T18:00:00Z", "has_subevents": true}"#,
+        ),
+        subevents: from(
+            r#"[
             {"id": 11, "name": {"fr": "Orchestre du Val"}, "date_from": "2026-07-01T19:00:00+02:00"},
-            {"id": 12, "name": {"fr": "Festival d'été"}, "date_from": "2026-07-02T19:00:00+02:00"}]"#),
-        quotas: from(r#"[
+            {"id": 12, "name": {"fr": "Festival d'été"}, "date_from": "2026-07-02T19:00:00+02:00"}]"#,
+        ),
+        quotas: from(
+            r#"[
             {"id": 1, "size": 150, "items": [101, 102], "subevent": 11},
             {"id": 2, "size": 400, "items": [103], "subevent": 11},
-            {"id": 3, "size": null, "items": [101], "subevent": 12}]"#),
-        items: from(r#"[
+            {"id": 3, "size": null, "items": [101], "subevent": 12}]"#,
+        ),
+        items: from(
+            r#"[
             {"id": 101, "name": {"fr": "Plein tarif"}, "default_price": "25.00", "admission": true},
             {"id": 102, "name": {"fr": "Invitation"}, "default_price": "0.00", "admission": true},
-            {"id": 103, "name": {"en": "T-shirt"}, "default_price": "15.00", "admission": false}]"#),
-        orders: from(r#"[
+            {"id": 103, "name": {"en": "T-shirt"}, "default_price": "15.00", "admission": false}]"#,
+        ),
+        orders: from(
+            r#"[
             {"code": "AAAA1", "status": "p", "email": "Ana@Example.fr", "phone": null,
              "datetime": "2026-05-01T10:00:00Z", "sales_channel": "web",
              "invoice_address": {"name": "Ana Lopes", "name_parts": {"given_name": "Ana", "family_name": "Lopes"},
@@ -41,7 +50,8 @@ fn festival() -> Snapshot {
             {"code": "CCCC3", "status": "e", "email": null, "datetime": "2026-05-03T10:00:00Z",
              "positions": [{"id": 5, "item": 101, "price": "25.00", "subevent": 12}]},
             {"code": "DDDD4", "status": "p", "email": "x@example.fr", "datetime": "2026-05-04T10:00:00Z",
-             "positions": [{"id": 6, "item": 101, "price": "vingt", "subevent": 12}]}]"#),
+             "positions": [{"id": 6, "item": 101, "price": "vingt", "subevent": 12}]}]"#,
+        ),
     };
     Snapshot {
         events: vec![event],
@@ -65,7 +75,17 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
     let source: SourceName = "pretix".parse().unwrap();
     let hall: Name = "Grande salle".parse().unwrap();
     let d = dataset(&festival(), &context(&source, &hall));
-    assert!(d.problems(&[]).iter().all(|p| matches!(p, jauge_model::DatasetProblem::Dangling { target: jauge_model::Reference::Hall(_), .. })), "{:?}", d.problems(&[]));
+    assert!(
+        d.problems(&[]).iter().all(|p| matches!(
+            p,
+            jauge_model::DatasetProblem::Dangling {
+                target: jauge_model::Reference::Hall(_),
+                ..
+            }
+        )),
+        "{:?}",
+        d.problems(&[])
+    );
 
     // Each concert is a show of the festival; the date named as the series is the series.
     let titles: Vec<(&str, Option<&str>)> = d
@@ -75,7 +95,10 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
         .collect();
     assert_eq!(
         titles,
-        [("Orchestre du Val", Some("Festival d'été")), ("Festival d'été", None)]
+        [
+            ("Orchestre du Val", Some("Festival d'été")),
+            ("Festival d'été", None)
+        ]
     );
     // Capacity: the largest quota of admission products; the hall's when none is limited.
     let capacities: Vec<u32> = d.performances.iter().map(|p| p.capacity.get()).collect();
@@ -85,18 +108,31 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
         "2026-07-01T17:00:00+00:00"
     );
     // Tariffs: admission products only, categories from their names and prices.
-    let tariffs: Vec<(&str, TariffCategory)> =
-        d.tariffs.iter().map(|t| (t.label.as_str(), t.category)).collect();
+    let tariffs: Vec<(&str, TariffCategory)> = d
+        .tariffs
+        .iter()
+        .map(|t| (t.label.as_str(), t.category))
+        .collect();
     assert_eq!(
         tariffs,
-        [("Plein tarif", TariffCategory::FullPrice), ("Invitation", TariffCategory::Free)]
+        [
+            ("Plein tarif", TariffCategory::FullPrice),
+            ("Invitation", TariffCategory::Free)
+        ]
     );
-    assert_eq!(TariffCategory::Free.label(Lang::Fr), "Exonéré (gratuit, invitation)");
+    assert_eq!(
+        TariffCategory::Free.label(Lang::Fr),
+        "Exonéré (gratuit, invitation)"
+    );
 
     // The order with an unreadable price is quarantined whole, with its place.
     assert_eq!(d.quarantined.len(), 1);
     assert_eq!(d.quarantined[0].raw, "event ete, order DDDD4");
-    assert!(d.quarantined[0].reason.contains("\"vingt\""), "{}", d.quarantined[0].reason);
+    assert!(
+        d.quarantined[0].reason.contains("\"vingt\""),
+        "{}",
+        d.quarantined[0].reason
+    );
     assert_eq!(d.quarantined[0].line, 4);
 
     let statuses: Vec<(&str, OrderStatus, Channel)> = d
@@ -116,7 +152,14 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
     let tickets: Vec<(&str, &str, TicketStatus, u64)> = d
         .tickets
         .iter()
-        .map(|t| (t.id.as_str(), t.performance.as_str(), t.status, t.amount_paid.as_i64() as u64))
+        .map(|t| {
+            (
+                t.id.as_str(),
+                t.performance.as_str(),
+                t.status,
+                t.amount_paid.as_i64() as u64,
+            )
+        })
         .collect();
     assert_eq!(
         tickets,
@@ -129,7 +172,10 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
     );
     assert_eq!(d.tickets[0].vat_rate.basis_points(), 550);
     assert_eq!(
-        d.tickets[0].checked_in_at.map(|t| t.to_rfc3339()).as_deref(),
+        d.tickets[0]
+            .checked_in_at
+            .map(|t| t.to_rfc3339())
+            .as_deref(),
         Some("2026-07-01T16:55:00+00:00")
     );
 
@@ -139,9 +185,16 @@ fn a_festival_series_maps_to_shows_performances_tariffs_orders_and_tickets() {
     assert_eq!(d.orders[0].buyer.as_ref(), Some(&ana));
     assert_eq!(d.orders[1].buyer.as_ref(), Some(&ana));
     assert_eq!(d.orders[2].buyer, None);
-    assert_eq!(d.tickets[1].attendee, Some(person_key(&source, "leo@example.fr")));
+    assert_eq!(
+        d.tickets[1].attendee,
+        Some(person_key(&source, "leo@example.fr"))
+    );
     assert_eq!(d.patrons.len(), 2);
-    let buyer = d.patrons.iter().find(|p| p.key.as_ref() == Some(&ana)).unwrap();
+    let buyer = d
+        .patrons
+        .iter()
+        .find(|p| p.key.as_ref() == Some(&ana))
+        .unwrap();
     assert_eq!(buyer.postcode.as_deref(), Some("37000"));
     assert_eq!(buyer.first_name.as_deref(), Some("Ana"));
     assert_eq!(buyer.country.as_ref().map(|c| c.as_str()), Some("FR"));
@@ -165,5 +218,9 @@ fn an_event_without_dates_is_one_performance() {
     assert_eq!(d.performances.len(), 1);
     assert_eq!(d.performances[0].id.as_str(), "event-ete");
     assert_eq!(d.performances[0].capacity.get(), 120);
-    assert!(d.tickets.iter().all(|t| t.performance.as_str() == "event-ete"));
+    assert!(
+        d.tickets
+            .iter()
+            .all(|t| t.performance.as_str() == "event-ete")
+    );
 }

@@ -1,0 +1,91 @@
+//! `jauge setup`: the organisation, the venue and its halls, from a TOML file — what every
+//! import and sync needs first (`jauge demo` sets up its own venue).
+
+use std::path::PathBuf;
+
+use jauge_model::VenueSetup;
+use jauge_store::{SqliteStore, Store};
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct SetupArgs {
+    /// The TOML file describing the venue; without it, the current setup is printed in that
+    /// form (or an example, before the first), to copy and edit.
+    file: Option<PathBuf>,
+}
+
+/// An example setup, printed before the first.
+const EXAMPLE: &str = r#"# The organisation, the venue and its halls. Halls are matched by name: renaming one adds a
+# hall, and a hall missing from the file is kept.
+[organisation]
+legal_name = "Théâtre des Quatre Vents"
+siret = "13000548100010"
+licence = "PLATESV-R-2021-000123"
+
+[venue]
+name = "Théâtre des Quatre Vents"
+address = "1 place du Théâtre"
+postcode = "37000"
+city = "Tours"
+insee = "37261"
+time_zone = "Europe/Paris"
+place_type = "THEATRE"
+season_start = 9
+
+[[halls]]
+name = "Grande salle"
+capacity = 400
+"#;
+
+pub fn run(cli: &Cli, args: &SetupArgs) -> Result<(), Failure> {
+    let Some(file) = &args.file else {
+        let current = if cli.db.exists() {
+            SqliteStore::open(&cli.db)?.setup()?
+        } else {
+            None
+        };
+        match current {
+            Some(setup) => print!(
+                "{}",
+                toml::to_string(&setup).map_err(|e| Failure::Internal(e.into()))?
+            ),
+            None => print!("{EXAMPLE}"),
+        }
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::user(format!("cannot read {}: {e}", file.display())))?;
+    let setup: VenueSetup = toml::from_str(&text).map_err(|e| {
+        Failure::user(format!(
+            "{}: {e}\n`jauge setup` without a file prints an example",
+            file.display()
+        ))
+    })?;
+    if setup.halls.is_empty() {
+        return Err(Failure::user(format!(
+            "{}: the venue needs at least one hall ([[halls]] with a name and a capacity)",
+            file.display()
+        )));
+    }
+    let mut store = SqliteStore::open(&cli.db)?;
+    store.save_setup(&setup)?;
+    println!(
+        "{} : {}, {} {}",
+        cli.db.display(),
+        setup.venue.name,
+        setup.halls.len(),
+        cli.lang.pick("salle(s)", "hall(s)")
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_example_is_a_valid_setup() {
+        let setup: jauge_model::VenueSetup = toml::from_str(super::EXAMPLE).unwrap();
+        assert_eq!(setup.halls[0].capacity.get(), 400);
+    }
+}
