@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use jauge_ingest::profile::ProfileFile;
 use jauge_ingest::read::Defaults;
 use jauge_ingest::read::Summary;
-use jauge_ingest::supervision::{Fingerprint, closest, drift};
 use jauge_ingest::{Input, Opened};
 use jauge_model::{Dataset, SourceName, VenueSetup};
-use jauge_store::{BatchReport, SqliteStore, Store};
+use jauge_store::{SqliteStore, Store};
 
 use crate::Cli;
 use crate::error::Failure;
@@ -50,18 +49,7 @@ pub struct ImportArgs {
     timings: bool,
 }
 
-/// What the files do not say, from the venue's setup: its time zone, and its hall when it has
-/// only one.
-pub fn defaults_for(setup: &VenueSetup) -> Defaults {
-    Defaults {
-        time_zone: setup.venue.time_zone,
-        hall: match &setup.halls[..] {
-            [only] => Some(only.name.clone()),
-            _ => None,
-        },
-        ..Defaults::default()
-    }
-}
+pub use jauge_connect::file::defaults_for;
 
 /// A source name from a file name: lower case, letters and digits, other characters as '-'.
 fn source_from(path: &Path) -> Result<SourceName, Failure> {
@@ -96,19 +84,10 @@ pub fn open_one(
         .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
 }
 
-/// Rows per part a file is read and stored in: each part is written while the next is read,
-/// and a large file is never held in memory whole.
-const PART_ROWS: usize = 20_000;
+pub use jauge_connect::file::Imported;
 
-/// What reading and storing one file gave.
-pub struct Imported {
-    pub summary: Summary,
-    pub written: Option<BatchReport>,
-}
-
-/// Reads `opened` in parts on another core and writes them to `store` as one batch, or, for a
-/// dry run, only reads them. Nothing is stored when a row cannot be read as CSV, when no row
-/// could be taken (then `written` is `None`), or when a part has a problem.
+/// Reads and stores `opened` as one batch of `source` (see `jauge_connect::file`); a failure
+/// names the file.
 pub fn import_parts(
     store: &mut SqliteStore,
     opened: &Opened,
@@ -117,50 +96,11 @@ pub fn import_parts(
     dry_run: bool,
 ) -> Result<Imported, Failure> {
     let origin = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let failed = |e: &dyn std::fmt::Display| Failure::user(format!("{}: {e}", path.display()));
-    if dry_run {
-        let summary = opened
-            .read_parts(source.clone(), origin, PART_ROWS, |_| true)
-            .map_err(|e| failed(&e))?;
-        return Ok(Imported {
-            summary,
-            written: None,
-        });
-    }
-    let (read, written) = std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Dataset, String>>(1);
-        let reader = scope.spawn(move || {
-            let read = opened.read_parts(source.clone(), origin, PART_ROWS, |mut part| {
-                part.drift_accepted.clone_from(&drift_accepted);
-                send.send(Ok(part)).is_ok()
-            });
-            // The store keeps nothing of a batch whose last part is an error.
-            let refusal = match &read {
-                Err(e) => Some(e.to_string()),
-                Ok(summary) if summary.tally.facts() == 0 => Some("no row could be taken".into()),
-                Ok(_) => None,
-            };
-            if let Some(reason) = refusal {
-                let _ = send.send(Err(reason));
-            }
-            read
-        });
-        // The parts are taken as they come; when writing fails, the reader stops at its next
-        // part.
-        let written = store.write_parts(&mut receive.into_iter());
-        (reader.join().expect("reading a file never panics"), written)
-    });
-    let summary = read.map_err(|e| failed(&e))?;
-    if summary.tally.facts() == 0 {
-        return Ok(Imported {
-            summary,
-            written: None,
-        });
-    }
-    Ok(Imported {
-        summary,
-        written: Some(written?),
-    })
+    jauge_connect::file::import_parts(store, opened, (origin, source), drift_accepted, dry_run)
+        .map_err(|e| match e {
+            jauge_connect::file::ImportError::Store(e) => Failure::from(e),
+            e => Failure::user(format!("{}: {e}", path.display())),
+        })
 }
 
 /// A profile from a TOML file, or one Jauge ships, by name.
@@ -335,28 +275,20 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         print!("{}", opened_report(path, &opened));
         // A source's files are expected to keep their shape: a change stops the import before
         // any row is read.
-        let known: Vec<Fingerprint> = store
-            .shapes(&source)?
-            .iter()
-            .map(|s| Fingerprint::from_text(s))
-            .collect();
+        let changes = jauge_connect::file::drift_from_earlier(&store, &source, &opened)?;
         let mut drift_accepted = None;
-        if let Some(before) = closest(&known, &opened.inferred.fingerprint) {
-            let changes = drift(before, &opened.inferred.fingerprint);
-            if !changes.is_empty() {
-                let list: Vec<String> = changes.iter().map(|c| format!("  - {c}")).collect();
-                if !args.accept_drift {
-                    return Err(Failure::user(format!(
-                        "{}: the columns differ from the earlier files of source {source}:\n{}\n\
-                         Check the mapping above; import with --accept-drift if the change is \
-                         expected",
-                        path.display(),
-                        list.join("\n")
-                    )));
-                }
-                println!("  drift accepted:\n{}", list.join("\n"));
-                drift_accepted = Some(list.join("\n"));
+        if !changes.is_empty() {
+            let list = changes.join("\n");
+            if !args.accept_drift {
+                return Err(Failure::user(format!(
+                    "{}: the columns differ from the earlier files of source {source}:\n{list}\n\
+                     Check the mapping above; import with --accept-drift if the change is \
+                     expected",
+                    path.display(),
+                )));
             }
+            println!("  drift accepted:\n{list}");
+            drift_accepted = Some(list);
         }
         let imported = import_parts(
             &mut store,

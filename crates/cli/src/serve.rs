@@ -59,6 +59,11 @@ pub fn serve(db: &std::path::Path, bind: &str) -> Result<(), Failure> {
                 eprintln!("jauge: the rollups could not be built ahead: {e}");
             }
         });
+        // The live sources, each synced on its schedule.
+        tokio::spawn(jauge_server::live::schedule(
+            db.clone(),
+            jauge_server::live::TICK,
+        ));
         axum::serve(listener, jauge_server::router(db))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

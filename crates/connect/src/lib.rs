@@ -1,4 +1,5 @@
-//! Live sources: Jauge pulling a ticketing system's API instead of waiting for an export.
+//! Sources brought into the store: files ([`file`], for `jauge import` and the API's imports)
+//! and live sources, Jauge pulling a ticketing system's API instead of waiting for an export.
 //!
 //! It owns the connectors ([`pretix`]): what a live source's settings hold, fetching what changed
 //! since the last sync (pages followed, `429` waited out, network failures tried again, see
@@ -7,9 +8,11 @@
 //! transaction, then move the source's cursor, so that a sync cut short stores nothing and the
 //! next one starts from the same point; running it twice stores the same facts once.
 //!
-//! It must not decide what figures mean (analytics), nor touch SQL (it speaks to the `Store`
-//! trait), nor print: callers (the CLI, the server's scheduler and webhooks) report.
+//! It must not read a file's dialect or rows itself (that is `jauge-ingest`'s), decide what
+//! figures mean (analytics), touch SQL (it speaks to the `Store` trait), nor print: callers
+//! (the CLI, the server's API, scheduler and webhooks) report.
 
+pub mod file;
 pub mod http;
 pub mod pretix;
 

@@ -1,7 +1,9 @@
 //! The REST API, version 1, for integrators: the seasons and their key figures, a season's
-//! performances and shows, the upcoming performances' forecasts, the sources' health, as JSON, described by the OpenAPI document at
-//! `/api/v1/openapi.json`. Every call but the document's needs an API token (`jauge tokens
-//! create`) with the scope `read:aggregates`, as `Authorization: Bearer …`; every error is an
+//! performances and shows, the upcoming performances' forecasts, the sources' health, as JSON;
+//! importing a file into a source (`crate::imports`); pretix's webhook (`crate::live`). The
+//! OpenAPI document at `/api/v1/openapi.json` describes it all. Every call but the document's
+//! and the webhook's needs an API token (`jauge tokens create`) as `Authorization: Bearer …`,
+//! with the scope `read:aggregates` to read or `write:import` to import; every error is an
 //! RFC 9457 problem (`application/problem+json`).
 
 use axum::Router;
@@ -9,7 +11,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::Utc;
 use jauge_analytics::{SeasonSummary, season_summary};
 use jauge_model::Season;
@@ -17,7 +19,7 @@ use jauge_store::{STALE_AFTER_DAYS, SqliteStore, Store, StoreError};
 use serde::Serialize;
 
 use crate::AppState;
-use crate::auth::{READ_AGGREGATES, allows, token_hash};
+use crate::auth::{READ_AGGREGATES, WRITE_IMPORT, allows, token_hash};
 
 /// An error as RFC 9457 describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,7 +33,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+    pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
@@ -100,6 +102,10 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/forecasts", get(forecasts))
         .route("/api/v1/sources", get(sources))
         .route(
+            "/api/v1/sources/{source}/imports",
+            post(crate::imports::import).layer(axum::extract::DefaultBodyLimit::max(LARGEST_FILE)),
+        )
+        .route(
             "/api/v1/{*rest}",
             get(|| async {
                 Problem::new(
@@ -110,10 +116,27 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         )
         .layer(axum::middleware::from_fn_with_state(state, token_guard))
         .route("/api/v1/openapi.json", get(openapi))
+        // Authenticated by its own secret, not by a token.
+        .route("/api/v1/hooks/pretix", post(crate::live::pretix_hook))
 }
 
-/// Lets a call through only with a valid token that may read aggregates.
+/// The largest file the API imports, in bytes.
+const LARGEST_FILE: usize = 1 << 30;
+
+/// Lets a call through only with a valid token that may do it: read aggregates, or for an
+/// import, write.
 async fn token_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (needed, refusal) = if request.method() == axum::http::Method::POST {
+        (
+            WRITE_IMPORT,
+            "this token may not import: it needs the scope write:import",
+        )
+    } else {
+        (
+            READ_AGGREGATES,
+            "this token may not read figures: it needs the scope read:aggregates",
+        )
+    };
     let Some(hash) = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -130,13 +153,10 @@ async fn token_guard(State(state): State<AppState>, request: Request, next: Next
     let verdict = with_store(&state, move |store| {
         Ok(match store.token_by_hash(&hash)? {
             Some(t) if t.revoked_at.is_none() && t.expires_at > Utc::now() => {
-                if allows(&t.scopes, READ_AGGREGATES) {
+                if allows(&t.scopes, needed) {
                     Ok(())
                 } else {
-                    Err(Problem::new(
-                        StatusCode::FORBIDDEN,
-                        "this token may not read figures: it needs the scope read:aggregates",
-                    ))
+                    Err(Problem::new(StatusCode::FORBIDDEN, refusal))
                 }
             }
             _ => Err(Problem::new(
@@ -459,7 +479,7 @@ pub fn document() -> serde_json::Value {
         "info": {
             "title": "Jauge API",
             "version": "1",
-            "description": "A venue's seasons, performances and sources, as Jauge computes them. Every call needs an API token (`jauge tokens create NAME --scope read:aggregates`) as `Authorization: Bearer TOKEN`. Errors are RFC 9457 problem details. Money is in cents, instants in UTC."
+            "description": "A venue's seasons, performances and sources, as Jauge computes them. Every call needs an API token (`jauge tokens create NAME --scope read:aggregates`, or `write:import` to import files) as `Authorization: Bearer TOKEN`, except pretix's webhook, which carries its own secret. Errors are RFC 9457 problem details. Money is in cents, instants in UTC."
         },
         "paths": {
             "/api/v1/seasons": secured(
@@ -501,6 +521,56 @@ pub fn document() -> serde_json::Value {
                 json!({"200": ok("The sources.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Source"}}))}),
                 vec![],
             ),
+            "/api/v1/sources/{source}/imports": {"post": {
+                "summary": "Import a file into a source, as `jauge import` does: a ticketing, CRM or emailing export (CSV, XLSX, ODS or JSON lines) as the request's body, stored as one batch, or not at all.",
+                "security": [{"token": ["write:import"]}],
+                "parameters": [
+                    {"name": "source", "in": "path", "required": true, "description": "The source's name: lowercase letters, digits, '-', '_' or '.'.", "schema": {"type": "string", "pattern": "^[a-z0-9._-]{1,64}$"}},
+                    {"name": "profile", "in": "query", "required": false, "description": "A built-in profile: pretix, pretix-fr, emailing-contacts, emailing-activity, brevo-activity, mailchimp-activity, mailchimp-members, mailchimp-unsubscribed.", "schema": {"type": "string"}},
+                    {"name": "capacity", "in": "query", "required": false, "description": "The seats on sale at every performance, when the file does not say.", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "hall", "in": "query", "required": false, "description": "The hall of every performance, when the file does not say (default: the venue's only hall).", "schema": {"type": "string"}},
+                    {"name": "accept_drift", "in": "query", "required": false, "description": "Store the file even if its columns differ from the source's earlier files.", "schema": {"type": "boolean"}},
+                    {"name": "dry_run", "in": "query", "required": false, "description": "Read and check, store nothing.", "schema": {"type": "boolean"}}
+                ],
+                "requestBody": {"required": true, "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                }},
+                "responses": {
+                    "201": ok("Stored as a batch.", json!({"$ref": "#/components/schemas/Import"})),
+                    "200": ok("Read, not stored (dry run).", json!({"$ref": "#/components/schemas/Import"})),
+                    "400": problem("The file, a parameter or the profile cannot be read; the detail says where."),
+                    "401": problem("No token, or one unknown, expired or revoked."),
+                    "403": problem("The token lacks the scope write:import."),
+                    "409": problem("The venue is not set up, or the columns differ from the source's earlier files (send again with accept_drift=true)."),
+                    "413": {"description": "The file is larger than 1 GiB."},
+                    "422": problem("No row could be taken (each with its line, column and reason), or the facts contradict the store; nothing was stored.")
+                }
+            }},
+            "/api/v1/hooks/pretix": {"post": {
+                "summary": "pretix's webhook: fetches again the order a notification names. Authenticated by the secret `jauge connect pretix` gives; a notification received twice is acted on once.",
+                "security": [],
+                "parameters": [
+                    {"name": "secret", "in": "query", "required": true, "description": "The source's webhook secret.", "schema": {"type": "string"}}
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["notification_id", "event", "code"],
+                    "properties": {
+                        "notification_id": {"type": ["integer", "string"]},
+                        "organizer": {"type": "string"},
+                        "event": {"type": "string"},
+                        "code": {"type": "string"},
+                        "action": {"type": "string"}
+                    }
+                }}}},
+                "responses": {
+                    "202": ok("The order will be fetched again.", json!({"type": "object", "required": ["status", "source"], "properties": {"status": {"const": "accepted"}, "source": {"type": "string"}}})),
+                    "200": ok("A notification already received: ignored.", json!({"type": "object", "required": ["status", "source"], "properties": {"status": {"const": "duplicate"}, "source": {"type": "string"}}})),
+                    "400": problem("The body is not a pretix notification."),
+                    "401": problem("No secret, or one that is no source's.")
+                }
+            }},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document.",
                 "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -509,6 +579,28 @@ pub fn document() -> serde_json::Value {
         "components": {
             "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                "Import": {
+                    "type": "object",
+                    "required": ["source", "rows", "tickets", "orders", "quarantined", "quarantined_rows"],
+                    "properties": {
+                        "source": {"type": "string"},
+                        "batch": {"type": ["integer", "null"]},
+                        "rows": {"type": "integer", "minimum": 0},
+                        "tickets": {"type": "integer", "minimum": 0},
+                        "orders": {"type": "integer", "minimum": 0},
+                        "performances": {"type": "integer", "minimum": 0},
+                        "patrons": {"type": "integer", "minimum": 0},
+                        "consents": {"type": "integer", "minimum": 0},
+                        "campaigns": {"type": "integer", "minimum": 0},
+                        "quarantined": {"type": "integer", "minimum": 0},
+                        "quarantined_rows": {"type": "array", "items": {"type": "object", "properties": {
+                            "line": {"type": "integer"}, "column": {"type": ["integer", "null"]},
+                            "header": {"type": ["string", "null"]}, "raw": {"type": "string"}, "reason": {"type": "string"}
+                        }}},
+                        "notes": {"type": "array", "items": {"type": "string"}},
+                        "drift": {"type": ["string", "null"]}
+                    }
+                },
                 "Problem": {
                     "type": "object",
                     "required": ["type", "title", "status", "detail"],

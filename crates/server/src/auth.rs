@@ -50,6 +50,7 @@ pub const SCOPES: [&str; 4] = [
 
 /// The scope the pages need.
 pub const READ_AGGREGATES: &str = "read:aggregates";
+pub const WRITE_IMPORT: &str = "write:import";
 
 /// Whether `scopes` include `needed` (`admin` includes every scope).
 pub fn allows(scopes: &[String], needed: &str) -> bool {

@@ -24,6 +24,8 @@ pub mod api;
 pub mod auth;
 mod cache;
 mod download;
+mod imports;
+pub mod live;
 mod login;
 mod page;
 mod pages;
@@ -180,6 +182,7 @@ pub async fn serve(db: PathBuf, bind: &str) -> std::io::Result<()> {
             eprintln!("jauge: the rollups could not be built ahead: {e}");
         }
     });
+    tokio::spawn(live::schedule(db.clone(), live::TICK));
     axum::serve(listener, router(db)).await
 }
 
@@ -216,6 +219,22 @@ async fn with_store<T: Send + 'static>(
 
 /// Runs `work` on a pooled connection, off the async threads; `None` when it stopped short
 /// (a panic).
+/// Runs `work` on a connection that may write, off the async threads.
+async fn on_store_mut<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&mut SqliteStore) -> Result<T, StoreError> + Send + 'static,
+) -> Option<Result<T, StoreError>> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut store = state.take()?;
+        let done = work(&mut store);
+        state.give_back(store);
+        done
+    })
+    .await
+    .ok()
+}
+
 async fn on_store<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,

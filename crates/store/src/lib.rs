@@ -343,9 +343,8 @@ pub struct LiveSource {
 impl LiveSource {
     /// Whether a sync is due at `now`: never tried, or tried `every_minutes` ago or more.
     pub fn due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
-        self.last_attempt_at.is_none_or(|at| {
-            now - at >= chrono::Duration::minutes(i64::from(self.every_minutes))
-        })
+        self.last_attempt_at
+            .is_none_or(|at| now - at >= chrono::Duration::minutes(i64::from(self.every_minutes)))
     }
 }
 

@@ -1184,7 +1184,9 @@ fn live_sources_keep_their_cursor_and_the_record_of_their_attempts() {
     assert!(store.live_sources().unwrap()[0].due(t0), "never tried");
 
     // A failed attempt keeps no cursor and shows in supervision.
-    store.record_sync(&name, t0, Err("connection refused")).unwrap();
+    store
+        .record_sync(&name, t0, Err("connection refused"))
+        .unwrap();
     let stored = &store.live_sources().unwrap()[0];
     assert_eq!(stored.cursor, None);
     assert_eq!(stored.last_error.as_deref(), Some("connection refused"));
@@ -1198,8 +1200,12 @@ fn live_sources_keep_their_cursor_and_the_record_of_their_attempts() {
     );
 
     // A success sets the cursor and clears the error; a success without a cursor keeps it.
-    store.record_sync(&name, t0, Ok(Some("2026-11-29T08:00:00Z"))).unwrap();
-    store.record_sync(&name, t0 + Duration::minutes(15), Ok(None)).unwrap();
+    store
+        .record_sync(&name, t0, Ok(Some("2026-11-29T08:00:00Z")))
+        .unwrap();
+    store
+        .record_sync(&name, t0 + Duration::minutes(15), Ok(None))
+        .unwrap();
     let stored = &store.live_sources().unwrap()[0];
     assert_eq!(stored.cursor.as_deref(), Some("2026-11-29T08:00:00Z"));
     assert_eq!(stored.last_error, None);
