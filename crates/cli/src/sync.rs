@@ -66,6 +66,20 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<(), Failure> {
                     },
                     started.elapsed().as_secs_f64()
                 );
+                let c = &report.stored.changes;
+                println!(
+                    "  {} {}, {} {}, {} {}",
+                    c.inserted,
+                    if fr {
+                        "billets et commandes nouveaux"
+                    } else {
+                        "tickets and orders new"
+                    },
+                    c.updated,
+                    if fr { "modifiés" } else { "updated" },
+                    c.unchanged,
+                    if fr { "inchangés" } else { "unchanged" },
+                );
                 if report.quarantined > 0 {
                     println!(
                         "  {} {}: `jauge quarantine`",

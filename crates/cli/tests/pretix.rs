@@ -631,4 +631,71 @@ fn jauge_sync_follows_a_real_pretix_through_changes_and_a_stop() {
     );
     let sources = jauge_ok(&db, &["sources"]);
     assert!(!sources.contains("échec"), "{sources}");
+
+    // Everything fetched again changes nothing: a sync is idempotent.
+    let full = jauge_ok(&db, &["sync", "--full"]);
+    assert!(
+        full.contains(" 0 billets et commandes nouveaux, 0 modifiés"),
+        "{full}"
+    );
+    let expected = pretix_figures(&api, &catalogue);
+    assert_eq!(jauge_figures(&db), expected, "after a full sync again");
+
+    // A webhook under `jauge serve`: the order it names is fetched again at once.
+    let secret = connected
+        .lines()
+        .find_map(|l| l.split("secret=").nth(1))
+        .expect("connect prints the webhook's secret")
+        .trim()
+        .to_owned();
+    let mut serve = Command::new(JAUGE)
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let address = BufReader::new(serve.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("http://")
+                .nth(1)
+                .map(|r| r.split('/').next().unwrap().to_owned())
+        })
+        .expect("jauge serve prints its address");
+    let code = paid.last().unwrap();
+    api.post(
+        &format!("/events/{EVENT}/orders/{code}/mark_canceled/"),
+        json!({"send_email": false}),
+    );
+    let notification = json!({"notification_id": 9001, "organizer": ORGANIZER, "event": EVENT,
+                              "code": code, "action": "pretix.event.order.canceled"});
+    let hook = format!("http://{address}/api/v1/hooks/pretix?secret={secret}");
+    let mut answer = agent().post(&hook).send_json(&notification).unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        202,
+        "{}",
+        answer.body_mut().read_to_string().unwrap()
+    );
+    let expected = pretix_figures(&api, &catalogue);
+    let started = Instant::now();
+    while jauge_figures(&db) != expected {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the webhook's order was fetched"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut again = agent().post(&hook).send_json(&notification).unwrap();
+    assert!(
+        again
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+            .contains("duplicate")
+    );
+    let _ = serve.kill();
+    let _ = serve.wait();
 }
