@@ -63,6 +63,9 @@ pub fn run(cli: &Cli, args: &SourcesArgs) -> Result<(), Failure> {
                 "accepted drifts"
             },
         );
+        if let Some(error) = &s.sync_error {
+            println!("  {error}");
+        }
     }
     if unhealthy.is_empty() {
         Ok(())

@@ -1675,8 +1675,10 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> Page {
             "<p>{}</p>",
             pick(
                 lang,
-                "Aucune source encore : importez un fichier avec `jauge import`.",
-                "No source yet: import a file with `jauge import`."
+                "Aucune source encore : importez un fichier avec `jauge import`, ou connectez \
+                 une billetterie pretix avec `jauge connect pretix`.",
+                "No source yet: import a file with `jauge import`, or connect a pretix box \
+                 office with `jauge connect pretix`."
             )
         )));
     } else {
@@ -1708,11 +1710,16 @@ pub fn sources(sources: &[SourceStatus], lang: Lang) -> Page {
                     .iter()
                     .map(|c| c.label(lang))
                     .collect();
-                let health = if concerns.is_empty() {
+                let mut health = if concerns.is_empty() {
                     pick(lang, "ok", "healthy").to_owned()
                 } else {
                     concerns.join(", ")
                 };
+                // A failing live source says why.
+                if let Some(error) = &s.sync_error {
+                    health.push_str(" : ");
+                    health.push_str(error);
+                }
                 vec![
                     Cell::head(s.name.as_str()),
                     Cell::count(s.imports, lang),
