@@ -19,6 +19,7 @@ mod forecast;
 mod import;
 mod parquet_file;
 mod patrons;
+mod pool;
 mod privacy;
 mod quarantine;
 mod report;
@@ -70,6 +71,8 @@ enum Command {
     Connect(connect::ConnectArgs),
     /// Pull the live sources' changes now.
     Sync(sync::SyncArgs),
+    /// What the venue gives its network of venues: its season's contribution.
+    Pool(pool::PoolArgs),
     /// List the rows imports could not take, with their file, line, column and reason.
     Quarantine(quarantine::QuarantineArgs),
     /// Supervise the sources: last import, volumes, quarantine, drifts, staleness. Exits with 1
@@ -140,6 +143,7 @@ fn main() -> ExitCode {
         Command::Setup(args) => setup::run(&cli, args),
         Command::Connect(args) => connect::run(&cli, args),
         Command::Sync(args) => sync::run(&cli, args),
+        Command::Pool(args) => pool::run(&cli, args),
         Command::Quarantine(args) => quarantine::run(&cli, args),
         Command::Sources(args) => sources::run(&cli, args),
         Command::Patrons(args) => patrons::run(&cli, args),

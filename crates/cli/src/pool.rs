@@ -1,0 +1,79 @@
+//! `jauge pool`: what the venue gives its network. `contribute` builds the season's
+//! contribution (aggregates, audience by area, patron tokens under the network's key) into a
+//! file; sending it to a hub comes with the hub.
+
+use std::path::PathBuf;
+
+use jauge_model::Season;
+use jauge_pool::token::NetworkKey;
+use jauge_store::Store;
+
+use crate::Cli;
+use crate::error::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct PoolArgs {
+    #[command(subcommand)]
+    command: PoolCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum PoolCommand {
+    /// Build the season's contribution to the network, as JSON.
+    Contribute {
+        /// The season (default: the current one).
+        #[arg(long)]
+        season: Option<String>,
+        /// The key the network's venues share (64 hexadecimal digits or more); the hub never
+        /// holds it.
+        #[arg(long, env = "JAUGE_NETWORK_KEY", hide_env_values = true)]
+        key: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
+    let PoolCommand::Contribute { season, key, out } = &args.command;
+    let key = NetworkKey::from_hex(key).map_err(|e| Failure::user(e.to_string()))?;
+    let store = crate::summary::open_existing(&cli.db)?;
+    let setup = crate::summary::venue_setup(&store, &cli.db)?;
+    let season = match season {
+        Some(label) => Season::parse(label, setup.venue.season_start)
+            .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
+        None => Season::containing(
+            chrono::Utc::now()
+                .with_timezone(&setup.venue.time_zone)
+                .date_naive(),
+            setup.venue.season_start,
+        ),
+    };
+    if !store.seasons()?.contains(&season) {
+        return Err(crate::summary::no_such_season(&store, season, &cli.db)?);
+    }
+    let started = std::time::Instant::now();
+    let contribution =
+        jauge_pool::from_store::contribution(&store, season, &key, chrono::Utc::now())?;
+    let json = serde_json::to_vec_pretty(&contribution).map_err(|e| Failure::Internal(e.into()))?;
+    std::fs::write(out, &json)
+        .map_err(|e| Failure::user(format!("cannot write {}: {e}", out.display())))?;
+    let fr = cli.lang == jauge_model::Lang::Fr;
+    println!(
+        "{} : {season}, {} {}, {} {}, {} {} ({:.1} s, {} Kio)",
+        out.display(),
+        contribution.performances.len(),
+        if fr {
+            "représentations"
+        } else {
+            "performances"
+        },
+        contribution.buyers,
+        if fr { "acheteurs" } else { "buyers" },
+        contribution.patrons.len(),
+        if fr { "jetons" } else { "tokens" },
+        started.elapsed().as_secs_f64(),
+        json.len() / 1024
+    );
+    Ok(())
+}

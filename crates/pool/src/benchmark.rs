@@ -1,0 +1,228 @@
+//! A venue beside its peers: for each discipline and hall size band it programmes, its figures
+//! and the distribution (quartiles and median) of the same figures over the network's venues
+//! of the same discipline, size band and region — each distribution shown only if it keeps
+//! the rules of [`crate::secrecy`]. And the network's audience by commune, with its reach per
+//! 1,000 inhabitants, under the same rules.
+
+use serde::Serialize;
+
+use crate::contribution::{Contribution, PerformanceAggregate, SizeBand};
+use crate::secrecy::{Breach, Part, check};
+use jauge_model::{Discipline, Lang};
+
+/// What is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Valid tickets ÷ seats on sale.
+    FillRate,
+    /// Revenue incl. VAT ÷ paid tickets, in euros.
+    AveragePrice,
+    TicketsPerPerformance,
+    /// Free tickets ÷ valid tickets.
+    FreeShare,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 4] = [
+        Metric::FillRate,
+        Metric::AveragePrice,
+        Metric::TicketsPerPerformance,
+        Metric::FreeShare,
+    ];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Metric::FillRate => lang.pick("Taux de remplissage", "Fill rate"),
+            Metric::AveragePrice => lang.pick("Prix moyen", "Average price"),
+            Metric::TicketsPerPerformance => {
+                lang.pick("Billets par représentation", "Tickets per performance")
+            }
+            Metric::FreeShare => lang.pick("Part de billets gratuits", "Free-ticket share"),
+        }
+    }
+
+    /// The figure over some performances; `None` when it has no denominator.
+    pub fn of(self, performances: &[&PerformanceAggregate]) -> Option<f64> {
+        let sum = |f: fn(&PerformanceAggregate) -> u64| -> u64 {
+            performances.iter().map(|p| f(p)).sum()
+        };
+        let tickets = sum(|p| p.tickets);
+        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        match self {
+            Metric::FillRate => ratio(tickets as f64, sum(|p| u64::from(p.capacity))),
+            Metric::AveragePrice => ratio(
+                performances.iter().map(|p| p.revenue_cents).sum::<i64>() as f64 / 100.0,
+                sum(|p| p.paid_tickets),
+            ),
+            Metric::TicketsPerPerformance => ratio(tickets as f64, performances.len() as u64),
+            Metric::FreeShare => ratio((tickets - sum(|p| p.paid_tickets)) as f64, tickets),
+        }
+    }
+}
+
+/// Quartiles and median.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Distribution {
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+}
+
+/// The `p`-quantile of sorted values, interpolated between the closest ranks.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let rank = p * (sorted.len() - 1) as f64;
+    let (low, high) = (rank.floor() as usize, rank.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (rank - low as f64)
+}
+
+/// One figure of the venue beside its peers'.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub discipline: Discipline,
+    pub size_band: SizeBand,
+    pub region: String,
+    pub metric: Metric,
+    pub venue_value: Option<f64>,
+    /// Venues with a value, the venue included.
+    pub peers: usize,
+    /// The peers' distribution, or why it may not be shown.
+    pub distribution: Result<Distribution, Breach>,
+    /// The venues behind it, for the secrecy audit: (venue, tickets, buyers).
+    #[serde(skip)]
+    pub parts: Vec<(String, u64, u64)>,
+}
+
+/// Each venue's performances of one discipline and size band.
+fn group(
+    contribution: &Contribution,
+    discipline: Discipline,
+    size_band: SizeBand,
+) -> Vec<&PerformanceAggregate> {
+    contribution
+        .performances
+        .iter()
+        .filter(|p| p.discipline == discipline && p.size_band == size_band)
+        .collect()
+}
+
+/// The comparisons of `venue` (by id) with the contributions of the same season: for each
+/// discipline and size band it programmes, each metric.
+pub fn benchmarks(contributions: &[&Contribution], venue: &str) -> Vec<Comparison> {
+    let Some(own) = contributions.iter().find(|c| c.venue.id == venue) else {
+        return Vec::new();
+    };
+    let mut groups: Vec<(Discipline, SizeBand)> = own
+        .performances
+        .iter()
+        .map(|p| (p.discipline, p.size_band))
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let peers: Vec<&&Contribution> = contributions
+        .iter()
+        .filter(|c| c.venue.region == own.venue.region)
+        .collect();
+    let mut comparisons = Vec::new();
+    for (discipline, size_band) in groups {
+        for metric in Metric::ALL {
+            let mut values = Vec::new();
+            let mut parts = Vec::new();
+            for peer in &peers {
+                let performances = group(peer, discipline, size_band);
+                if let Some(value) = metric.of(&performances) {
+                    values.push(value);
+                    let tickets = performances.iter().map(|p| p.tickets).sum();
+                    parts.push((peer.venue.id.clone(), tickets, peer.buyers));
+                }
+            }
+            values.sort_by(f64::total_cmp);
+            let cell: Vec<Part> = parts
+                .iter()
+                .map(|(venue, weight, patrons)| Part {
+                    venue,
+                    weight: *weight,
+                    patrons: *patrons,
+                })
+                .collect();
+            let distribution = check(&cell).map(|()| Distribution {
+                q1: quantile(&values, 0.25),
+                median: quantile(&values, 0.5),
+                q3: quantile(&values, 0.75),
+            });
+            comparisons.push(Comparison {
+                discipline,
+                size_band,
+                region: own.venue.region.clone(),
+                metric,
+                venue_value: metric.of(&group(own, discipline, size_band)),
+                peers: values.len(),
+                distribution,
+                parts,
+            });
+        }
+    }
+    comparisons
+}
+
+/// The network's buyers living in one commune.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommuneAudience {
+    pub insee: String,
+    pub name: String,
+    /// Each venue's buyers living there, summed (a person buying at two venues counts twice);
+    /// `None` when suppressed.
+    pub buyers: Result<u64, Breach>,
+    /// Per 1,000 inhabitants.
+    pub per_thousand: Option<f64>,
+    #[serde(skip)]
+    pub parts: Vec<(String, u64)>,
+}
+
+/// The network's audience by commune, most buyers first (suppressed communes last).
+pub fn territory(contributions: &[&Contribution]) -> Vec<CommuneAudience> {
+    let geography = jauge_geo::Geography::france();
+    let mut by_commune: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
+    for c in contributions {
+        for area in &c.communes {
+            by_commune
+                .entry(&area.code)
+                .or_default()
+                .push((c.venue.id.clone(), area.buyers));
+        }
+    }
+    let mut communes: Vec<CommuneAudience> = by_commune
+        .into_iter()
+        .map(|(insee, parts)| {
+            let cell: Vec<Part> = parts
+                .iter()
+                .map(|(venue, buyers)| Part {
+                    venue,
+                    weight: *buyers,
+                    patrons: *buyers,
+                })
+                .collect();
+            let commune = geography.commune(insee);
+            let buyers = check(&cell).map(|()| parts.iter().map(|(_, b)| b).sum::<u64>());
+            CommuneAudience {
+                insee: insee.to_owned(),
+                name: commune.map_or_else(|| insee.to_owned(), |c| c.name.clone()),
+                per_thousand: match (&buyers, commune) {
+                    (Ok(b), Some(c)) if c.population > 0 => {
+                        Some(*b as f64 * 1000.0 / f64::from(c.population))
+                    }
+                    _ => None,
+                },
+                buyers,
+                parts,
+            }
+        })
+        .collect();
+    communes.sort_by(|a, b| match (&a.buyers, &b.buyers) {
+        (Ok(x), Ok(y)) => y.cmp(x).then_with(|| a.insee.cmp(&b.insee)),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        _ => a.insee.cmp(&b.insee),
+    });
+    communes
+}
