@@ -16,6 +16,7 @@ mod dataset;
 mod error;
 mod lang;
 mod money;
+pub mod network;
 mod organisation;
 mod patron;
 mod provenance;

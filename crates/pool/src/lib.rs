@@ -1,7 +1,7 @@
 //! Networks of venues pooling their data, as Audience Finder does in the UK and Synapse C in
 //! Québec: what one venue contributes to its network's hub, and what the hub may publish.
 //!
-//! - [`contribution`]: a venue's contribution for a season — per-performance aggregates
+//! - [`contribution`] (`jauge_model::network`): a venue's contribution for a season — per-performance aggregates
 //!   (tickets, revenue, capacity, tariff mix, discipline, hall size band, month), its audience
 //!   by commune and département, and for crossover only, patron tokens;
 //! - [`token`]: a patron token is an HMAC-SHA256 of the normalised email under a key the
@@ -19,7 +19,7 @@
 //! publish a cell [`secrecy`] has not passed.
 
 pub mod benchmark;
-pub mod contribution;
+pub use jauge_model::network as contribution;
 pub mod crossover;
 pub mod from_store;
 pub mod secrecy;

@@ -24,6 +24,7 @@ use jauge_model::{
     SourceName, VenueSetup,
 };
 
+pub mod postgres;
 mod sqlite;
 
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
@@ -688,13 +689,19 @@ pub enum StoreError {
 
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 impl StoreError {
     /// Whether the person running Jauge can fix this (wrong file, bad input, missing setup), as
     /// opposed to an internal failure.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, StoreError::Database(_) | StoreError::Corrupt(_))
+        !matches!(
+            self,
+            StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::Postgres(_)
+        )
     }
 }
 

@@ -1,12 +1,14 @@
-//! What a venue sends its network's hub for a season. It holds no person: performances as
-//! aggregates without title or date (a month), the audience as counts by commune and
-//! département, and for crossover only, each buyer's patron tokens.
+//! Networks of venues: what a venue sends its network's hub for a season. It holds no person:
+//! performances as aggregates without title or date (a month), the audience as counts by
+//! commune and département, and for crossover only, each buyer's patron tokens (see
+//! `jauge-pool`, which builds it, and the hub's store, which keeps it).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use jauge_model::{Discipline, Lang, TariffCategory};
 use serde::{Deserialize, Serialize};
+
+use crate::{Discipline, Lang, TariffCategory};
 
 /// The version of the contribution's format.
 pub const FORMAT: u32 = 1;

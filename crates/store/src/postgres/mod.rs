@@ -1,0 +1,338 @@
+//! The hub of a network of venues, on PostgreSQL: the contributions its venues send, one set of
+//! rows per venue and season, each venue's database role kept to its own rows by Row-Level
+//! Security (policies in `hub.sql`), and every contribution read back whole for the hub to
+//! compute what it publishes (`jauge-pool`).
+
+use std::collections::BTreeMap;
+
+use jauge_model::network::{AreaCount, Contribution, PerformanceAggregate, VenueCard};
+use postgres::{Client, NoTls};
+
+use crate::StoreError;
+
+/// The hub's schema, in order; `hub_schema` records how many were applied.
+const MIGRATIONS: &[&str] = &[include_str!("hub.sql")];
+
+/// A connection to a hub's database.
+pub struct HubStore {
+    client: Client,
+}
+
+fn database(e: postgres::Error) -> StoreError {
+    StoreError::Postgres(message(&e))
+}
+
+/// What PostgreSQL said, not only that it said something.
+pub fn message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+/// The database role of a venue: `venue_` and its id (a SIRET: digits only).
+pub fn venue_role(venue_id: &str) -> Result<String, StoreError> {
+    if venue_id.is_empty() || !venue_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(StoreError::Corrupt(format!(
+            "a venue's id is letters and digits, such as its SIRET; not {venue_id:?}"
+        )));
+    }
+    Ok(format!("venue_{}", venue_id.to_ascii_lowercase()))
+}
+
+impl HubStore {
+    /// Connects to `url` (`postgres://user@host:port/database`) and brings its schema up to
+    /// date.
+    pub fn open(url: &str) -> Result<HubStore, StoreError> {
+        let client = Client::connect(url, NoTls).map_err(|e| {
+            StoreError::Postgres(format!(
+                "cannot connect to {}: {e}. Check the address, and that PostgreSQL runs",
+                redacted(url)
+            ))
+        })?;
+        let mut hub = HubStore { client };
+        hub.migrate()?;
+        Ok(hub)
+    }
+
+    /// Connects to `url` without touching the schema: as a venue's role, say.
+    pub fn connect(url: &str) -> Result<Client, StoreError> {
+        Client::connect(url, NoTls).map_err(database)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction().map_err(database)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS hub_schema (version INTEGER NOT NULL);
+             LOCK TABLE hub_schema IN EXCLUSIVE MODE",
+        )
+        .map_err(database)?;
+        let applied: i64 = tx
+            .query_one("SELECT count(*) FROM hub_schema", &[])
+            .map_err(database)?
+            .get(0);
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            tx.batch_execute(sql).map_err(database)?;
+            tx.execute(
+                "INSERT INTO hub_schema (version) VALUES ($1)",
+                &[&(i as i32 + 1)],
+            )
+            .map_err(database)?;
+        }
+        tx.commit().map_err(database)
+    }
+
+    /// Adds a venue to the network (or updates its card) with its database role, which may
+    /// log in and sees only its own rows.
+    pub fn add_venue(&mut self, venue: &VenueCard) -> Result<String, StoreError> {
+        let role = venue_role(&venue.id)?;
+        let mut tx = self.client.transaction().map_err(database)?;
+        let exists = tx
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
+            .map_err(database)?
+            .is_some();
+        if !exists {
+            // The role's name is checked above: letters and digits after "venue_".
+            tx.batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+                .map_err(database)?;
+        }
+        tx.batch_execute(&format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON hub_venue, hub_contribution, \
+             hub_performance, hub_area, hub_patron_token TO {role}"
+        ))
+        .map_err(database)?;
+        tx.execute(
+            "INSERT INTO hub_venue (venue_id, name, insee, departement, region)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (venue_id) DO UPDATE SET name = $2, insee = $3, departement = $4,
+                 region = $5",
+            &[
+                &venue.id,
+                &venue.name,
+                &venue.insee,
+                &venue.departement,
+                &venue.region,
+            ],
+        )
+        .map_err(database)?;
+        tx.commit().map_err(database)?;
+        Ok(role)
+    }
+
+    /// Keeps `contribution`, replacing the venue's earlier one for the season, in one
+    /// transaction run as the venue's own role: Row-Level Security checks every row written.
+    pub fn save_contribution(&mut self, contribution: &Contribution) -> Result<(), StoreError> {
+        let role = venue_role(&contribution.venue.id)?;
+        let venue = &contribution.venue.id;
+        let season = &contribution.season;
+        let mut tx = self.client.transaction().map_err(database)?;
+        tx.batch_execute(&format!("SET LOCAL ROLE {role}"))
+            .map_err(database)?;
+        tx.execute(
+            "DELETE FROM hub_contribution WHERE venue_id = $1 AND season = $2",
+            &[venue, season],
+        )
+        .map_err(database)?;
+        tx.execute(
+            "INSERT INTO hub_contribution (venue_id, season, format, built_at, buyers)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                venue,
+                season,
+                &(contribution.format as i32),
+                &contribution.built_at,
+                &(contribution.buyers as i64),
+            ],
+        )
+        .map_err(database)?;
+        let performance = tx
+            .prepare(
+                "INSERT INTO hub_performance (venue_id, season, n, month, discipline, size_band,
+                     capacity, tickets, paid_tickets, revenue_cents, tariffs)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .map_err(database)?;
+        for (n, p) in contribution.performances.iter().enumerate() {
+            tx.execute(
+                &performance,
+                &[
+                    venue,
+                    season,
+                    &(n as i32),
+                    &p.month,
+                    &code(&p.discipline)?,
+                    &code(&p.size_band)?,
+                    &(p.capacity as i32),
+                    &(p.tickets as i64),
+                    &(p.paid_tickets as i64),
+                    &p.revenue_cents,
+                    &serde_json::to_value(&p.tariffs)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ],
+            )
+            .map_err(database)?;
+        }
+        let area = tx
+            .prepare(
+                "INSERT INTO hub_area (venue_id, season, level, code, buyers)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .map_err(database)?;
+        for (level, counts) in [
+            ("commune", &contribution.communes),
+            ("departement", &contribution.departements),
+        ] {
+            for a in counts {
+                tx.execute(&area, &[venue, season, &level, &a.code, &(a.buyers as i64)])
+                    .map_err(database)?;
+            }
+        }
+        let token = tx
+            .prepare(
+                "INSERT INTO hub_patron_token (venue_id, season, person, token)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .map_err(database)?;
+        for (person, tokens) in contribution.patrons.iter().enumerate() {
+            for t in tokens {
+                tx.execute(&token, &[venue, season, &(person as i32), t])
+                    .map_err(database)?;
+            }
+        }
+        tx.commit().map_err(database)
+    }
+
+    /// Every venue's contribution for `season`, as the hub reads them to compute what it
+    /// publishes, by venue.
+    pub fn contributions(&mut self, season: &str) -> Result<Vec<Contribution>, StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        let mut by_venue: BTreeMap<String, Contribution> = BTreeMap::new();
+        for row in self
+            .client
+            .query(
+                "SELECT c.venue_id, v.name, v.insee, v.departement, v.region, c.format,
+                        c.built_at, c.buyers
+                 FROM hub_contribution c JOIN hub_venue v USING (venue_id)
+                 WHERE c.season = $1",
+                &[&season],
+            )
+            .map_err(database)?
+        {
+            let id: String = row.get(0);
+            by_venue.insert(
+                id.clone(),
+                Contribution {
+                    format: row.get::<_, i32>(5) as u32,
+                    venue: VenueCard {
+                        id,
+                        name: row.get(1),
+                        insee: row.get(2),
+                        departement: row.get(3),
+                        region: row.get(4),
+                    },
+                    season: season.to_owned(),
+                    built_at: row.get(6),
+                    performances: Vec::new(),
+                    buyers: row.get::<_, i64>(7) as u64,
+                    communes: Vec::new(),
+                    departements: Vec::new(),
+                    patrons: Vec::new(),
+                },
+            );
+        }
+        for row in self
+            .client
+            .query(
+                "SELECT venue_id, month, discipline, size_band, capacity, tickets, paid_tickets,
+                        revenue_cents, tariffs
+                 FROM hub_performance WHERE season = $1 ORDER BY venue_id, n",
+                &[&season],
+            )
+            .map_err(database)?
+        {
+            let Some(c) = by_venue.get_mut(row.get::<_, &str>(0)) else {
+                continue;
+            };
+            c.performances.push(PerformanceAggregate {
+                month: row.get(1),
+                discipline: parse(row.get(2))?,
+                size_band: parse(row.get(3))?,
+                capacity: row.get::<_, i32>(4) as u32,
+                tickets: row.get::<_, i64>(5) as u64,
+                paid_tickets: row.get::<_, i64>(6) as u64,
+                revenue_cents: row.get(7),
+                tariffs: serde_json::from_value(row.get(8)).map_err(corrupt)?,
+            });
+        }
+        for row in self
+            .client
+            .query(
+                "SELECT venue_id, level, code, buyers FROM hub_area WHERE season = $1
+                 ORDER BY venue_id, level, code",
+                &[&season],
+            )
+            .map_err(database)?
+        {
+            let Some(c) = by_venue.get_mut(row.get::<_, &str>(0)) else {
+                continue;
+            };
+            let count = AreaCount {
+                code: row.get(2),
+                buyers: row.get::<_, i64>(3) as u64,
+            };
+            match row.get::<_, &str>(1) {
+                "commune" => c.communes.push(count),
+                _ => c.departements.push(count),
+            }
+        }
+        for row in self
+            .client
+            .query(
+                "SELECT venue_id, person, token FROM hub_patron_token WHERE season = $1
+                 ORDER BY venue_id, person, token",
+                &[&season],
+            )
+            .map_err(database)?
+        {
+            let Some(c) = by_venue.get_mut(row.get::<_, &str>(0)) else {
+                continue;
+            };
+            let person = row.get::<_, i32>(1) as usize;
+            if c.patrons.len() <= person {
+                c.patrons.resize(person + 1, Vec::new());
+            }
+            c.patrons[person].push(row.get(2));
+        }
+        Ok(by_venue.into_values().collect())
+    }
+}
+
+/// A value's serde code (`"theatre"`, `"medium"`), as stored.
+fn code<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(StoreError::Corrupt("a code that is not text".into())),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned()))
+        .map_err(|e| StoreError::Corrupt(format!("{code:?}: {e}")))
+}
+
+/// A connection address without its password, to be shown.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

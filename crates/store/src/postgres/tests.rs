@@ -1,0 +1,231 @@
+//! Against a real PostgreSQL: `JAUGE_TEST_POSTGRES` holds a connection string of a role that
+//! may create databases and roles (`.ci/run` starts one); each test makes a database of its
+//! own. Skipped, saying so, without it.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::TimeZone;
+use jauge_model::network::{AreaCount, Contribution, PerformanceAggregate, SizeBand, VenueCard};
+use jauge_model::{Discipline, TariffCategory};
+
+use super::*;
+
+/// A database of the test's own, dropped at the end.
+struct Database {
+    admin: String,
+    name: String,
+}
+
+impl Database {
+    fn new() -> Option<Database> {
+        let Ok(admin) = std::env::var("JAUGE_TEST_POSTGRES") else {
+            eprintln!(
+                "skipped: set JAUGE_TEST_POSTGRES to a PostgreSQL connection string (.ci/run does)"
+            );
+            return None;
+        };
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "jauge_hub_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut client = HubStore::connect(&admin).unwrap();
+        // One statement a call: neither may run in a transaction block.
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Some(Database { admin, name })
+    }
+
+    /// The connection string to this database, as `user` if given.
+    fn url(&self, user: Option<&str>) -> String {
+        let mut url = format!("{} dbname={}", self.admin, self.name);
+        if let Some(user) = user {
+            url.push_str(&format!(" user={user}"));
+        }
+        url
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut client) = HubStore::connect(&self.admin) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn contribution(id: &str, tickets: u64, tokens: &[&str]) -> Contribution {
+    Contribution {
+        format: 1,
+        venue: VenueCard {
+            id: id.into(),
+            name: format!("Lieu {id}"),
+            insee: "37122".into(),
+            departement: "37".into(),
+            region: "24".into(),
+        },
+        season: "2025-2026".into(),
+        built_at: chrono::Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap(),
+        performances: vec![
+            PerformanceAggregate {
+                month: "2025-10".into(),
+                discipline: Discipline::Theatre,
+                size_band: SizeBand::Medium,
+                capacity: 300,
+                tickets,
+                paid_tickets: tickets - 10,
+                revenue_cents: (tickets as i64 - 10) * 1850,
+                tariffs: BTreeMap::from([
+                    (TariffCategory::FullPrice, tickets - 10),
+                    (TariffCategory::Free, 10),
+                ]),
+            },
+            PerformanceAggregate {
+                month: "2026-03".into(),
+                discipline: Discipline::Music,
+                size_band: SizeBand::Large,
+                capacity: 600,
+                tickets: tickets * 2,
+                paid_tickets: tickets * 2,
+                revenue_cents: tickets as i64 * 2 * 2500,
+                tariffs: BTreeMap::from([(TariffCategory::Reduced, tickets * 2)]),
+            },
+        ],
+        buyers: tokens.len() as u64,
+        communes: vec![AreaCount {
+            code: "37122".into(),
+            buyers: 40,
+        }],
+        departements: vec![AreaCount {
+            code: "37".into(),
+            buyers: 55,
+        }],
+        patrons: tokens
+            .iter()
+            .map(|t| vec![format!("{t}1"), format!("{t}2")])
+            .collect(),
+    }
+}
+
+#[test]
+fn contributions_round_trip_and_a_new_one_replaces_the_old() {
+    let Some(db) = Database::new() else { return };
+    let mut hub = HubStore::open(&db.url(None)).unwrap();
+    let a = contribution("11111111100011", 120, &["aa", "bb", "cc"]);
+    let b = contribution("22222222200022", 80, &["bb", "dd"]);
+    for c in [&a, &b] {
+        hub.add_venue(&c.venue).unwrap();
+        hub.save_contribution(c).unwrap();
+    }
+    assert_eq!(
+        hub.contributions("2025-2026").unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    assert!(hub.contributions("2024-2025").unwrap().is_empty());
+
+    // The same venue and season again: replaced, not added.
+    let a2 = contribution("11111111100011", 150, &["aa"]);
+    hub.save_contribution(&a2).unwrap();
+    assert_eq!(hub.contributions("2025-2026").unwrap(), vec![a2, b]);
+    // Opening again applies nothing twice.
+    drop(hub);
+    let mut hub = HubStore::open(&db.url(None)).unwrap();
+    assert_eq!(hub.contributions("2025-2026").unwrap().len(), 2);
+}
+
+#[test]
+fn a_venues_role_cannot_read_or_touch_another_venues_rows_even_with_raw_sql() {
+    let Some(db) = Database::new() else { return };
+    let mut hub = HubStore::open(&db.url(None)).unwrap();
+    let a = contribution("33333333300033", 120, &["aa", "bb", "cc"]);
+    let b = contribution("44444444400044", 80, &["bb", "dd"]);
+    let role_a = hub.add_venue(&a.venue).unwrap();
+    hub.add_venue(&b.venue).unwrap();
+    hub.save_contribution(&a).unwrap();
+    hub.save_contribution(&b).unwrap();
+
+    let mut as_a = HubStore::connect(&db.url(Some(&role_a))).unwrap();
+    let b_id = &b.venue.id;
+    for table in [
+        "hub_venue",
+        "hub_contribution",
+        "hub_performance",
+        "hub_area",
+        "hub_patron_token",
+    ] {
+        let venues: Vec<String> = as_a
+            .query(&format!("SELECT DISTINCT venue_id FROM {table}"), &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(venues, vec![a.venue.id.clone()], "{table}");
+        let theirs: i64 = as_a
+            .query_one(
+                &format!("SELECT count(*) FROM {table} WHERE venue_id = $1"),
+                &[b_id],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(theirs, 0, "{table}");
+        let changed = as_a
+            .execute(
+                &format!("UPDATE {table} SET venue_id = venue_id WHERE venue_id = $1"),
+                &[b_id],
+            )
+            .unwrap();
+        assert_eq!(changed, 0, "{table}");
+    }
+    assert_eq!(
+        as_a.execute("DELETE FROM hub_area WHERE venue_id = $1", &[b_id])
+            .unwrap(),
+        0
+    );
+    // Writing a row as another venue is refused by the database itself.
+    let forged = as_a.execute(
+        "INSERT INTO hub_contribution (venue_id, season, format, built_at, buyers)
+         VALUES ($1, '1999-2000', 1, now(), 0)",
+        &[b_id],
+    );
+    let error = message(&forged.unwrap_err());
+    assert!(error.contains("row-level security"), "{error}");
+    // Its own rows it may read and write.
+    let own: i64 = as_a
+        .query_one("SELECT count(*) FROM hub_patron_token", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(own, 6);
+    // B's contribution is whole.
+    let read = hub.contributions("2025-2026").unwrap();
+    assert_eq!(read[1], b);
+    // A role cannot save a contribution in another venue's name either.
+    let mut forged = b.clone();
+    forged.venue.id = "55555555500055".into();
+    assert!(
+        hub.save_contribution(&forged).is_err(),
+        "no role for an unknown venue"
+    );
+}
+
+#[test]
+fn only_letters_and_digits_make_a_role() {
+    assert_eq!(
+        venue_role("12345678900007").unwrap(),
+        "venue_12345678900007"
+    );
+    assert!(venue_role("1; DROP TABLE hub_venue").is_err());
+    assert!(venue_role("").is_err());
+    assert_eq!(
+        redacted("postgres://jauge:secret@db:5432/hub"),
+        "postgres://jauge:***@db:5432/hub"
+    );
+}
