@@ -16,6 +16,7 @@ mod connect;
 mod demo;
 mod error;
 mod forecast;
+mod hub;
 mod import;
 mod parquet_file;
 mod patrons;
@@ -73,6 +74,8 @@ enum Command {
     Sync(sync::SyncArgs),
     /// What the venue gives its network of venues: its season's contribution.
     Pool(pool::PoolArgs),
+    /// The hub of a network of venues, on PostgreSQL.
+    Hub(hub::HubArgs),
     /// List the rows imports could not take, with their file, line, column and reason.
     Quarantine(quarantine::QuarantineArgs),
     /// Supervise the sources: last import, volumes, quarantine, drifts, staleness. Exits with 1
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
         Command::Connect(args) => connect::run(&cli, args),
         Command::Sync(args) => sync::run(&cli, args),
         Command::Pool(args) => pool::run(&cli, args),
+        Command::Hub(args) => hub::run(&cli, args),
         Command::Quarantine(args) => quarantine::run(&cli, args),
         Command::Sources(args) => sources::run(&cli, args),
         Command::Patrons(args) => patrons::run(&cli, args),

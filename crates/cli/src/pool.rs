@@ -29,13 +29,25 @@ enum PoolCommand {
         #[arg(long, env = "JAUGE_NETWORK_KEY", hide_env_values = true)]
         key: String,
         /// Where to write it.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "hub")]
+        out: Option<PathBuf>,
+        /// The network's hub to send it to, such as https://reseau.example/.
+        #[arg(long, requires = "hub_token")]
+        hub: Option<String>,
+        /// The venue's token on the hub.
+        #[arg(long, env = "JAUGE_HUB_TOKEN", hide_env_values = true)]
+        hub_token: Option<String>,
     },
 }
 
 pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
-    let PoolCommand::Contribute { season, key, out } = &args.command;
+    let PoolCommand::Contribute {
+        season,
+        key,
+        out,
+        hub,
+        hub_token,
+    } = &args.command;
     let key = NetworkKey::from_hex(key).map_err(|e| Failure::user(e.to_string()))?;
     let store = crate::summary::open_existing(&cli.db)?;
     let setup = crate::summary::venue_setup(&store, &cli.db)?;
@@ -56,12 +68,22 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
     let contribution =
         jauge_pool::from_store::contribution(&store, season, &key, chrono::Utc::now())?;
     let json = serde_json::to_vec_pretty(&contribution).map_err(|e| Failure::Internal(e.into()))?;
-    std::fs::write(out, &json)
-        .map_err(|e| Failure::user(format!("cannot write {}: {e}", out.display())))?;
+    let destination = match (out, hub) {
+        (Some(out), _) => {
+            std::fs::write(out, &json)
+                .map_err(|e| Failure::user(format!("cannot write {}: {e}", out.display())))?;
+            out.display().to_string()
+        }
+        (None, Some(hub)) => {
+            send(hub, hub_token.as_deref().unwrap_or_default(), &json)?;
+            hub.clone()
+        }
+        (None, None) => unreachable!("clap asks for --out or --hub"),
+    };
     let fr = cli.lang == jauge_model::Lang::Fr;
     println!(
         "{} : {season}, {} {}, {} {}, {} {} ({:.1} s, {} Kio)",
-        out.display(),
+        destination,
         contribution.performances.len(),
         if fr {
             "représentations"
@@ -76,4 +98,32 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
         json.len() / 1024
     );
     Ok(())
+}
+
+/// Sends a contribution to the hub at `hub`.
+fn send(hub: &str, token: &str, json: &[u8]) -> Result<(), Failure> {
+    let url = format!("{}/hub/v1/contributions", hub.trim_end_matches('/'));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut response = agent
+        .post(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(json)
+        .map_err(|e| Failure::user(format!("{url}: {e}; check the hub's address")))?;
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    let detail = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|p| p["detail"].as_str().map(str::to_owned))
+        .unwrap_or(body);
+    Err(Failure::user(format!(
+        "{url} refused the contribution (HTTP {status}): {detail}"
+    )))
 }

@@ -24,6 +24,7 @@ pub mod api;
 pub mod auth;
 mod cache;
 mod download;
+pub mod hub;
 mod imports;
 pub mod live;
 mod login;

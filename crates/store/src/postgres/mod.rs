@@ -11,7 +11,7 @@ use postgres::{Client, NoTls};
 use crate::StoreError;
 
 /// The hub's schema, in order; `hub_schema` records how many were applied.
-const MIGRATIONS: &[&str] = &[include_str!("hub.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("hub.sql"), include_str!("hub_tokens.sql")];
 
 /// A connection to a hub's database.
 pub struct HubStore {
@@ -119,6 +119,37 @@ impl HubStore {
         Ok(role)
     }
 
+    /// Adds a venue known by its id only (its card comes with its first contribution), and
+    /// keeps the hash of its token.
+    pub fn admit_venue(&mut self, venue_id: &str, token_hash: &str) -> Result<String, StoreError> {
+        let role = self.add_venue(&VenueCard {
+            id: venue_id.to_owned(),
+            name: venue_id.to_owned(),
+            insee: String::new(),
+            departement: String::new(),
+            region: String::new(),
+        })?;
+        self.client
+            .execute(
+                "INSERT INTO hub_venue_token (venue_id, token_hash) VALUES ($1, $2)",
+                &[&venue_id, &token_hash],
+            )
+            .map_err(database)?;
+        Ok(role)
+    }
+
+    /// The venue a token's hash belongs to.
+    pub fn venue_of(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT venue_id FROM hub_venue_token WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
     /// Keeps `contribution`, replacing the venue's earlier one for the season, in one
     /// transaction run as the venue's own role: Row-Level Security checks every row written.
     pub fn save_contribution(&mut self, contribution: &Contribution) -> Result<(), StoreError> {
@@ -128,6 +159,19 @@ impl HubStore {
         let mut tx = self.client.transaction().map_err(database)?;
         tx.batch_execute(&format!("SET LOCAL ROLE {role}"))
             .map_err(database)?;
+        let card = &contribution.venue;
+        tx.execute(
+            "UPDATE hub_venue SET name = $2, insee = $3, departement = $4, region = $5
+             WHERE venue_id = $1",
+            &[
+                venue,
+                &card.name,
+                &card.insee,
+                &card.departement,
+                &card.region,
+            ],
+        )
+        .map_err(database)?;
         tx.execute(
             "DELETE FROM hub_contribution WHERE venue_id = $1 AND season = $2",
             &[venue, season],

@@ -1,0 +1,253 @@
+//! The network's hub on the web: venues send it their season's contribution, and each reads
+//! its benchmarks (its figures beside the quartiles of its peers), its crossover with the
+//! other venues and the network's audience by commune — every cell under statistical secrecy
+//! (`jauge-pool`). JSON under `/hub/v1`; every call carries the venue's hub token
+//! (`jauge hub add-venue`) as `Authorization: Bearer …`; errors are RFC 9457 problems. The
+//! contributions live in PostgreSQL (`jauge_store::postgres::HubStore`), each venue's rows kept
+//! to it by Row-Level Security.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jauge_model::Discipline;
+use jauge_model::network::{Contribution, SizeBand};
+use jauge_pool::benchmark::{Metric, benchmarks, territory};
+use jauge_pool::secrecy::Breach;
+use jauge_store::StoreError;
+use jauge_store::postgres::HubStore;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Problem;
+use crate::auth::token_hash;
+
+#[derive(Clone)]
+struct Hub {
+    url: Arc<String>,
+    /// One connection, opened on first use: the hub's calls are few and short.
+    store: Arc<Mutex<Option<HubStore>>>,
+}
+
+/// The hub's routes, over the PostgreSQL database at `url`.
+pub fn router(url: String) -> Router {
+    let hub = Hub {
+        url: Arc::new(url),
+        store: Arc::default(),
+    };
+    Router::new()
+        .route(
+            "/hub/v1/contributions",
+            post(contribute).layer(axum::extract::DefaultBodyLimit::max(512 << 20)),
+        )
+        .route("/hub/v1/benchmarks", get(benchmark))
+        .route("/hub/v1/crossover", get(shared_audiences))
+        .route("/hub/v1/territory", get(network_territory))
+        .with_state(hub)
+}
+
+/// Runs `work` with the hub's store, off the async threads.
+async fn with_hub<T: Send + 'static>(
+    hub: &Hub,
+    work: impl FnOnce(&mut HubStore) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Problem> {
+    let hub = hub.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = hub
+            .store
+            .lock()
+            .map_err(|_| StoreError::Postgres("a previous call failed midway".into()))?;
+        if guard.is_none() {
+            *guard = Some(HubStore::open(&hub.url)?);
+        }
+        let store = guard.as_mut().expect("opened above");
+        let done = work(store);
+        if matches!(done, Err(StoreError::Postgres(_))) {
+            // A broken connection is opened again next time.
+            *guard = None;
+        }
+        done
+    })
+    .await
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}
+
+/// The venue whose token the request carries.
+async fn venue(hub: &Hub, headers: &HeaderMap) -> Result<String, Problem> {
+    let Some(hash) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| token_hash(t.trim()))
+    else {
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "the hub needs the venue's token, as `Authorization: Bearer TOKEN`: the network's \
+             coordinator gives it (`jauge hub add-venue`)",
+        ));
+    };
+    with_hub(hub, move |store| store.venue_of(&hash))
+        .await?
+        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "this token is no venue's"))
+}
+
+async fn contribute(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    Json(contribution): Json<Contribution>,
+) -> Response {
+    let venue = match venue(&hub, &headers).await {
+        Ok(venue) => venue,
+        Err(problem) => return problem.into_response(),
+    };
+    if contribution.venue.id != venue {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "this token is venue {venue}'s; the contribution is venue {}'s",
+                contribution.venue.id
+            ),
+        )
+        .into_response();
+    }
+    if contribution.format != jauge_model::network::FORMAT {
+        return Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "contribution format {} is not this hub's ({}): update Jauge",
+                contribution.format,
+                jauge_model::network::FORMAT
+            ),
+        )
+        .into_response();
+    }
+    let summary = serde_json::json!({
+        "venue": venue,
+        "season": contribution.season,
+        "performances": contribution.performances.len(),
+        "buyers": contribution.buyers,
+    });
+    match with_hub(&hub, move |store| store.save_contribution(&contribution)).await {
+        Ok(()) => (StatusCode::CREATED, Json(summary)).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SeasonQuery {
+    season: String,
+}
+
+/// The season's contributions and the asking venue.
+async fn season_contributions(
+    hub: &Hub,
+    headers: &HeaderMap,
+    season: String,
+) -> Result<(String, Vec<Contribution>), Problem> {
+    let venue = venue(hub, headers).await?;
+    let contributions = with_hub(hub, move |store| store.contributions(&season)).await?;
+    if !contributions.iter().any(|c| c.venue.id == venue) {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "your venue has not contributed for this season: `jauge pool contribute --hub …`",
+        ));
+    }
+    Ok((venue, contributions))
+}
+
+/// One of the venue's figures beside its peers'.
+#[derive(Debug, Serialize)]
+struct BenchmarkCell {
+    discipline: Discipline,
+    size_band: SizeBand,
+    region: String,
+    metric: Metric,
+    venue_value: Option<f64>,
+    peers: usize,
+    q1: Option<f64>,
+    median: Option<f64>,
+    q3: Option<f64>,
+    /// Why the peers' figures are not shown, if they are not.
+    suppressed: Option<Breach>,
+}
+
+async fn benchmark(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    Query(query): Query<SeasonQuery>,
+) -> Response {
+    let (venue, contributions) = match season_contributions(&hub, &headers, query.season).await {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let refs: Vec<&Contribution> = contributions.iter().collect();
+    let cells: Vec<BenchmarkCell> = benchmarks(&refs, &venue)
+        .into_iter()
+        .map(|c| BenchmarkCell {
+            discipline: c.discipline,
+            size_band: c.size_band,
+            region: c.region,
+            metric: c.metric,
+            venue_value: c.venue_value,
+            peers: c.peers,
+            q1: c.distribution.as_ref().ok().map(|d| d.q1),
+            median: c.distribution.as_ref().ok().map(|d| d.median),
+            q3: c.distribution.as_ref().ok().map(|d| d.q3),
+            suppressed: c.distribution.err(),
+        })
+        .collect();
+    Json(cells).into_response()
+}
+
+async fn shared_audiences(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    Query(query): Query<SeasonQuery>,
+) -> Response {
+    let (venue, contributions) = match season_contributions(&hub, &headers, query.season).await {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let refs: Vec<&Contribution> = contributions.iter().collect();
+    // The pairs the venue is in: its buyers at the others, theirs at it.
+    let pairs: Vec<_> = jauge_pool::crossover::crossover(&refs)
+        .into_iter()
+        .filter(|p| p.from == venue || p.to == venue)
+        .collect();
+    Json(pairs).into_response()
+}
+
+#[derive(Debug, Serialize)]
+struct CommuneCell {
+    insee: String,
+    name: String,
+    buyers: Option<u64>,
+    per_thousand: Option<f64>,
+    suppressed: Option<Breach>,
+}
+
+async fn network_territory(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    Query(query): Query<SeasonQuery>,
+) -> Response {
+    let (_, contributions) = match season_contributions(&hub, &headers, query.season).await {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let refs: Vec<&Contribution> = contributions.iter().collect();
+    let communes: Vec<CommuneCell> = territory(&refs)
+        .into_iter()
+        .map(|c| CommuneCell {
+            insee: c.insee,
+            name: c.name,
+            buyers: c.buyers.as_ref().ok().copied(),
+            per_thousand: c.per_thousand,
+            suppressed: c.buyers.err(),
+        })
+        .collect();
+    Json(communes).into_response()
+}
