@@ -44,21 +44,81 @@ impl Metric {
 
     /// The figure over some performances; `None` when it has no denominator.
     pub fn of(self, performances: &[&PerformanceAggregate]) -> Option<f64> {
-        let sum = |f: fn(&PerformanceAggregate) -> u64| -> u64 {
-            performances.iter().map(|p| f(p)).sum()
-        };
-        let tickets = sum(|p| p.tickets);
+        self.of_sums(&Sums::of(performances))
+    }
+
+    /// The figure over the performances `sums` adds up.
+    pub fn of_sums(self, sums: &Sums) -> Option<f64> {
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         match self {
-            Metric::FillRate => ratio(tickets as f64, sum(|p| u64::from(p.capacity))),
-            Metric::AveragePrice => ratio(
-                performances.iter().map(|p| p.revenue_cents).sum::<i64>() as f64 / 100.0,
-                sum(|p| p.paid_tickets),
+            Metric::FillRate => ratio(sums.tickets as f64, sums.capacity),
+            Metric::AveragePrice => ratio(sums.revenue_cents as f64 / 100.0, sums.paid_tickets),
+            Metric::TicketsPerPerformance => ratio(sums.tickets as f64, sums.performances),
+            Metric::FreeShare => ratio(
+                sums.tickets.saturating_sub(sums.paid_tickets) as f64,
+                sums.tickets,
             ),
-            Metric::TicketsPerPerformance => ratio(tickets as f64, performances.len() as u64),
-            Metric::FreeShare => ratio((tickets - sum(|p| p.paid_tickets)) as f64, tickets),
         }
     }
+}
+
+/// Some performances added up: all a metric needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sums {
+    pub performances: u64,
+    pub capacity: u64,
+    pub tickets: u64,
+    pub paid_tickets: u64,
+    pub revenue_cents: i64,
+}
+
+impl Sums {
+    pub fn of(performances: &[&PerformanceAggregate]) -> Sums {
+        performances.iter().fold(Sums::default(), |s, p| Sums {
+            performances: s.performances + 1,
+            capacity: s.capacity + u64::from(p.capacity),
+            tickets: s.tickets + p.tickets,
+            paid_tickets: s.paid_tickets + p.paid_tickets,
+            revenue_cents: s.revenue_cents + p.revenue_cents,
+        })
+    }
+}
+
+/// One venue's performances of one discipline and size band, added up, with what the
+/// comparison needs of the venue: its region and its season's buyers. What the hub reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VenueGroup {
+    pub venue: String,
+    pub region: String,
+    pub buyers: u64,
+    pub discipline: Discipline,
+    pub size_band: SizeBand,
+    pub sums: Sums,
+}
+
+/// Each contribution's groups.
+pub fn groups(contributions: &[&Contribution]) -> Vec<VenueGroup> {
+    let mut groups = Vec::new();
+    for c in contributions {
+        let mut keys: Vec<(Discipline, SizeBand)> = c
+            .performances
+            .iter()
+            .map(|p| (p.discipline, p.size_band))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for (discipline, size_band) in keys {
+            groups.push(VenueGroup {
+                venue: c.venue.id.clone(),
+                region: c.venue.region.clone(),
+                buyers: c.buyers,
+                discipline,
+                size_band,
+                sums: Sums::of(&group(c, discipline, size_band)),
+            });
+        }
+    }
+    groups
 }
 
 /// Quartiles and median.
@@ -109,31 +169,32 @@ fn group(
 /// The comparisons of `venue` (by id) with the contributions of the same season: for each
 /// discipline and size band it programmes, each metric.
 pub fn benchmarks(contributions: &[&Contribution], venue: &str) -> Vec<Comparison> {
-    let Some(own) = contributions.iter().find(|c| c.venue.id == venue) else {
+    benchmarks_of_groups(&groups(contributions), venue)
+}
+
+/// The same, from the venues' groups (as the hub adds them up in its database).
+pub fn benchmarks_of_groups(groups: &[VenueGroup], venue: &str) -> Vec<Comparison> {
+    let own: Vec<&VenueGroup> = groups.iter().filter(|g| g.venue == venue).collect();
+    let Some(region) = own.first().map(|g| g.region.clone()) else {
         return Vec::new();
     };
-    let mut groups: Vec<(Discipline, SizeBand)> = own
-        .performances
-        .iter()
-        .map(|p| (p.discipline, p.size_band))
-        .collect();
-    groups.sort();
-    groups.dedup();
-    let peers: Vec<&&Contribution> = contributions
-        .iter()
-        .filter(|c| c.venue.region == own.venue.region)
-        .collect();
     let mut comparisons = Vec::new();
-    for (discipline, size_band) in groups {
+    for mine in &own {
+        let peers: Vec<&VenueGroup> = groups
+            .iter()
+            .filter(|g| {
+                g.region == region
+                    && g.discipline == mine.discipline
+                    && g.size_band == mine.size_band
+            })
+            .collect();
         for metric in Metric::ALL {
             let mut values = Vec::new();
             let mut parts = Vec::new();
             for peer in &peers {
-                let performances = group(peer, discipline, size_band);
-                if let Some(value) = metric.of(&performances) {
+                if let Some(value) = metric.of_sums(&peer.sums) {
                     values.push(value);
-                    let tickets = performances.iter().map(|p| p.tickets).sum();
-                    parts.push((peer.venue.id.clone(), tickets, peer.buyers));
+                    parts.push((peer.venue.clone(), peer.sums.tickets, peer.buyers));
                 }
             }
             values.sort_by(f64::total_cmp);
@@ -151,11 +212,11 @@ pub fn benchmarks(contributions: &[&Contribution], venue: &str) -> Vec<Compariso
                 q3: quantile(&values, 0.75),
             });
             comparisons.push(Comparison {
-                discipline,
-                size_band,
-                region: own.venue.region.clone(),
+                discipline: mine.discipline,
+                size_band: mine.size_band,
+                region: region.clone(),
                 metric,
-                venue_value: metric.of(&group(own, discipline, size_band)),
+                venue_value: metric.of_sums(&mine.sums),
                 peers: values.len(),
                 distribution,
                 parts,

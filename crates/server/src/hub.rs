@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jauge_model::Discipline;
 use jauge_model::network::{Contribution, SizeBand};
-use jauge_pool::benchmark::{Metric, benchmarks, territory};
+use jauge_pool::benchmark::{Metric, Sums, VenueGroup, benchmarks_of_groups, territory};
 use jauge_pool::secrecy::Breach;
 use jauge_store::StoreError;
 use jauge_store::postgres::HubStore;
@@ -150,12 +150,16 @@ async fn season_contributions(
     let venue = venue(hub, headers).await?;
     let contributions = with_hub(hub, move |store| store.contributions(&season)).await?;
     if !contributions.iter().any(|c| c.venue.id == venue) {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "your venue has not contributed for this season: `jauge pool contribute --hub …`",
-        ));
+        return Err(not_contributed());
     }
     Ok((venue, contributions))
+}
+
+fn not_contributed() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "your venue has not contributed for this season: `jauge pool contribute --hub …`",
+    )
 }
 
 /// One of the venue's figures beside its peers'.
@@ -179,12 +183,36 @@ async fn benchmark(
     headers: HeaderMap,
     Query(query): Query<SeasonQuery>,
 ) -> Response {
-    let (venue, contributions) = match season_contributions(&hub, &headers, query.season).await {
-        Ok(found) => found,
+    let venue = match venue(&hub, &headers).await {
+        Ok(venue) => venue,
         Err(problem) => return problem.into_response(),
     };
-    let refs: Vec<&Contribution> = contributions.iter().collect();
-    let cells: Vec<BenchmarkCell> = benchmarks(&refs, &venue)
+    // The performances added up by the database: the tokens are not read.
+    let season = query.season;
+    let groups = match with_hub(&hub, move |store| store.groups(&season)).await {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|r| VenueGroup {
+                venue: r.venue,
+                region: r.region,
+                buyers: r.buyers,
+                discipline: r.discipline,
+                size_band: r.size_band,
+                sums: Sums {
+                    performances: r.performances,
+                    capacity: r.capacity,
+                    tickets: r.tickets,
+                    paid_tickets: r.paid_tickets,
+                    revenue_cents: r.revenue_cents,
+                },
+            })
+            .collect::<Vec<_>>(),
+        Err(problem) => return problem.into_response(),
+    };
+    if !groups.iter().any(|g| g.venue == venue) {
+        return not_contributed().into_response();
+    }
+    let cells: Vec<BenchmarkCell> = benchmarks_of_groups(&groups, &venue)
         .into_iter()
         .map(|c| BenchmarkCell {
             discipline: c.discipline,

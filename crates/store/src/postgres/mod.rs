@@ -231,19 +231,69 @@ impl HubStore {
                     .map_err(database)?;
             }
         }
-        let token = tx
+        // Tokens are many (one or more a buyer): sent as arrays, a hundred thousand a
+        // statement, not one by one (COPY would be faster, but PostgreSQL refuses it under
+        // Row-Level Security).
+        let rows: Vec<(i32, &String)> = contribution
+            .patrons
+            .iter()
+            .enumerate()
+            .flat_map(|(person, tokens)| tokens.iter().map(move |t| (person as i32, t)))
+            .collect();
+        let tokens = tx
             .prepare(
                 "INSERT INTO hub_patron_token (venue_id, season, person, token)
-                 VALUES ($1, $2, $3, $4)",
+                 SELECT $1, $2, person, token FROM unnest($3::INTEGER[], $4::TEXT[])
+                     AS t(person, token)",
             )
             .map_err(database)?;
-        for (person, tokens) in contribution.patrons.iter().enumerate() {
-            for t in tokens {
-                tx.execute(&token, &[venue, season, &(person as i32), t])
-                    .map_err(database)?;
-            }
+        for chunk in rows.chunks(100_000) {
+            let persons: Vec<i32> = chunk.iter().map(|(p, _)| *p).collect();
+            let texts: Vec<&str> = chunk.iter().map(|(_, t)| t.as_str()).collect();
+            tx.execute(&tokens, &[venue, season, &persons, &texts])
+                .map_err(database)?;
         }
         tx.commit().map_err(database)
+    }
+
+    /// Gathers the planner's statistics again, after a large load.
+    pub fn analyze(&mut self) -> Result<(), StoreError> {
+        self.client.batch_execute("ANALYZE").map_err(database)
+    }
+
+    /// Each venue's performances of `season` added up by discipline and size band, with the
+    /// venue's region and buyers: what benchmarks are computed from, read without the tokens.
+    pub fn groups(&mut self, season: &str) -> Result<Vec<GroupRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT p.venue_id, v.region, c.buyers, p.discipline, p.size_band, count(*),
+                        sum(p.capacity)::BIGINT, sum(p.tickets)::BIGINT,
+                        sum(p.paid_tickets)::BIGINT, sum(p.revenue_cents)::BIGINT
+                 FROM hub_performance p
+                 JOIN hub_contribution c USING (venue_id, season)
+                 JOIN hub_venue v USING (venue_id)
+                 WHERE p.season = $1
+                 GROUP BY p.venue_id, v.region, c.buyers, p.discipline, p.size_band
+                 ORDER BY p.venue_id, p.discipline, p.size_band",
+                &[&season],
+            )
+            .map_err(database)?
+            .iter()
+            .map(|r| {
+                Ok(GroupRow {
+                    venue: r.get(0),
+                    region: r.get(1),
+                    buyers: r.get::<_, i64>(2) as u64,
+                    discipline: parse(r.get(3))?,
+                    size_band: parse(r.get(4))?,
+                    performances: r.get::<_, i64>(5) as u64,
+                    capacity: r.get::<_, i64>(6) as u64,
+                    tickets: r.get::<_, i64>(7) as u64,
+                    paid_tickets: r.get::<_, i64>(8) as u64,
+                    revenue_cents: r.get(9),
+                })
+            })
+            .collect()
     }
 
     /// Every venue's contribution for `season`, as the hub reads them to compute what it
@@ -349,6 +399,21 @@ impl HubStore {
         }
         Ok(by_venue.into_values().collect())
     }
+}
+
+/// One venue's performances of one discipline and size band, added up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    pub venue: String,
+    pub region: String,
+    pub buyers: u64,
+    pub discipline: jauge_model::Discipline,
+    pub size_band: jauge_model::network::SizeBand,
+    pub performances: u64,
+    pub capacity: u64,
+    pub tickets: u64,
+    pub paid_tickets: u64,
+    pub revenue_cents: i64,
 }
 
 /// A value's serde code (`"theatre"`, `"medium"`), as stored.

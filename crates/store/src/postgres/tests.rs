@@ -132,6 +132,27 @@ fn contributions_round_trip_and_a_new_one_replaces_the_old() {
     );
     assert!(hub.contributions("2024-2025").unwrap().is_empty());
 
+    // What benchmarks read, added up by the database.
+    let groups = hub.groups("2025-2026").unwrap();
+    assert_eq!(groups.len(), 4, "two venues, two groups each");
+    let theatre = groups
+        .iter()
+        .find(|g| g.discipline == Discipline::Theatre)
+        .unwrap();
+    assert_eq!(
+        (
+            theatre.venue.as_str(),
+            theatre.discipline,
+            theatre.tickets,
+            theatre.paid_tickets
+        ),
+        ("11111111100011", Discipline::Theatre, 120, 110)
+    );
+    assert_eq!(
+        (theatre.capacity, theatre.revenue_cents, theatre.buyers),
+        (300, 110 * 1850, 3)
+    );
+
     // The same venue and season again: replaced, not added.
     let a2 = contribution("11111111100011", 150, &["aa"]);
     hub.save_contribution(&a2).unwrap();
