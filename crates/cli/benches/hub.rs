@@ -10,9 +10,8 @@
 //! target directory. Goals on a 2-core machine: benchmark page ≤ 300 ms; contribution ≤ 10 s.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use jauge_model::network::{AreaCount, Contribution, PerformanceAggregate, SizeBand, VenueCard};
@@ -24,6 +23,8 @@ const KEY: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffe
 const SEASON: &str = "2025-2026";
 const VENUES: u64 = 100;
 
+#[path = "../tests/shared/serving.rs"]
+mod serving;
 #[path = "shared/venue.rs"]
 mod venue;
 
@@ -188,21 +189,15 @@ fn main() {
     .to_owned();
     assert!(!token.is_empty(), "the venue is admitted");
 
-    let mut serve = Command::new(JAUGE)
-        .args(["hub", "--postgres", &url, "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let address = BufReader::new(serve.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split("http://")
-                .nth(1)
-                .map(|r| r.split('/').next().unwrap().to_owned())
-        })
-        .expect("the hub prints its address");
-    let hub_url = format!("http://{address}");
+    let serve = serving::Serving::start(Command::new(JAUGE).args([
+        "hub",
+        "--postgres",
+        &url,
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+    ]));
+    let hub_url = serve.url();
 
     // One venue's contribution, built from its store and sent, start to end.
     let runs: Vec<f64> = (0..3)
@@ -271,6 +266,5 @@ fn main() {
         runs.iter().copied().fold(0.0, f64::max),
         cells.as_array().unwrap().len()
     );
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serve);
 }

@@ -5,20 +5,12 @@
 //! It runs when `JAUGE_SCHEMATHESIS` names the `schemathesis` program (`.ci/run` installs it in a
 //! virtual environment kept outside the checkout); elsewhere it says it was skipped.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
 
-/// The server, stopped when the test ends however it ends.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+#[path = "shared/serving.rs"]
+mod serving;
 
 #[test]
 fn the_api_keeps_to_its_openapi_document_under_generated_calls() {
@@ -60,24 +52,12 @@ fn the_api_keeps_to_its_openapi_document_under_generated_calls() {
         "--scope",
         "read:aggregates",
     ]);
-    let mut child = Command::new(JAUGE)
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _server = Server(child);
-    let address = BufReader::new(stdout)
-        .lines()
-        .map(|line| line.unwrap())
-        .find_map(|line| {
-            line.split("http://")
-                .nth(1)
-                .map(|rest| rest.split('/').next().unwrap().to_owned())
-        })
-        .expect("jauge serve prints its address");
+    let server = serving::Serving::start(Command::new(JAUGE).arg("--db").arg(&db).args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+    ]));
+    let address = &server.address;
     let run = Command::new(&schemathesis)
         .args([
             "run",

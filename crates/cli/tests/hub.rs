@@ -7,14 +7,16 @@
 //! create databases and roles (`.ci/run` starts one); elsewhere it says it was skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use jauge_model::{PatronKey, Season, VenueSetup};
 use jauge_store::{SqliteStore, Store};
 
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
+
+#[path = "shared/serving.rs"]
+mod serving;
 const KEY: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 const SEASON: &str = "2025-2026";
 
@@ -231,28 +233,15 @@ fn three_venues_contribute_and_the_hub_answers_as_an_independent_computation() {
             String::from_utf8(out.stdout).unwrap().trim().to_owned()
         })
         .collect();
-    let mut serve = Command::new(JAUGE)
-        .args([
-            "hub",
-            "--postgres",
-            &hub_db,
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let address = BufReader::new(serve.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split("http://")
-                .nth(1)
-                .map(|r| r.split('/').next().unwrap().to_owned())
-        })
-        .expect("the hub prints its address");
-    let hub = format!("http://{address}");
+    let serve = serving::Serving::start(Command::new(JAUGE).args([
+        "hub",
+        "--postgres",
+        &hub_db,
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+    ]));
+    let hub = serve.url();
 
     for ((db, _), token) in venues.iter().zip(&tokens) {
         jauge(
@@ -397,8 +386,7 @@ fn three_venues_contribute_and_the_hub_answers_as_an_independent_computation() {
             .all(|c| c["buyers"].is_null() && c["suppressed"] == "few_venues")
     );
 
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serve);
     drop(client);
     let mut client = jauge_store::postgres::HubStore::connect(&admin).unwrap();
     let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));

@@ -23,6 +23,9 @@ use jauge_store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
+
+#[path = "shared/serving.rs"]
+mod serving;
 const ORGANIZER: &str = "jauge-e2e";
 const EVENT: &str = "fantomes";
 
@@ -648,22 +651,12 @@ fn jauge_sync_follows_a_real_pretix_through_changes_and_a_stop() {
         .expect("connect prints the webhook's secret")
         .trim()
         .to_owned();
-    let mut serve = Command::new(JAUGE)
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let address = BufReader::new(serve.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split("http://")
-                .nth(1)
-                .map(|r| r.split('/').next().unwrap().to_owned())
-        })
-        .expect("jauge serve prints its address");
+    let serve = serving::Serving::start(Command::new(JAUGE).arg("--db").arg(&db).args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+    ]));
+    let address = &serve.address;
     let code = paid.last().unwrap();
     api.post(
         &format!("/events/{EVENT}/orders/{code}/mark_canceled/"),
@@ -696,6 +689,5 @@ fn jauge_sync_follows_a_real_pretix_through_changes_and_a_stop() {
             .unwrap()
             .contains("duplicate")
     );
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serve);
 }

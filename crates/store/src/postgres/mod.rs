@@ -11,7 +11,11 @@ use postgres::{Client, NoTls};
 use crate::StoreError;
 
 /// The hub's schema, in order; `hub_schema` records how many were applied.
-const MIGRATIONS: &[&str] = &[include_str!("hub.sql"), include_str!("hub_tokens.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("hub.sql"),
+    include_str!("hub_tokens.sql"),
+    include_str!("hub_groups.sql"),
+];
 
 /// A connection to a hub's database.
 pub struct HubStore {
@@ -98,7 +102,7 @@ impl HubStore {
         }
         tx.batch_execute(&format!(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON hub_venue, hub_contribution, \
-             hub_performance, hub_area, hub_patron_token TO {role}"
+             hub_performance, hub_group, hub_area, hub_patron_token TO {role}"
         ))
         .map_err(database)?;
         tx.execute(
@@ -216,6 +220,15 @@ impl HubStore {
             )
             .map_err(database)?;
         }
+        tx.execute(
+            "INSERT INTO hub_group
+                 SELECT venue_id, season, discipline, size_band, count(*), sum(capacity),
+                        sum(tickets), sum(paid_tickets), sum(revenue_cents)
+                 FROM hub_performance WHERE venue_id = $1 AND season = $2
+                 GROUP BY venue_id, season, discipline, size_band",
+            &[venue, season],
+        )
+        .map_err(database)?;
         let area = tx
             .prepare(
                 "INSERT INTO hub_area (venue_id, season, level, code, buyers)
@@ -266,15 +279,13 @@ impl HubStore {
     pub fn groups(&mut self, season: &str) -> Result<Vec<GroupRow>, StoreError> {
         self.client
             .query(
-                "SELECT p.venue_id, v.region, c.buyers, p.discipline, p.size_band, count(*),
-                        sum(p.capacity)::BIGINT, sum(p.tickets)::BIGINT,
-                        sum(p.paid_tickets)::BIGINT, sum(p.revenue_cents)::BIGINT
-                 FROM hub_performance p
+                "SELECT g.venue_id, v.region, c.buyers, g.discipline, g.size_band,
+                        g.performances, g.capacity, g.tickets, g.paid_tickets, g.revenue_cents
+                 FROM hub_group g
                  JOIN hub_contribution c USING (venue_id, season)
                  JOIN hub_venue v USING (venue_id)
-                 WHERE p.season = $1
-                 GROUP BY p.venue_id, v.region, c.buyers, p.discipline, p.size_band
-                 ORDER BY p.venue_id, p.discipline, p.size_band",
+                 WHERE g.season = $1
+                 ORDER BY g.venue_id, g.discipline, g.size_band",
                 &[&season],
             )
             .map_err(database)?

@@ -180,6 +180,7 @@ fn a_venues_role_cannot_read_or_touch_another_venues_rows_even_with_raw_sql() {
         "hub_venue",
         "hub_contribution",
         "hub_performance",
+        "hub_group",
         "hub_area",
         "hub_patron_token",
     ] {
