@@ -57,11 +57,10 @@ fn the_api_keeps_to_its_openapi_document_under_generated_calls() {
         "--bind",
         "127.0.0.1:0",
     ]));
-    let address = &server.address;
     let run = Command::new(&schemathesis)
         .args([
             "run",
-            &format!("http://{address}/api/v1/openapi.json"),
+            &format!("{}/api/v1/openapi.json", server.url()),
             "--header",
             &format!("Authorization: Bearer {}", token.trim()),
             "--checks",

@@ -656,7 +656,6 @@ fn jauge_sync_follows_a_real_pretix_through_changes_and_a_stop() {
         "--bind",
         "127.0.0.1:0",
     ]));
-    let address = &serve.address;
     let code = paid.last().unwrap();
     api.post(
         &format!("/events/{EVENT}/orders/{code}/mark_canceled/"),
@@ -664,7 +663,7 @@ fn jauge_sync_follows_a_real_pretix_through_changes_and_a_stop() {
     );
     let notification = json!({"notification_id": 9001, "organizer": ORGANIZER, "event": EVENT,
                               "code": code, "action": "pretix.event.order.canceled"});
-    let hook = format!("http://{address}/api/v1/hooks/pretix?secret={secret}");
+    let hook = format!("{}/api/v1/hooks/pretix?secret={secret}", serve.url());
     let mut answer = agent().post(&hook).send_json(&notification).unwrap();
     assert_eq!(
         answer.status().as_u16(),

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 pub struct Serving {
     child: Child,
     /// `127.0.0.1:PORT`.
-    pub address: String,
+    address: String,
 }
 
 impl Serving {
