@@ -266,5 +266,23 @@ fn main() {
         runs.iter().copied().fold(0.0, f64::max),
         cells.as_array().unwrap().len()
     );
+    for (what, path) in [("crossover", "crossover"), ("territory", "territory")] {
+        let url = format!("{hub_url}/hub/v1/{path}?season={SEASON}");
+        let runs: Vec<f64> = (0..10)
+            .map(|_| {
+                let started = Instant::now();
+                agent
+                    .get(&url)
+                    .header("Authorization", &format!("Bearer {token}"))
+                    .call()
+                    .unwrap()
+                    .body_mut()
+                    .read_to_string()
+                    .unwrap();
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        println!("  {what:<14} {:.0} ms median of 10", median(runs));
+    }
     drop(serve);
 }

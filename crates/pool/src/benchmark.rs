@@ -242,15 +242,21 @@ pub struct CommuneAudience {
 
 /// The network's audience by commune, most buyers first (suppressed communes last).
 pub fn territory(contributions: &[&Contribution]) -> Vec<CommuneAudience> {
+    territory_of(contributions.iter().flat_map(|c| {
+        c.communes
+            .iter()
+            .map(|area| (area.code.clone(), c.venue.id.clone(), area.buyers))
+    }))
+}
+
+/// The same, from (commune, venue, buyers) counts (as the hub reads them from its database).
+pub fn territory_of(
+    counts: impl IntoIterator<Item = (String, String, u64)>,
+) -> Vec<CommuneAudience> {
     let geography = jauge_geo::Geography::france();
-    let mut by_commune: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
-    for c in contributions {
-        for area in &c.communes {
-            by_commune
-                .entry(&area.code)
-                .or_default()
-                .push((c.venue.id.clone(), area.buyers));
-        }
+    let mut by_commune: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for (insee, venue, buyers) in counts {
+        by_commune.entry(insee).or_default().push((venue, buyers));
     }
     let mut communes: Vec<CommuneAudience> = by_commune
         .into_iter()
@@ -263,11 +269,11 @@ pub fn territory(contributions: &[&Contribution]) -> Vec<CommuneAudience> {
                     patrons: *buyers,
                 })
                 .collect();
-            let commune = geography.commune(insee);
+            let commune = geography.commune(&insee);
             let buyers = check(&cell).map(|()| parts.iter().map(|(_, b)| b).sum::<u64>());
             CommuneAudience {
-                insee: insee.to_owned(),
-                name: commune.map_or_else(|| insee.to_owned(), |c| c.name.clone()),
+                name: commune.map_or_else(|| insee.clone(), |c| c.name.clone()),
+                insee,
                 per_thousand: match (&buyers, commune) {
                     (Ok(b), Some(c)) if c.population > 0 => {
                         Some(*b as f64 * 1000.0 / f64::from(c.population))

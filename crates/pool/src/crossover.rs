@@ -37,14 +37,20 @@ pub fn crossover(contributions: &[&Contribution]) -> Vec<Shared> {
                 .iter()
                 .filter(|person| person.iter().any(|t| tokens[j].contains(t.as_str())))
                 .count() as u64;
-            let shown = shared >= MIN_PATRONS && buyers >= MIN_PATRONS;
-            pairs.push(Shared {
-                from: from.venue.id.clone(),
-                to: to.venue.id.clone(),
-                buyers: shown.then_some(shared),
-                share: shown.then(|| shared as f64 / buyers as f64),
-            });
+            pairs.push(publish(&from.venue.id, &to.venue.id, shared, buyers));
         }
     }
     pairs
+}
+
+/// The pair as it may be published: `shared` of `from`'s `buyers` (those with a token) also
+/// bought at `to`; both counts must reach [`MIN_PATRONS`] to be shown.
+pub fn publish(from: &str, to: &str, shared: u64, buyers: u64) -> Shared {
+    let shown = shared >= MIN_PATRONS && buyers >= MIN_PATRONS;
+    Shared {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        buyers: shown.then_some(shared),
+        share: shown.then(|| shared as f64 / buyers as f64),
+    }
 }

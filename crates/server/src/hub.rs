@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jauge_model::Discipline;
 use jauge_model::network::{Contribution, SizeBand};
-use jauge_pool::benchmark::{Metric, Sums, VenueGroup, benchmarks_of_groups, territory};
+use jauge_pool::benchmark::{Metric, Sums, VenueGroup, benchmarks_of_groups, territory_of};
+use jauge_pool::crossover::publish;
 use jauge_pool::secrecy::Breach;
 use jauge_store::StoreError;
 use jauge_store::postgres::HubStore;
@@ -141,18 +142,15 @@ struct SeasonQuery {
     season: String,
 }
 
-/// The season's contributions and the asking venue.
-async fn season_contributions(
-    hub: &Hub,
-    headers: &HeaderMap,
-    season: String,
-) -> Result<(String, Vec<Contribution>), Problem> {
+/// The asking venue, once it has contributed for `season`.
+async fn contributor(hub: &Hub, headers: &HeaderMap, season: &str) -> Result<String, Problem> {
     let venue = venue(hub, headers).await?;
-    let contributions = with_hub(hub, move |store| store.contributions(&season)).await?;
-    if !contributions.iter().any(|c| c.venue.id == venue) {
-        return Err(not_contributed());
+    let (asked, season) = (venue.clone(), season.to_owned());
+    if with_hub(hub, move |store| store.contributed(&season, &asked)).await? {
+        Ok(venue)
+    } else {
+        Err(not_contributed())
     }
-    Ok((venue, contributions))
 }
 
 fn not_contributed() -> Problem {
@@ -235,17 +233,22 @@ async fn shared_audiences(
     headers: HeaderMap,
     Query(query): Query<SeasonQuery>,
 ) -> Response {
-    let (venue, contributions) = match season_contributions(&hub, &headers, query.season).await {
-        Ok(found) => found,
+    let venue = match contributor(&hub, &headers, &query.season).await {
+        Ok(venue) => venue,
         Err(problem) => return problem.into_response(),
     };
-    let refs: Vec<&Contribution> = contributions.iter().collect();
-    // The pairs the venue is in: its buyers at the others, theirs at it.
-    let pairs: Vec<_> = jauge_pool::crossover::crossover(&refs)
-        .into_iter()
-        .filter(|p| p.from == venue || p.to == venue)
-        .collect();
-    Json(pairs).into_response()
+    // Counted when contributions arrived: the pairs the venue is in, both ways.
+    let (season, asked) = (query.season, venue.clone());
+    match with_hub(&hub, move |store| store.crossover(&season, &asked)).await {
+        Ok(pairs) => {
+            let pairs: Vec<_> = pairs
+                .iter()
+                .map(|(from, to, shared, buyers)| publish(from, to, *shared, *buyers))
+                .collect();
+            Json(pairs).into_response()
+        }
+        Err(problem) => problem.into_response(),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -262,12 +265,15 @@ async fn network_territory(
     headers: HeaderMap,
     Query(query): Query<SeasonQuery>,
 ) -> Response {
-    let (_, contributions) = match season_contributions(&hub, &headers, query.season).await {
-        Ok(found) => found,
+    if let Err(problem) = contributor(&hub, &headers, &query.season).await {
+        return problem.into_response();
+    }
+    let season = query.season;
+    let counts = match with_hub(&hub, move |store| store.communes(&season)).await {
+        Ok(counts) => counts,
         Err(problem) => return problem.into_response(),
     };
-    let refs: Vec<&Contribution> = contributions.iter().collect();
-    let communes: Vec<CommuneCell> = territory(&refs)
+    let communes: Vec<CommuneCell> = territory_of(counts)
         .into_iter()
         .map(|c| CommuneCell {
             insee: c.insee,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("hub.sql"),
     include_str!("hub_tokens.sql"),
     include_str!("hub_groups.sql"),
+    include_str!("hub_crossover.sql"),
 ];
 
 /// A connection to a hub's database.
@@ -182,14 +183,20 @@ impl HubStore {
         )
         .map_err(database)?;
         tx.execute(
-            "INSERT INTO hub_contribution (venue_id, season, format, built_at, buyers)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO hub_contribution (venue_id, season, format, built_at, buyers,
+                                           token_persons)
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 venue,
                 season,
                 &(contribution.format as i32),
                 &contribution.built_at,
                 &(contribution.buyers as i64),
+                &(contribution
+                    .patrons
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .count() as i64),
             ],
         )
         .map_err(database)?;
@@ -266,12 +273,104 @@ impl HubStore {
             tx.execute(&tokens, &[venue, season, &persons, &texts])
                 .map_err(database)?;
         }
+        // The buyers this venue shares with each other, both ways, counted by the hub's own
+        // role (the venue's cannot see the others' tokens), in the same transaction.
+        tx.batch_execute("RESET ROLE").map_err(database)?;
+        tx.execute(
+            "DELETE FROM hub_crossover
+             WHERE season = $2 AND (from_venue_id = $1 OR to_venue_id = $1)",
+            &[venue, season],
+        )
+        .map_err(database)?;
+        tx.execute(
+            "INSERT INTO hub_crossover (from_venue_id, season, to_venue_id, shared)
+             SELECT v.venue_id, v.season, o.venue_id, count(DISTINCT v.person)
+             FROM hub_patron_token v
+             JOIN hub_patron_token o ON o.season = v.season AND o.token = v.token
+                 AND o.venue_id <> v.venue_id
+             WHERE v.venue_id = $1 AND v.season = $2
+             GROUP BY v.venue_id, v.season, o.venue_id",
+            &[venue, season],
+        )
+        .map_err(database)?;
+        tx.execute(
+            "INSERT INTO hub_crossover (from_venue_id, season, to_venue_id, shared)
+             SELECT o.venue_id, o.season, v.venue_id, count(DISTINCT o.person)
+             FROM hub_patron_token v
+             JOIN hub_patron_token o ON o.season = v.season AND o.token = v.token
+                 AND o.venue_id <> v.venue_id
+             WHERE v.venue_id = $1 AND v.season = $2
+             GROUP BY o.venue_id, o.season, v.venue_id",
+            &[venue, season],
+        )
+        .map_err(database)?;
         tx.commit().map_err(database)
     }
 
     /// Gathers the planner's statistics again, after a large load.
     pub fn analyze(&mut self) -> Result<(), StoreError> {
         self.client.batch_execute("ANALYZE").map_err(database)
+    }
+
+    /// The pairs of venues `venue` is in for `season`, both ways, with every venue that
+    /// contributed: (from, to, buyers of `from` shared with `to`, buyers of `from` with a
+    /// token). Pairs that share nobody count 0.
+    pub fn crossover(
+        &mut self,
+        season: &str,
+        venue: &str,
+    ) -> Result<Vec<(String, String, u64, u64)>, StoreError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT a.venue_id, b.venue_id, coalesce(x.shared, 0), coalesce(a.token_persons, 0)
+                 FROM hub_contribution a
+                 JOIN hub_contribution b ON b.season = a.season AND b.venue_id <> a.venue_id
+                 LEFT JOIN hub_crossover x ON x.season = a.season
+                     AND x.from_venue_id = a.venue_id AND x.to_venue_id = b.venue_id
+                 WHERE a.season = $1 AND (a.venue_id = $2 OR b.venue_id = $2)
+                 ORDER BY a.venue_id, b.venue_id",
+                &[&season, &venue],
+            )
+            .map_err(database)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    r.get(1),
+                    r.get::<_, i64>(2) as u64,
+                    r.get::<_, i64>(3) as u64,
+                )
+            })
+            .collect())
+    }
+
+    /// Every venue's buyers by commune for `season`: (commune, venue, buyers).
+    pub fn communes(&mut self, season: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT code, venue_id, buyers FROM hub_area
+                 WHERE season = $1 AND level = 'commune' ORDER BY code, venue_id",
+                &[&season],
+            )
+            .map_err(database)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
+            .collect())
+    }
+
+    /// Whether `venue` contributed for `season`.
+    pub fn contributed(&mut self, season: &str, venue: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT 1 FROM hub_contribution WHERE season = $1 AND venue_id = $2",
+                &[&season, &venue],
+            )
+            .map_err(database)?
+            .is_some())
     }
 
     /// Each venue's performances of `season` added up by discipline and size band, with the

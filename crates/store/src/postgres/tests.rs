@@ -153,10 +153,28 @@ fn contributions_round_trip_and_a_new_one_replaces_the_old() {
         (300, 110 * 1850, 3)
     );
 
+    // Shared buyers, counted when the contributions came: "bb" bought at both.
+    let (ia, ib) = ("11111111100011".to_owned(), "22222222200022".to_owned());
+    assert_eq!(
+        hub.crossover("2025-2026", &ia).unwrap(),
+        vec![
+            (ia.clone(), ib.clone(), 1, 3),
+            (ib.clone(), ia.clone(), 1, 2)
+        ]
+    );
+
     // The same venue and season again: replaced, not added.
     let a2 = contribution("11111111100011", 150, &["aa"]);
     hub.save_contribution(&a2).unwrap();
     assert_eq!(hub.contributions("2025-2026").unwrap(), vec![a2, b]);
+    assert_eq!(
+        hub.crossover("2025-2026", &ib).unwrap(),
+        vec![
+            (ia.clone(), ib.clone(), 0, 1),
+            (ib.clone(), ia.clone(), 0, 2)
+        ],
+        "counted again, both ways"
+    );
     // Opening again applies nothing twice.
     drop(hub);
     let mut hub = HubStore::open(&db.url(None)).unwrap();
