@@ -18,6 +18,19 @@ const MIGRATIONS: &[&str] = &[
     include_str!("hub_crossover.sql"),
 ];
 
+/// The schema version that added `hub_crossover`.
+const CROSSOVER_VERSION: usize = 4;
+
+/// Counts the buyers of a venue's contribution (`$1`, season `$2`) shared with each other venue.
+const COUNT_SHARED_FROM: &str =
+    "INSERT INTO hub_crossover (from_venue_id, season, to_venue_id, shared)
+     SELECT v.venue_id, v.season, o.venue_id, count(DISTINCT v.person)
+     FROM hub_patron_token v
+     JOIN hub_patron_token o ON o.season = v.season AND o.token = v.token
+         AND o.venue_id <> v.venue_id
+     WHERE v.venue_id = $1 AND v.season = $2
+     GROUP BY v.venue_id, v.season, o.venue_id";
+
 /// A connection to a hub's database.
 pub struct HubStore {
     client: Client,
@@ -83,6 +96,17 @@ impl HubStore {
                 &[&(i as i32 + 1)],
             )
             .map_err(database)?;
+            if i + 1 == CROSSOVER_VERSION {
+                // The contributions already held, counted one venue at a time.
+                for row in tx
+                    .query("SELECT venue_id, season FROM hub_contribution", &[])
+                    .map_err(database)?
+                {
+                    let (venue, season): (String, String) = (row.get(0), row.get(1));
+                    tx.execute(COUNT_SHARED_FROM, &[&venue, &season])
+                        .map_err(database)?;
+                }
+            }
         }
         tx.commit().map_err(database)
     }
@@ -282,17 +306,8 @@ impl HubStore {
             &[venue, season],
         )
         .map_err(database)?;
-        tx.execute(
-            "INSERT INTO hub_crossover (from_venue_id, season, to_venue_id, shared)
-             SELECT v.venue_id, v.season, o.venue_id, count(DISTINCT v.person)
-             FROM hub_patron_token v
-             JOIN hub_patron_token o ON o.season = v.season AND o.token = v.token
-                 AND o.venue_id <> v.venue_id
-             WHERE v.venue_id = $1 AND v.season = $2
-             GROUP BY v.venue_id, v.season, o.venue_id",
-            &[venue, season],
-        )
-        .map_err(database)?;
+        tx.execute(COUNT_SHARED_FROM, &[venue, season])
+            .map_err(database)?;
         tx.execute(
             "INSERT INTO hub_crossover (from_venue_id, season, to_venue_id, shared)
              SELECT o.venue_id, o.season, v.venue_id, count(DISTINCT o.person)
