@@ -131,8 +131,21 @@ async fn contribute(
         "performances": contribution.performances.len(),
         "buyers": contribution.buyers,
     });
+    let season = contribution.season.clone();
     match with_hub(&hub, move |store| store.save_contribution(&contribution)).await {
-        Ok(()) => (StatusCode::CREATED, Json(summary)).into_response(),
+        Ok(()) => {
+            // Shared buyers are counted afterwards, on a connection of their own: seconds at a
+            // hundred venues, which the venue need not wait for.
+            let url = hub.url.clone();
+            tokio::task::spawn_blocking(move || {
+                let counted =
+                    HubStore::open(&url).and_then(|mut s| s.count_shared(&venue, &season));
+                if let Err(e) = counted {
+                    eprintln!("jauge hub: the buyers {venue} shares could not be counted: {e}");
+                }
+            });
+            (StatusCode::CREATED, Json(summary)).into_response()
+        }
         Err(problem) => problem.into_response(),
     }
 }

@@ -153,7 +153,8 @@ fn contributions_round_trip_and_a_new_one_replaces_the_old() {
         (300, 110 * 1850, 3)
     );
 
-    // Shared buyers, counted when the contributions came: "bb" bought at both.
+    // Shared buyers, counted after the contributions came: "bb" bought at both.
+    hub.count_shared("22222222200022", "2025-2026").unwrap();
     let (ia, ib) = ("11111111100011".to_owned(), "22222222200022".to_owned());
     assert_eq!(
         hub.crossover("2025-2026", &ia).unwrap(),
@@ -167,6 +168,7 @@ fn contributions_round_trip_and_a_new_one_replaces_the_old() {
     let a2 = contribution("11111111100011", 150, &["aa"]);
     hub.save_contribution(&a2).unwrap();
     assert_eq!(hub.contributions("2025-2026").unwrap(), vec![a2, b]);
+    hub.count_shared("11111111100011", "2025-2026").unwrap();
     assert_eq!(
         hub.crossover("2025-2026", &ib).unwrap(),
         vec![
