@@ -293,11 +293,22 @@ fn three_venues_contribute_and_the_hub_answers_as_an_independent_computation() {
         .iter()
         .map(|b| b.values().flatten().collect())
         .collect();
-    let pairs = get(
-        &agent,
-        &format!("{hub}/hub/v1/crossover?season={SEASON}"),
-        &tokens[0],
-    );
+    // Shared buyers are counted in the background after each contribution: wait for the four
+    // pairs of the first venue (all above 11), or 30 s.
+    let crossover = format!("{hub}/hub/v1/crossover?season={SEASON}");
+    let started = std::time::Instant::now();
+    let pairs = loop {
+        let pairs = get(&agent, &crossover, &tokens[0]);
+        let counted = pairs
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["buyers"].is_number());
+        if counted.count() == 4 || started.elapsed() > std::time::Duration::from_secs(30) {
+            break pairs;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let pairs = pairs.as_array().unwrap();
     assert_eq!(pairs.len(), 4, "the first venue's pairs, both ways");
     let mut shown = 0;
