@@ -23,23 +23,13 @@ const KEY: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffe
 const SEASON: &str = "2025-2026";
 const VENUES: u64 = 100;
 
+#[path = "../tests/shared/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 #[path = "../tests/shared/serving.rs"]
 mod serving;
 #[path = "shared/venue.rs"]
 mod venue;
-
-/// A small deterministic generator.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// Venue `i` of the network: 2,000 performances in two halls, about a million tickets, about
 /// 150,000 buyers drawn from a region's 3,000,000 people.

@@ -24,6 +24,9 @@ use serde_json::{Value, json};
 
 const JAUGE: &str = env!("CARGO_BIN_EXE_jauge");
 
+#[path = "shared/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 #[path = "shared/serving.rs"]
 mod serving;
 const ORGANIZER: &str = "jauge-e2e";
@@ -214,19 +217,6 @@ impl Api {
             next = page["next"].as_str().map(str::to_owned);
         }
         results
-    }
-}
-
-/// A small deterministic generator (the test needs no statistics, only variety).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
     }
 }
 
