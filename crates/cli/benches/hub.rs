@@ -227,11 +227,12 @@ fn main() {
 
     // The venue's benchmark page, as the hub answers it.
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let page = format!("{hub_url}/hub/v1/benchmarks?season={SEASON}");
-    let ask = || {
+    // One call to the hub's `path`: how long it took, in ms, and what it answered.
+    let ask = |path: &str| {
+        let url = format!("{hub_url}/hub/v1/{path}?season={SEASON}");
         let started = Instant::now();
         let body = agent
-            .get(&page)
+            .get(&url)
             .header("Authorization", &format!("Bearer {token}"))
             .call()
             .unwrap()
@@ -240,7 +241,7 @@ fn main() {
             .unwrap();
         (started.elapsed().as_secs_f64() * 1000.0, body)
     };
-    let (first, body) = ask();
+    let (first, body) = ask("benchmarks");
     let cells: serde_json::Value = serde_json::from_str(&body).unwrap();
     let shown = cells
         .as_array()
@@ -248,7 +249,7 @@ fn main() {
         .iter()
         .filter(|c| c["median"].is_number())
         .count();
-    let runs: Vec<f64> = (0..30).map(|_| ask().0).collect();
+    let runs: Vec<f64> = (0..30).map(|_| ask("benchmarks").0).collect();
     println!(
         "  benchmark page {:.0} ms median of 30 (first {first:.0} ms, max {:.0} ms); {} cells, \
          {shown} with their peers' quartiles (goal ≤ 300 ms)",
@@ -256,23 +257,9 @@ fn main() {
         runs.iter().copied().fold(0.0, f64::max),
         cells.as_array().unwrap().len()
     );
-    for (what, path) in [("crossover", "crossover"), ("territory", "territory")] {
-        let url = format!("{hub_url}/hub/v1/{path}?season={SEASON}");
-        let runs: Vec<f64> = (0..10)
-            .map(|_| {
-                let started = Instant::now();
-                agent
-                    .get(&url)
-                    .header("Authorization", &format!("Bearer {token}"))
-                    .call()
-                    .unwrap()
-                    .body_mut()
-                    .read_to_string()
-                    .unwrap();
-                started.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect();
-        println!("  {what:<14} {:.0} ms median of 10", median(runs));
+    for path in ["crossover", "territory"] {
+        let runs: Vec<f64> = (0..10).map(|_| ask(path).0).collect();
+        println!("  {path:<14} {:.0} ms median of 10", median(runs));
     }
     drop(serve);
 }

@@ -99,13 +99,9 @@ pub fn sync<S: Store + ?Sized>(
     let attempted_at = Utc::now();
     let result = run(store, source, scope, retry);
     if let Scope::Changes { .. } = scope {
-        let outcome = match &result {
-            Ok((_, cursor)) => Ok(cursor.as_deref()),
-            Err(e) => Err(e.to_string()),
-        };
-        let recorded = match &outcome {
-            Ok(cursor) => store.record_sync(&source.name, attempted_at, Ok(*cursor)),
-            Err(error) => store.record_sync(&source.name, attempted_at, Err(error)),
+        let recorded = match &result {
+            Ok((_, cursor)) => store.record_sync(&source.name, attempted_at, Ok(cursor.as_deref())),
+            Err(e) => store.record_sync(&source.name, attempted_at, Err(&e.to_string())),
         };
         recorded.map_err(|error| SyncError::Store {
             name: source.name.clone(),
