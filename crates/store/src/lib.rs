@@ -26,6 +26,8 @@ use jauge_model::{
 
 pub mod postgres;
 mod sqlite;
+#[cfg(test)]
+mod suite;
 
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 

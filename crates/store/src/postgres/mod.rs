@@ -10,6 +10,9 @@ use postgres::{Client, NoTls};
 
 use crate::StoreError;
 
+pub(crate) mod venue;
+pub use venue::{PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION};
+
 /// The hub's schema, in order; `hub_schema` records how many were applied.
 const MIGRATIONS: &[&str] = &[
     include_str!("hub.sql"),
@@ -52,7 +55,7 @@ pub struct HubStore {
     client: Client,
 }
 
-fn database(e: postgres::Error) -> StoreError {
+pub(crate) fn database(e: postgres::Error) -> StoreError {
     StoreError::Postgres(message(&e))
 }
 
@@ -571,7 +574,7 @@ fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, StoreError> {
 }
 
 /// A connection address without its password, to be shown.
-fn redacted(url: &str) -> String {
+pub(crate) fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];

@@ -1940,4 +1940,4 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

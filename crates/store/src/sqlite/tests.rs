@@ -156,7 +156,7 @@ fn set_up() -> (tempfile::TempDir, SqliteStore) {
 }
 
 /// Every reference in the database points at a row.
-fn assert_referential_integrity(store: &SqliteStore) {
+pub(crate) fn assert_referential_integrity(store: &SqliteStore) {
     let conn = store.connection();
     let mut check = conn.prepare("PRAGMA foreign_key_check").unwrap();
     let broken: Vec<String> = check
@@ -496,13 +496,10 @@ proptest! {
     }
 }
 
-type Rollups = (
-    Vec<(i64, i64, i64, i64, i64, i64)>,
-    Vec<(String, i32, i64, i64)>,
-);
+use crate::suite::Rollups;
 
 /// The rollups as reading every ticket back gives them.
-fn rollups_read_back(store: &mut SqliteStore) -> Rollups {
+pub(crate) fn rollups_read_back(store: &mut SqliteStore) -> Rollups {
     let before = rollups_in(store.connection());
     let tx = store.conn.transaction().unwrap();
     let performances: Vec<i64> = tx
@@ -527,9 +524,13 @@ fn rollups_read_back(store: &mut SqliteStore) -> Rollups {
     after
 }
 
-fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
+pub(crate) fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
     let sales = conn
-        .prepare("SELECT * FROM performance_sales ORDER BY 1")
+        .prepare(
+            "SELECT performance_id, tickets, paid_tickets, free_tickets, revenue_cents,
+                    subscription_tickets
+             FROM performance_sales ORDER BY 1",
+        )
         .unwrap()
         .query_map([], |r| {
             Ok((
@@ -545,7 +546,10 @@ fn rollups_in(conn: &rusqlite::Connection) -> Rollups {
         .map(Result::unwrap)
         .collect();
     let seasons = conn
-        .prepare("SELECT * FROM patron_season ORDER BY 1, 2")
+        .prepare(
+            "SELECT patron_key, season_start_year, tickets, subscription_tickets
+             FROM patron_season ORDER BY 1, 2",
+        )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
