@@ -1,7 +1,6 @@
 //! `jauge audit`: the audit log, and `jauge audit verify`, which checks its chain.
 
 use jauge_model::Lang;
-use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;

@@ -1,8 +1,6 @@
 //! `jauge config`: the venue's choices that are not its data — the privacy policy so far. Each
 //! change goes to the audit log.
 
-use jauge_store::Store;
-
 use crate::Cli;
 use crate::error::Failure;
 

@@ -3,7 +3,7 @@
 
 use jauge_connect::pretix;
 use jauge_model::{Discipline, SourceKind, SourceName};
-use jauge_store::{LiveSource, Store};
+use jauge_store::LiveSource;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -52,7 +52,7 @@ struct PretixArgs {
 pub fn run(cli: &Cli, args: &ConnectArgs) -> Result<(), Failure> {
     let System::Pretix(args) = &args.system;
     let mut store = crate::summary::open_existing(&cli.db)?;
-    let setup = crate::summary::venue_setup(&store, &cli.db)?;
+    let setup = crate::summary::venue_setup(&*store, &cli.db)?;
     let hall = match (&args.hall, &setup.halls[..]) {
         (Some(hall), halls) => halls
             .iter()

@@ -54,8 +54,21 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a day written YYYY-MM-DD"))
 }
 
-/// Removes the database at `db` if it is an earlier demo, refuses if it holds anything else.
+/// Removes the database at `db` if it is an earlier demo, refuses if it holds anything else. A
+/// PostgreSQL database is never removed: the demo goes into an empty schema only.
 fn clear_previous_demo(db: &Path) -> Result<(), Failure> {
+    let location = db.to_string_lossy();
+    if jauge_store::is_postgres(&location) {
+        let store = jauge_store::open(&location)?;
+        if store.setup()?.is_some() || !store.seasons()?.is_empty() {
+            return Err(Failure::user(format!(
+                "{} already holds a venue: the demo goes into an empty PostgreSQL schema. Name \
+                 another one in the address (options=-csearch_path%3Ddemo), or drop this one",
+                jauge_store::postgres::redacted(&location)
+            )));
+        }
+        return Ok(());
+    }
     if !db.exists() {
         return Ok(());
     }
@@ -106,18 +119,18 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let generated = started.elapsed();
 
     let loading = Instant::now();
-    let mut store = SqliteStore::open(&cli.db)?;
+    let mut store = jauge_store::open(&cli.db.to_string_lossy())?;
     store.save_setup(&venue.setup)?;
     // The files go through the importer, as a venue's would: the ticketing system's two, then
     // the emailing tool's two with the built-in profiles of such exports.
     let mut reads = import::import_into(
-        &mut store,
+        &mut *store,
         &venue.setup,
         "billetterie",
         &[(&files.performances, None), (&files.ticketing, None)],
     )?;
     reads.extend(import::import_into(
-        &mut store,
+        &mut *store,
         &venue.setup,
         "emailing",
         &[
@@ -136,9 +149,9 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     let contacts = &reads[2].tally;
     let activity = &reads[3].tally;
     // One patron across the two tools; the sales as they stand on the demo's day.
-    let linked = crate::patrons::link_all(&mut store)?;
+    let linked = crate::patrons::link_all(&mut *store)?;
     store.snapshot_sales(today)?;
-    jauge_server::warm(&store)?;
+    jauge_server::warm(&*store)?;
     store.set_setting(
         DEMO_MARK,
         &format!("seed={} scale={} today={today}", args.seed, args.scale),

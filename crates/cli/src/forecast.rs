@@ -8,7 +8,6 @@ use chrono::Utc;
 use jauge_forecast::{backtest, from_store, upcoming};
 use jauge_model::Lang;
 use jauge_report::format;
-use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -54,7 +53,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
             .with_timezone(&setup.venue.time_zone)
             .date_naive()
     });
-    let observed = from_store::observed(&store, &setup)?;
+    let observed = from_store::observed(&*store, &setup)?;
     let performances: Vec<jauge_forecast::Observed> =
         observed.iter().map(|(o, _)| o.clone()).collect();
     match &args.command {

@@ -7,7 +7,7 @@ use jauge_ingest::read::Defaults;
 use jauge_ingest::read::Summary;
 use jauge_ingest::{Input, Opened};
 use jauge_model::{Dataset, SourceName, VenueSetup};
-use jauge_store::{SqliteStore, Store};
+use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -89,7 +89,7 @@ pub use jauge_connect::file::Imported;
 /// Reads and stores `opened` as one batch of `source` (see `jauge_connect::file`); a failure
 /// names the file.
 pub fn import_parts(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     opened: &Opened,
     (path, source): (&Path, &SourceName),
     drift_accepted: Option<String>,
@@ -275,7 +275,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         print!("{}", opened_report(path, &opened));
         // A source's files are expected to keep their shape: a change stops the import before
         // any row is read.
-        let changes = jauge_connect::file::drift_from_earlier(&store, &source, &opened)?;
+        let changes = jauge_connect::file::drift_from_earlier(&*store, &source, &opened)?;
         let mut drift_accepted = None;
         if !changes.is_empty() {
             let list = changes.join("\n");
@@ -291,7 +291,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             drift_accepted = Some(list);
         }
         let imported = import_parts(
-            &mut store,
+            &mut *store,
             &opened,
             (path, &source),
             drift_accepted,
@@ -336,8 +336,8 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         store.snapshot_sales(today)?;
     }
     // The patrons the files brought, linked against those linked before.
-    if !args.dry_run && crate::patrons::links_after_import(&store)? {
-        crate::patrons::print_linked(&crate::patrons::link_since(&mut store)?, cli.lang);
+    if !args.dry_run && crate::patrons::links_after_import(&*store)? {
+        crate::patrons::print_linked(&crate::patrons::link_since(&mut *store)?, cli.lang);
     }
     Ok(())
 }
@@ -345,7 +345,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
 /// Imports files into an open store (for the demo), each with its profile if it needs one,
 /// each as a batch; returns what each gave.
 pub fn import_into(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     setup: &VenueSetup,
     source: &str,
     paths: &[(&Path, Option<&str>)],

@@ -43,7 +43,8 @@ mod users;
 #[derive(Debug, Parser)]
 #[command(name = "jauge", version, max_term_width = 100)]
 struct Cli {
-    /// The database file; `jauge demo` creates it.
+    /// The database: an SQLite file, which `jauge demo` creates, or a PostgreSQL database,
+    /// postgres://user@host:port/database (the venue in the first schema of its search_path).
     #[arg(long, global = true, env = "JAUGE_DB", default_value = "jauge.db")]
     db: PathBuf,
 

@@ -8,7 +8,7 @@ use jauge_identity::golden::golden;
 use jauge_identity::model::Weights;
 use jauge_identity::{Constraints, Previous, Record, explain, link, link_new};
 use jauge_model::{PatronIdentity, PatronKey};
-use jauge_store::{PersonLink, SqliteStore, Store};
+use jauge_store::{PersonLink, Store};
 
 use crate::Cli;
 use crate::error::Failure;
@@ -63,7 +63,7 @@ const LINKED_BATCH: &str = "linkage.batch";
 const AFTER_IMPORT: &str = "linkage.after_import";
 
 /// The decisions recorded, as constraints on `keys` (by index).
-fn constraints(store: &SqliteStore, keys: &[&str]) -> Result<Constraints, Failure> {
+fn constraints(store: &dyn Store, keys: &[&str]) -> Result<Constraints, Failure> {
     let index: std::collections::HashMap<&str, u32> = keys
         .iter()
         .enumerate()
@@ -86,7 +86,7 @@ fn constraints(store: &SqliteStore, keys: &[&str]) -> Result<Constraints, Failur
 
 /// Saves a linkage of `identities` (in the linkage's order): persons, the model, the batch.
 fn save(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     identities: &[&PatronIdentity],
     linkage: &jauge_identity::Linkage,
 ) -> Result<usize, Failure> {
@@ -115,7 +115,7 @@ fn save(
 
 /// Links every patron of `store` from scratch, respecting its decisions, and saves the persons
 /// and the model learnt.
-pub fn link_all(store: &mut SqliteStore) -> Result<Linked, Failure> {
+pub fn link_all(store: &mut dyn Store) -> Result<Linked, Failure> {
     let started = Instant::now();
     let identities = store.identities()?;
     let ordered: Vec<&PatronIdentity> = identities.iter().map(|(i, _)| i).collect();
@@ -134,7 +134,7 @@ pub fn link_all(store: &mut SqliteStore) -> Result<Linked, Failure> {
 
 /// Links the patrons imported since the last linkage against those linked then, with the
 /// model learnt then; links everything when there was no linkage yet.
-pub fn link_since(store: &mut SqliteStore) -> Result<Linked, Failure> {
+pub fn link_since(store: &mut dyn Store) -> Result<Linked, Failure> {
     let started = Instant::now();
     let model = store.setting(MODEL)?.and_then(|m| Weights::from_json(&m));
     let linked_batch: Option<i64> = store.setting(LINKED_BATCH)?.and_then(|b| b.parse().ok());
@@ -203,7 +203,7 @@ pub fn link_since(store: &mut SqliteStore) -> Result<Linked, Failure> {
 }
 
 /// Whether imports link the patrons they bring (on unless turned off).
-pub fn links_after_import(store: &SqliteStore) -> Result<bool, Failure> {
+pub fn links_after_import(store: &dyn Store) -> Result<bool, Failure> {
     Ok(store.setting(AFTER_IMPORT)?.as_deref() != Some("off"))
 }
 
@@ -255,7 +255,7 @@ fn describe(identity: &PatronIdentity) -> String {
 pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
     let mut store = crate::summary::open_existing(&cli.db)?;
     match &args.command {
-        PatronsCommand::Link => print_linked(&link_all(&mut store)?, cli.lang),
+        PatronsCommand::Link => print_linked(&link_all(&mut *store)?, cli.lang),
         PatronsCommand::AfterImport { switch } => {
             store.set_setting(AFTER_IMPORT, switch)?;
             store.audit("cli", "setting", &format!("{AFTER_IMPORT} = {switch}"))?;
@@ -317,7 +317,7 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
                     "different people"
                 }
             );
-            print_linked(&link_all(&mut store)?, cli.lang);
+            print_linked(&link_all(&mut *store)?, cli.lang);
         }
         PatronsCommand::Show { key: wanted } => {
             let wanted = key(wanted)?;

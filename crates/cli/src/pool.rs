@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use jauge_model::Season;
 use jauge_pool::token::NetworkKey;
-use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -50,7 +49,7 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
     } = &args.command;
     let key = NetworkKey::from_hex(key).map_err(|e| Failure::user(e.to_string()))?;
     let store = crate::summary::open_existing(&cli.db)?;
-    let setup = crate::summary::venue_setup(&store, &cli.db)?;
+    let setup = crate::summary::venue_setup(&*store, &cli.db)?;
     let season = match season {
         Some(label) => Season::parse(label, setup.venue.season_start)
             .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
@@ -62,11 +61,11 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
         ),
     };
     if !store.seasons()?.contains(&season) {
-        return Err(crate::summary::no_such_season(&store, season, &cli.db)?);
+        return Err(crate::summary::no_such_season(&*store, season, &cli.db)?);
     }
     let started = std::time::Instant::now();
     let contribution =
-        jauge_pool::from_store::contribution(&store, season, &key, chrono::Utc::now())?;
+        jauge_pool::from_store::contribution(&*store, season, &key, chrono::Utc::now())?;
     let json = serde_json::to_vec_pretty(&contribution).map_err(|e| Failure::Internal(e.into()))?;
     let destination = match (out, hub) {
         (Some(out), _) => {

@@ -11,7 +11,7 @@ use chrono::Utc;
 use jauge_model::{Lang, PatronKey};
 use jauge_privacy::{Activity, Expiry, RetentionPolicy, to_anonymise};
 use jauge_report::chart::escape;
-use jauge_store::{SqliteStore, Store};
+use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -49,7 +49,7 @@ const LINKAGE_MODEL: &str = crate::patrons::MODEL;
 
 /// All the records of the person `who` names (a patron key or an email): their linked records
 /// too.
-fn records_of(store: &SqliteStore, who: &str) -> Result<Vec<PatronKey>, Failure> {
+fn records_of(store: &dyn Store, who: &str) -> Result<Vec<PatronKey>, Failure> {
     let persons = store.persons()?;
     let person_of: HashMap<PatronKey, PatronKey> = persons
         .iter()
@@ -88,7 +88,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
     let mut store = crate::summary::open_existing(&cli.db)?;
     match &args.command {
         PrivacyCommand::Access { person, out } => {
-            let records = records_of(&store, person)?;
+            let records = records_of(&*store, person)?;
             let data = store.subject_data(&records)?;
             std::fs::create_dir_all(out)
                 .map_err(|e| Failure::user(format!("cannot create {}: {e}", out.display())))?;
@@ -113,7 +113,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
             Ok(())
         }
         PrivacyCommand::Erase { person } => {
-            let records = records_of(&store, person)?;
+            let records = records_of(&*store, person)?;
             // The linkage model keeps the last names it saw: learnt again at the next linkage.
             let removed = store.erase(&records, &[LINKAGE_MODEL])?;
             store.audit(
@@ -138,8 +138,8 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
         }
         PrivacyCommand::Retention { apply } => {
             let policy = RetentionPolicy {
-                customer_years: years(&store, "privacy.retention.customer_years")?,
-                prospect_years: years(&store, "privacy.retention.prospect_years")?,
+                customer_years: years(&*store, "privacy.retention.customer_years")?,
+                prospect_years: years(&*store, "privacy.retention.prospect_years")?,
             };
             let activity: Vec<Activity> = store
                 .activity()?
@@ -220,7 +220,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
 }
 
 /// A retention period from the settings, 3 years by default.
-fn years(store: &SqliteStore, key: &str) -> Result<u32, Failure> {
+fn years(store: &dyn Store, key: &str) -> Result<u32, Failure> {
     match store.setting(key)? {
         None => Ok(3),
         Some(v) => v.trim().parse().map_err(|_| {

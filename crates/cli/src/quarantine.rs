@@ -1,7 +1,5 @@
 //! `jauge quarantine`: the rows imports could not take, to read or to export.
 
-use jauge_store::Store;
-
 use crate::error::Failure;
 use crate::{Cli, summary};
 

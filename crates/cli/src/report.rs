@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use jauge_model::{Lang, Season};
 use jauge_report::{format, html, season};
-use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -55,7 +54,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let lang = cli.lang;
     let store = open_existing(&cli.db)?;
-    let setup = crate::summary::venue_setup(&store, &cli.db)?;
+    let setup = crate::summary::venue_setup(&*store, &cli.db)?;
     let today = args.today.unwrap_or_else(|| {
         chrono::Utc::now()
             .with_timezone(&setup.venue.time_zone)
@@ -67,7 +66,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
         None => Season::containing(today, setup.venue.season_start),
     };
     if !store.seasons()?.contains(&season) {
-        return Err(crate::summary::no_such_season(&store, season, &cli.db)?);
+        return Err(crate::summary::no_such_season(&*store, season, &cli.db)?);
     }
     let from_extension = args.out.as_ref().and_then(|p| p.extension()).and_then(|e| {
         match e.to_str()?.to_ascii_lowercase().as_str() {
@@ -86,7 +85,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
             output.extension()
         ))
     });
-    let figures = jauge_server::report::season_figures(&store, season, today, lang)?
+    let figures = jauge_server::report::season_figures(&*store, season, today, lang)?
         .ok_or_else(|| Failure::user("the database holds no venue yet: run `jauge demo`"))?;
     let read = started.elapsed();
     let document = season::compose(&figures, lang);

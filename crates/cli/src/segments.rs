@@ -10,7 +10,7 @@ use chrono::Utc;
 use jauge_analytics::audience::{SEGMENTS, Segment, segment};
 use jauge_model::{ConsentChannel, ConsentPurpose, Lang, PatronKey, Season};
 use jauge_privacy::{ConsentEvent, consenting};
-use jauge_store::{SqliteStore, Store};
+use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -45,7 +45,7 @@ enum SegmentsCommand {
     },
 }
 
-fn season_of(store: &SqliteStore, wanted: Option<&str>) -> Result<Season, Failure> {
+fn season_of(store: &dyn Store, wanted: Option<&str>) -> Result<Season, Failure> {
     let setup = store.setup()?.ok_or_else(|| {
         Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
     })?;
@@ -65,7 +65,7 @@ fn season_of(store: &SqliteStore, wanted: Option<&str>) -> Result<Season, Failur
 /// the season after (from a model trained on who came back for `season`; none without the
 /// seasons to learn it).
 fn person_scores(
-    store: &SqliteStore,
+    store: &dyn Store,
     season: Season,
 ) -> Result<HashMap<PatronKey, (String, Option<f64>)>, Failure> {
     use jauge_forecast::lapse::{LapseModel, season_features};
@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
     let lang = cli.lang;
     let fr = lang == Lang::Fr;
     let mut store = crate::summary::open_existing(&cli.db)?;
-    let season = season_of(&store, args.season.as_deref())?;
+    let season = season_of(&*store, args.season.as_deref())?;
     match &args.command {
         None => {
             let audience = store.season_audience(season)?;
@@ -265,7 +265,7 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
                 ConsentChannel::Sms | ConsentChannel::Phone => "phone",
                 ConsentChannel::Post => "address",
             };
-            let scores = person_scores(&store, season)?;
+            let scores = person_scores(&*store, season)?;
             let _ = csv.write_record([
                 contact,
                 "first_name",

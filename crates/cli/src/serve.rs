@@ -13,7 +13,6 @@ pub struct ServeArgs {
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
-    use jauge_store::Store;
     // The database must be there: the pages read it, they do not create it.
     let store = crate::summary::open_existing(&cli.db)?;
     // Without an account the pages are open: to this machine only.
@@ -53,8 +52,8 @@ pub fn serve(db: &std::path::Path, bind: &str) -> Result<(), Failure> {
         // The rollups a write emptied, built now rather than on the first visit.
         let warming = db.clone();
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = jauge_store::SqliteStore::open(&warming)
-                .and_then(|store| jauge_server::warm(&store))
+            if let Err(e) = jauge_store::open(&warming.to_string_lossy())
+                .and_then(|store| jauge_server::warm(&*store))
             {
                 eprintln!("jauge: the rollups could not be built ahead: {e}");
             }

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use jauge_model::VenueSetup;
-use jauge_store::{SqliteStore, Store};
 
 use crate::Cli;
 use crate::error::Failure;
@@ -41,8 +40,9 @@ capacity = 400
 
 pub fn run(cli: &Cli, args: &SetupArgs) -> Result<(), Failure> {
     let Some(file) = &args.file else {
-        let current = if cli.db.exists() {
-            SqliteStore::open(&cli.db)?.setup()?
+        let location = cli.db.to_string_lossy();
+        let current = if jauge_store::is_postgres(&location) || cli.db.exists() {
+            jauge_store::open(&location)?.setup()?
         } else {
             None
         };
@@ -69,7 +69,7 @@ pub fn run(cli: &Cli, args: &SetupArgs) -> Result<(), Failure> {
             file.display()
         )));
     }
-    let mut store = SqliteStore::open(&cli.db)?;
+    let mut store = jauge_store::open(&cli.db.to_string_lossy())?;
     store.save_setup(&setup)?;
     println!(
         "{} : {}, {} {}",

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use jauge_model::Lang;
 use jauge_privacy::share::{QuasiIdentifiers, k_anonymise, pseudonym};
-use jauge_store::{ShareRecord, Store};
+use jauge_store::ShareRecord;
 
 use crate::Cli;
 use crate::error::Failure;

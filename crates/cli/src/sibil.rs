@@ -9,7 +9,7 @@ use jauge_model::{Discipline, Lang, VenueSetup};
 use jauge_sibil::client::{Credentials, Retry, Sent};
 use jauge_sibil::from_store::{DOMAIN_SETTING, domains, gather, states};
 use jauge_sibil::{Quarter, QuarterState, output};
-use jauge_store::{DeclarationRecord, SqliteStore, Store};
+use jauge_store::{DeclarationRecord, Store};
 
 use crate::Cli;
 use crate::error::Failure;
@@ -60,7 +60,7 @@ fn parse_quarter(s: &str) -> Result<Quarter, String> {
         .map_err(|e: jauge_sibil::BadQuarter| e.to_string())
 }
 
-fn setup_of(store: &SqliteStore) -> Result<VenueSetup, Failure> {
+fn setup_of(store: &dyn Store) -> Result<VenueSetup, Failure> {
     store.setup()?.ok_or_else(|| {
         Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
     })
@@ -70,10 +70,10 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
     let lang = cli.lang;
     let fr = lang == Lang::Fr;
     let mut store = crate::summary::open_existing(&cli.db)?;
-    let setup = setup_of(&store)?;
+    let setup = setup_of(&*store)?;
     match &args.command {
         SibilCommand::Build { quarter, out } => {
-            let built = gather(&store, &setup, *quarter)?;
+            let built = gather(&*store, &setup, *quarter)?;
             let dir = out
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(format!("sibil-{quarter}")));
@@ -106,7 +106,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             Ok(())
         }
         SibilCommand::Submit { quarter, url, user } => {
-            let built = gather(&store, &setup, *quarter)?;
+            let built = gather(&*store, &setup, *quarter)?;
             if built.blocked() {
                 print!("{}", output::summary(&built, lang));
                 return Err(Failure::user(format!(
@@ -215,7 +215,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             let today = Utc::now()
                 .with_timezone(&setup.venue.time_zone)
                 .date_naive();
-            let rows = states(&store, &setup, today)?;
+            let rows = states(&*store, &setup, today)?;
             if rows.is_empty() {
                 println!(
                     "{}",
@@ -278,7 +278,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                 }
                 _ => {}
             }
-            let mapping = domains(&store)?;
+            let mapping = domains(&*store)?;
             for d in Discipline::ALL {
                 println!(
                     "{:<20} {}",

@@ -2,7 +2,6 @@
 //! whether it is healthy — for a person, or for cron (exit code 1 when one is not).
 
 use chrono::Utc;
-use jauge_store::Store;
 
 use crate::error::Failure;
 use crate::{Cli, summary};

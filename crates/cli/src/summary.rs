@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jauge_analytics::{SeasonSummary, definitions, season_summary};
 use jauge_model::{Lang, Season};
-use jauge_store::{SqliteStore, Store};
+use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -27,20 +27,22 @@ enum OutputFormat {
     Json,
 }
 
-/// Opens a database that must already exist.
-pub fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
-    if !db.exists() {
+/// Opens a database that must already exist: an SQLite file, or a PostgreSQL database
+/// (`postgres://…`), whose schema is made if missing.
+pub fn open_existing(db: &Path) -> Result<Box<dyn Store + Send>, Failure> {
+    let location = db.to_string_lossy();
+    if !jauge_store::is_postgres(&location) && !db.exists() {
         return Err(Failure::user(format!(
             "there is no database at {}: run `jauge demo` to build the demo venue, or give the \
              database with --db or JAUGE_DB",
             db.display()
         )));
     }
-    Ok(SqliteStore::open(db)?)
+    Ok(jauge_store::open(&location)?)
 }
 
 /// The venue a database holds, or a failure that says how to get one.
-pub fn venue_setup(store: &SqliteStore, db: &Path) -> Result<jauge_model::VenueSetup, Failure> {
+pub fn venue_setup(store: &dyn Store, db: &Path) -> Result<jauge_model::VenueSetup, Failure> {
     store.setup()?.ok_or_else(|| {
         Failure::user(format!(
             "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
@@ -50,7 +52,7 @@ pub fn venue_setup(store: &SqliteStore, db: &Path) -> Result<jauge_model::VenueS
 }
 
 /// The failure of asking for a season without performances: which seasons have some.
-pub fn no_such_season(store: &SqliteStore, season: Season, db: &Path) -> Result<Failure, Failure> {
+pub fn no_such_season(store: &dyn Store, season: Season, db: &Path) -> Result<Failure, Failure> {
     let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
     Ok(Failure::user(format!(
         "no performance in season {season} in {}; seasons with performances: {}. Choose one \
@@ -66,7 +68,7 @@ pub fn no_such_season(store: &SqliteStore, season: Season, db: &Path) -> Result<
 
 pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
     let store = open_existing(&cli.db)?;
-    let setup = crate::summary::venue_setup(&store, &cli.db)?;
+    let setup = crate::summary::venue_setup(&*store, &cli.db)?;
     let start = setup.venue.season_start;
     let today = chrono::Utc::now()
         .with_timezone(&setup.venue.time_zone)
@@ -77,7 +79,7 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
     };
     let facts = store.season_facts(season)?;
     if facts.performances.is_empty() {
-        return Err(no_such_season(&store, season, &cli.db)?);
+        return Err(no_such_season(&*store, season, &cli.db)?);
     }
     let summary = season_summary(&facts);
     match args.format {

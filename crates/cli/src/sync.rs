@@ -2,7 +2,6 @@
 //! Exit code 1 when one failed: cron can watch it.
 
 use jauge_connect::{Retry, Scope};
-use jauge_store::Store;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -34,7 +33,7 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<(), Failure> {
     for source in &sources {
         let started = std::time::Instant::now();
         match jauge_connect::sync(
-            &mut store,
+            &mut *store,
             source,
             Scope::Changes { full: args.full },
             Retry::default(),

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use jauge_server::auth::{SCOPES, new_token, token_hash};
-use jauge_store::{ApiToken, Store};
+use jauge_store::ApiToken;
 
 use crate::Cli;
 use crate::error::Failure;

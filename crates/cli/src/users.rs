@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use jauge_server::auth::{Role, hash_password};
-use jauge_store::{Account, Store};
+use jauge_store::Account;
 
 use crate::Cli;
 use crate::error::Failure;
@@ -31,7 +31,7 @@ enum UsersCommand {
 }
 
 pub fn run(cli: &Cli, args: &UsersArgs) -> Result<(), Failure> {
-    let mut store = jauge_store::SqliteStore::open(&cli.db)?;
+    let mut store = jauge_store::open(&cli.db.to_string_lossy())?;
     match &args.command {
         UsersCommand::Add { name, role } => {
             let role = Role::parse(role).ok_or_else(|| {

@@ -11,7 +11,7 @@ use crate::Observed;
 /// Every performance held (cancelled ones are left out), in start order, with its revenue so
 /// far in cents (for forecasts of revenue).
 pub fn observed(
-    store: &impl Store,
+    store: &(impl Store + ?Sized),
     setup: &VenueSetup,
 ) -> Result<Vec<(Observed, f64)>, StoreError> {
     let tz = setup.venue.time_zone;

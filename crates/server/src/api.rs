@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use jauge_analytics::{SeasonSummary, season_summary};
 use jauge_model::Season;
-use jauge_store::{STALE_AFTER_DAYS, SqliteStore, Store, StoreError};
+use jauge_store::{STALE_AFTER_DAYS, Store, StoreError};
 use serde::Serialize;
 
 use crate::AppState;
@@ -74,7 +74,7 @@ fn json<T: Serialize>(value: &T) -> Response {
 /// Runs `work` on the store off the async threads; a failure is a problem.
 async fn with_store<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Problem> {
     match crate::on_store(state, work).await {
         Some(Ok(value)) => Ok(value),
@@ -181,7 +181,7 @@ struct SeasonFigures {
     summary: SeasonSummary,
 }
 
-fn season_figures(store: &SqliteStore, season: Season) -> Result<SeasonFigures, StoreError> {
+fn season_figures(store: &dyn Store, season: Season) -> Result<SeasonFigures, StoreError> {
     Ok(SeasonFigures {
         season: season.label(),
         first_day: season.first_day(),
@@ -206,7 +206,7 @@ async fn seasons(State(state): State<AppState>) -> Response {
 }
 
 /// The season a path names, among those that have performances.
-fn known_season(store: &SqliteStore, label: &str) -> Result<Result<Season, Problem>, StoreError> {
+fn known_season(store: &dyn Store, label: &str) -> Result<Result<Season, Problem>, StoreError> {
     let Some(setup) = store.setup()? else {
         return Ok(Err(Problem::new(
             StatusCode::NOT_FOUND,

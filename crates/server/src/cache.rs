@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jauge_store::{SqliteStore, StoreError};
+use jauge_store::{Store, StoreError};
 
 use crate::page::Page;
 
@@ -25,7 +25,7 @@ pub struct PageCache {
 #[derive(Default)]
 struct Inner {
     /// A connection that only watches: its data version moves when another one commits.
-    watcher: Option<SqliteStore>,
+    watcher: Option<Box<dyn Store + Send>>,
     version: i64,
     pages: HashMap<String, (Instant, Arc<Page>)>,
 }
@@ -39,7 +39,7 @@ impl PageCache {
         let inner = &mut *inner;
         let watcher = match &mut inner.watcher {
             Some(watcher) => watcher,
-            empty => empty.insert(SqliteStore::open(db)?),
+            empty => empty.insert(jauge_store::open(&db.to_string_lossy())?),
         };
         let version = watcher.data_version()?;
         if version != inner.version {

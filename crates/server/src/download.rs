@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use jauge_store::Store;
 
 use crate::AppState;
 use crate::auth::token_hash;
@@ -39,6 +38,7 @@ pub async fn download(
             .into_response();
     };
     let hash = token_hash(&token);
+    let db = state.db.clone();
     let outcome = crate::with_store(&state, move |store| {
         let Some(share) = store.share_by_download(&hash)? else {
             return Ok(Outcome::Unknown);
@@ -50,7 +50,7 @@ pub async fn download(
             Ok(bytes) => bytes,
             Err(_) => return Ok(Outcome::Unknown),
         };
-        let mut writer = jauge_store::SqliteStore::open(store.path())?;
+        let mut writer = jauge_store::open(&db.to_string_lossy())?;
         writer.audit(
             "web",
             "share download",

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use jauge_connect::file::{ImportError, defaults_for, drift_from_earlier, import_parts};
 use jauge_ingest::Input;
 use jauge_model::SourceName;
-use jauge_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;

@@ -18,7 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jauge_model::Lang;
-use jauge_store::{SqliteStore, Store, StoreError};
+use jauge_store::{Store, StoreError};
 
 pub mod api;
 pub mod auth;
@@ -38,7 +38,7 @@ use page::Page;
 #[derive(Clone)]
 struct AppState {
     db: Arc<PathBuf>,
-    idle: Arc<std::sync::Mutex<Vec<SqliteStore>>>,
+    idle: Arc<std::sync::Mutex<Vec<Box<dyn Store + Send>>>>,
     pages: Arc<cache::PageCache>,
 }
 
@@ -46,17 +46,22 @@ struct AppState {
 const IDLE_CONNECTIONS: usize = 8;
 
 impl AppState {
+    /// A new connection to the store (an SQLite file, or a PostgreSQL database).
+    fn open(&self) -> Result<Box<dyn Store + Send>, StoreError> {
+        jauge_store::open(&self.db.to_string_lossy())
+    }
+
     /// An open connection to the store: an idle one, or a new one.
-    fn take(&self) -> Result<SqliteStore, StoreError> {
+    fn take(&self) -> Result<Box<dyn Store + Send>, StoreError> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match idle {
             Some(store) => Ok(store),
-            None => SqliteStore::open(self.db.as_path()),
+            None => self.open(),
         }
     }
 
     /// Gives a connection back for the next request.
-    fn give_back(&self, store: SqliteStore) {
+    fn give_back(&self, store: Box<dyn Store + Send>) {
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < IDLE_CONNECTIONS
         {
@@ -179,7 +184,9 @@ pub async fn serve(db: PathBuf, bind: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let warming = db.clone();
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = SqliteStore::open(&warming).and_then(|store| warm(&store)) {
+        if let Err(e) =
+            jauge_store::open(&warming.to_string_lossy()).and_then(|store| warm(&*store))
+        {
             eprintln!("jauge: the rollups could not be built ahead: {e}");
         }
     });
@@ -189,7 +196,7 @@ pub async fn serve(db: PathBuf, bind: &str) -> std::io::Result<()> {
 
 /// Builds the rollups a write emptied and the pages read (each season's audience and sales by
 /// day): a page then reads them at once.
-pub fn warm(store: &SqliteStore) -> Result<(), StoreError> {
+pub fn warm(store: &dyn Store) -> Result<(), StoreError> {
     for season in store.seasons()? {
         store.season_audience(season)?;
         store.season_sales_by_day(season)?;
@@ -201,7 +208,7 @@ pub fn warm(store: &SqliteStore) -> Result<(), StoreError> {
 /// went wrong.
 async fn with_store<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
     match on_store(state, work).await {
         Some(Ok(value)) => Ok(value),
@@ -223,12 +230,12 @@ async fn with_store<T: Send + 'static>(
 /// Runs `work` on a connection that may write, off the async threads.
 async fn on_store_mut<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&mut SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    work: impl FnOnce(&mut dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Option<Result<T, StoreError>> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let mut store = state.take()?;
-        let done = work(&mut store);
+        let done = work(&mut *store);
         state.give_back(store);
         done
     })
@@ -238,12 +245,12 @@ async fn on_store_mut<T: Send + 'static>(
 
 async fn on_store<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Option<Result<T, StoreError>> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let store = state.take()?;
-        let done = work(&store);
+        let done = work(&*store);
         state.give_back(store);
         done
     })
@@ -253,7 +260,7 @@ async fn on_store<T: Send + 'static>(
 
 /// The warning every page shows while the last quarter's SIBIL declaration is due soon, or
 /// late.
-fn declaration_warning(store: &SqliteStore, lang: Lang) -> Result<Option<String>, StoreError> {
+fn declaration_warning(store: &dyn Store, lang: Lang) -> Result<Option<String>, StoreError> {
     let Some(setup) = store.setup()? else {
         return Ok(None);
     };

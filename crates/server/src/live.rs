@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use jauge_connect::{Retry, Scope, SyncError, SyncReport};
 use jauge_model::SourceName;
-use jauge_store::{LiveSource, SqliteStore, Store, StoreError};
+use jauge_store::{LiveSource, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -130,11 +130,11 @@ pub(crate) async fn pretix_hook(
 
 /// Syncs one source on a connection of its own.
 fn sync_one(db: &Path, source: &LiveSource, scope: Scope) -> Result<SyncReport, SyncError> {
-    let mut store = SqliteStore::open(db).map_err(|error| SyncError::Store {
+    let mut store = jauge_store::open(&db.to_string_lossy()).map_err(|error| SyncError::Store {
         name: source.name.clone(),
         error,
     })?;
-    jauge_connect::sync(&mut store, source, scope, Retry::default())
+    jauge_connect::sync(&mut *store, source, scope, Retry::default())
 }
 
 /// A source synced, and how it went.
@@ -147,7 +147,7 @@ pub fn sync_due(
     running: &Mutex<BTreeSet<SourceName>>,
 ) -> Result<Vec<SyncOutcome>, StoreError> {
     let now = Utc::now();
-    let due: Vec<LiveSource> = SqliteStore::open(db)?
+    let due: Vec<LiveSource> = jauge_store::open(&db.to_string_lossy())?
         .live_sources()?
         .into_iter()
         .filter(|s| s.due(now))

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use jauge_model::Lang;
 use jauge_report::chart::escape;
-use jauge_store::{Session, Store};
+use jauge_store::Session;
 
 use crate::AppState;
 use crate::auth::{
@@ -241,6 +241,7 @@ pub async fn log_in(
     }
     let name = f.nom.trim().to_owned();
     let password = f.mot_de_passe;
+    let db = state.db.clone();
     let outcome = crate::with_store(&state, move |store| {
         let now = Utc::now();
         let since = now - chrono::Duration::minutes(THROTTLE_MINUTES);
@@ -257,7 +258,7 @@ pub async fn log_in(
             }
         };
         // The store's connection is shared: writing needs a store of its own.
-        let mut writer = jauge_store::SqliteStore::open(store.path())?;
+        let mut writer = jauge_store::open(&db.to_string_lossy())?;
         if !known {
             writer.login_failed(&name, now)?;
             writer.audit("web", "login failed", &format!("account {name:?}"))?;
@@ -344,8 +345,9 @@ pub async fn log_out(
             .into_response();
     }
     let hash = reader.token_hash.clone();
-    let closed = crate::with_store(&state, move |store| {
-        let mut writer = jauge_store::SqliteStore::open(store.path())?;
+    let db = state.db.clone();
+    let closed = crate::with_store(&state, move |_| {
+        let mut writer = jauge_store::open(&db.to_string_lossy())?;
         writer.close_session(&hash)?;
         writer.audit("web", "logout", &format!("account {:?}", reader.account))
     })

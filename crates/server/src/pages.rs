@@ -16,7 +16,7 @@ use jauge_analytics::{
 use jauge_model::{Discipline, Lang, PerformanceStatus, Season};
 use jauge_report::chart::{Band, Bar, Series, bars, escape, lines, lines_with_band};
 use jauge_report::format;
-use jauge_store::{PerformanceMix, SourceStatus, SqliteStore, Store, StoreError};
+use jauge_store::{PerformanceMix, SourceStatus, Store, StoreError};
 
 use crate::page::{Cell, Chart, Page, Part, Row, Section, Table, href};
 
@@ -220,7 +220,7 @@ pub fn chosen_season(
 /// Gathers a season page's figures: the season asked for (a label such as `2025-2026`), else
 /// the one under way, else the latest. `None` when there is no venue or no such season.
 pub fn season_data(
-    store: &SqliteStore,
+    store: &dyn Store,
     wanted: Option<&str>,
 ) -> Result<Option<SeasonData>, StoreError> {
     let Some(setup) = store.setup()? else {
@@ -263,7 +263,7 @@ pub fn season_data(
 /// previous season's on the same day a year before. Audience figures need what each buyer
 /// bought by then, which snapshots do not keep: they are left out.
 pub fn season_data_as_of(
-    store: &SqliteStore,
+    store: &dyn Store,
     wanted: Option<&str>,
     day: NaiveDate,
 ) -> Result<Option<SeasonData>, StoreError> {
@@ -793,10 +793,7 @@ fn capacity_f64(line: &PerformanceLine) -> f64 {
 /// How many days before a performance its booking curve starts.
 const HORIZON: u32 = 120;
 
-pub fn performance_data(
-    store: &SqliteStore,
-    id: i64,
-) -> Result<Option<PerformanceData>, StoreError> {
+pub fn performance_data(store: &dyn Store, id: i64) -> Result<Option<PerformanceData>, StoreError> {
     let Some(setup) = store.setup()? else {
         return Ok(None);
     };
@@ -1064,7 +1061,7 @@ pub struct AudienceData {
 }
 
 pub fn audience_data(
-    store: &SqliteStore,
+    store: &dyn Store,
     wanted: Option<&str>,
 ) -> Result<Option<AudienceData>, StoreError> {
     let (Some(setup), Some(season)) = (store.setup()?, season_data(store, wanted)?) else {
@@ -1353,7 +1350,7 @@ pub struct CrossoverData {
 }
 
 pub fn crossover_data(
-    store: &SqliteStore,
+    store: &dyn Store,
     wanted: Option<&str>,
 ) -> Result<Option<CrossoverData>, StoreError> {
     let Some(season) = season_data(store, wanted)? else {
@@ -1470,7 +1467,7 @@ pub struct UpcomingData {
 /// A forecast fill below this share flags a performance as at risk.
 pub const AT_RISK: f64 = 0.6;
 
-pub fn upcoming_data(store: &SqliteStore) -> Result<Option<UpcomingData>, StoreError> {
+pub fn upcoming_data(store: &dyn Store) -> Result<Option<UpcomingData>, StoreError> {
     let Some(setup) = store.setup()? else {
         return Ok(None);
     };
@@ -1783,7 +1780,7 @@ pub const ATTRIBUTION_DAYS: i64 = 7;
 
 /// The rule bookings are attributed by: the venue's settings, else 7 days and clicks only.
 pub fn attribution_rule(
-    store: &SqliteStore,
+    store: &dyn Store,
 ) -> Result<jauge_analytics::campaigns::AttributionRule, StoreError> {
     let days = store
         .setting("campaigns.attribution_days")?
@@ -1804,7 +1801,7 @@ pub struct CampaignData {
     pub time_zone: chrono_tz::Tz,
 }
 
-pub fn campaign_data(store: &SqliteStore) -> Result<Option<CampaignData>, StoreError> {
+pub fn campaign_data(store: &dyn Store) -> Result<Option<CampaignData>, StoreError> {
     let Some(setup) = store.setup()? else {
         return Ok(None);
     };

@@ -6,7 +6,7 @@ use jauge_analytics::places::audience_geography;
 use jauge_analytics::season_summary;
 use jauge_model::{Lang, Season, SourceKind};
 use jauge_report::season::{Before, SeasonFigures, SourceLine};
-use jauge_store::{SqliteStore, Store, StoreError};
+use jauge_store::{Store, StoreError};
 
 fn kind_label(kind: SourceKind, lang: Lang) -> &'static str {
     match kind {
@@ -21,7 +21,7 @@ fn kind_label(kind: SourceKind, lang: Lang) -> &'static str {
 /// analytics, as it stands on `today` (the venue's local day): a season under way is compared
 /// with the previous one a year before. `None` when the database holds no venue.
 pub fn season_figures(
-    store: &SqliteStore,
+    store: &dyn Store,
     season: Season,
     today: chrono::NaiveDate,
     lang: Lang,

@@ -17,7 +17,7 @@ use crate::{
 pub const DOMAIN_SETTING: &str = "sibil.domain.";
 
 /// The domains: SIBIL's usual labels, then the venue's choices.
-pub fn domains(store: &impl Store) -> Result<DomainMapping, StoreError> {
+pub fn domains(store: &(impl Store + ?Sized)) -> Result<DomainMapping, StoreError> {
     let mut mapping = DomainMapping::default();
     for discipline in Discipline::ALL {
         if let Some(label) = store.setting(&format!("{DOMAIN_SETTING}{}", discipline.code()))? {
@@ -44,7 +44,7 @@ fn local_midnight(setup: &VenueSetup, day: NaiveDate) -> DateTime<Utc> {
 
 /// The declaration of `quarter`, from the store.
 pub fn gather(
-    store: &impl Store,
+    store: &(impl Store + ?Sized),
     setup: &VenueSetup,
     quarter: Quarter,
 ) -> Result<Built, StoreError> {
@@ -98,7 +98,7 @@ pub fn gather(
 
 /// Every quarter with a performance to declare, and where it stands today.
 pub fn states(
-    store: &impl Store,
+    store: &(impl Store + ?Sized),
     setup: &VenueSetup,
     today: NaiveDate,
 ) -> Result<Vec<(Quarter, QuarterState, usize, usize)>, StoreError> {
@@ -134,7 +134,7 @@ pub fn states(
 /// Where `quarter`'s declaration stands on `today`, with how many performances it has to
 /// declare and how many were sent.
 pub fn state_of(
-    store: &impl Store,
+    store: &(impl Store + ?Sized),
     setup: &VenueSetup,
     quarter: Quarter,
     today: NaiveDate,
@@ -163,7 +163,7 @@ pub fn state_of(
 /// The warning the pages show when the last quarter's declaration is due within
 /// [`crate::WARN_DAYS`] days, or late.
 pub fn warning(
-    store: &impl Store,
+    store: &(impl Store + ?Sized),
     setup: &VenueSetup,
     today: NaiveDate,
     lang: jauge_model::Lang,

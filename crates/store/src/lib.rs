@@ -24,15 +24,44 @@ use jauge_model::{
     SourceName, VenueSetup,
 };
 
+mod batch;
 pub mod postgres;
+mod rows;
 mod sqlite;
 #[cfg(test)]
 mod suite;
 
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
+/// Whether `location` names a PostgreSQL database (`postgres://…` or `postgresql://…`) rather
+/// than an SQLite file.
+pub fn is_postgres(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Opens the store at `location`: a PostgreSQL database when it is a `postgres://` address (the
+/// venue in the first schema of its `search_path`), otherwise the SQLite file at that path.
+pub fn open(location: &str) -> Result<Box<dyn Store + Send>, StoreError> {
+    Ok(if is_postgres(location) {
+        Box::new(postgres::PgStore::open(location)?)
+    } else {
+        Box::new(SqliteStore::open(location)?)
+    })
+}
+
 /// What a store does for the rest of Jauge. One store holds one venue's data.
 pub trait Store {
+    /// A number that changes whenever a change was committed (by this connection, another one,
+    /// or another process) since it was last asked: what a reader's cache checks. It may also
+    /// change when nothing a reader sees did.
+    fn data_version(&self) -> Result<i64, StoreError>;
+
+    /// Leaves no copy of what was deleted outside the store's main files, where the backend
+    /// can: SQLite moves its write-ahead log into the database file and empties it. On
+    /// PostgreSQL, [`Store::erase`] already vacuums what it deleted; the server's own log is
+    /// its administrator's (see `PgStore`).
+    fn checkpoint(&self) -> Result<(), StoreError>;
+
     /// The organisation, venue and halls, once set up.
     fn setup(&self) -> Result<Option<VenueSetup>, StoreError>;
 

@@ -2,6 +2,7 @@ use axum::body::Body;
 use axum::http::Request;
 use chrono::{Duration, Utc};
 use http_body_util::BodyExt;
+use jauge_store::Store;
 use jauge_store::{ApiToken, SqliteStore};
 use tower::ServiceExt;
 

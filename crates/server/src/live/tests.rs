@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
+use jauge_store::{SqliteStore, Store};
 use tower::ServiceExt;
 
 use super::*;

@@ -574,7 +574,7 @@ fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, StoreError> {
 }
 
 /// A connection address without its password, to be shown.
-pub(crate) fn redacted(url: &str) -> String {
+pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];

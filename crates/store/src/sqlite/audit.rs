@@ -20,3 +20,26 @@ pub(crate) fn chain(previous: &str, at: i64, actor: &str, action: &str, detail: 
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// An entry as stored, with the hashes that chain it: `id, at, actor, action, detail,
+/// previous, hash`.
+pub(crate) type ChainedEntry = (i64, i64, String, String, String, String, String);
+
+/// Checks the chain of `entries`, read in id order: how many hold, or the first that does not
+/// follow from the entries before it.
+pub(crate) fn verify<E>(
+    entries: impl IntoIterator<Item = Result<ChainedEntry, E>>,
+) -> Result<Result<usize, crate::AuditBreak>, E> {
+    let mut expected_previous = GENESIS.to_owned();
+    let mut count = 0;
+    for entry in entries {
+        let (id, at, actor, action, detail, previous, hash) = entry?;
+        let recomputed = chain(&expected_previous, at, &actor, &action, &detail);
+        if previous != expected_previous || hash != recomputed {
+            return Ok(Err(crate::AuditBreak { id }));
+        }
+        expected_previous = hash;
+        count += 1;
+    }
+    Ok(Ok(count))
+}

@@ -3,6 +3,8 @@
 //! season's sales by day (`season_daily_sales`). Every write that may change them (imports,
 //! linkage, a new season cut) empties them; the first read after builds them again.
 
+use std::collections::BTreeMap;
+
 use jauge_analytics::audience::{AudienceTally, PersonSeason, SEGMENTS, SeasonAudience, Segment};
 use jauge_analytics::calendar::DaySales;
 use jauge_analytics::{FREQUENCY_BANDS, SalesTotals};
@@ -57,7 +59,7 @@ fn build(conn: &Connection) -> Result<(), StoreError> {
 /// first, in key order.
 pub(super) fn each_person(
     conn: &Connection,
-    mut visit: impl FnMut(&str, &[PersonSeason]),
+    visit: impl FnMut(&str, &[PersonSeason]),
 ) -> Result<(), StoreError> {
     let mut statement = conn.prepare(
         "SELECT coalesce(pe.person_key, ps.patron_key) AS who, ps.season_start_year,
@@ -67,31 +69,62 @@ pub(super) fn each_person(
          ORDER BY who, ps.season_start_year",
     )?;
     let mut rows = statement.query([])?;
-    let mut who: Option<String> = None;
-    let mut history: Vec<PersonSeason> = Vec::new();
+    let mut people = Histories::new(visit);
     while let Some(row) = rows.next()? {
         let person: &str = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        if who.as_deref() != Some(person) {
-            if let Some(previous) = &who {
-                visit(previous, &history);
-            }
-            history.clear();
-            who = Some(person.to_owned());
-        }
-        history.push(PersonSeason {
-            season: row.get(1)?,
-            tickets: row.get(2)?,
-            subscription_tickets: row.get(3)?,
-        });
+        people.push(
+            person,
+            PersonSeason {
+                season: row.get(1)?,
+                tickets: row.get(2)?,
+                subscription_tickets: row.get(3)?,
+            },
+        );
     }
-    if let Some(last) = &who {
-        visit(last, &history);
-    }
+    people.finish();
     Ok(())
 }
 
+/// Every person's seasons, gathered from rows in person order (oldest season first), each
+/// person's handed to `visit` once they are all in: what both backends' `each_person` share.
+pub(crate) struct Histories<F: FnMut(&str, &[PersonSeason])> {
+    visit: F,
+    who: Option<String>,
+    history: Vec<PersonSeason>,
+}
+
+impl<F: FnMut(&str, &[PersonSeason])> Histories<F> {
+    /// Nobody's seasons yet, each person's to be handed to `visit`.
+    pub(crate) fn new(visit: F) -> Histories<F> {
+        Histories {
+            visit,
+            who: None,
+            history: Vec::new(),
+        }
+    }
+
+    /// Adds one of `person`'s seasons, visiting the person before when `person` is another.
+    pub(crate) fn push(&mut self, person: &str, season: PersonSeason) {
+        if self.who.as_deref() != Some(person) {
+            if let Some(previous) = &self.who {
+                (self.visit)(previous, &self.history);
+            }
+            self.history.clear();
+            self.who = Some(person.to_owned());
+        }
+        self.history.push(season);
+    }
+
+    /// Visits the last person.
+    pub(crate) fn finish(mut self) {
+        if let Some(last) = &self.who {
+            (self.visit)(last, &self.history);
+        }
+    }
+}
+
 /// The rollup's rows for one season's audience: (figure, value).
-fn figures(a: &SeasonAudience) -> Vec<(String, u64)> {
+pub(crate) fn figures(a: &SeasonAudience) -> Vec<(String, u64)> {
     let mut out = vec![
         ("patrons".to_owned(), a.patrons),
         ("first_timers".to_owned(), a.first_timers),
@@ -115,9 +148,16 @@ pub(super) fn read(conn: &Connection, season: i32) -> Result<SeasonAudience, Sto
     let mut statement = conn
         .prepare_cached("SELECT figure, value FROM season_audience WHERE season_start_year = ?1")?;
     let rows = statement.query_map([season], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+    audience_from(rows.map(|row| row.map_err(StoreError::from)))
+}
+
+/// One season's audience from its rows in the rollup, (figure, value): all zero without any.
+pub(crate) fn audience_from(
+    rows: impl IntoIterator<Item = Result<(String, u64), StoreError>>,
+) -> Result<SeasonAudience, StoreError> {
     let mut a = SeasonAudience::default();
     for row in rows {
-        let (figure, value): (String, u64) = row?;
+        let (figure, value) = row?;
         match figure.as_str() {
             "patrons" => a.patrons = value,
             "first_timers" => a.first_timers = value,
@@ -164,18 +204,8 @@ pub(super) fn sales_by_day(
         })?;
         let mut days = Vec::new();
         for row in rows {
-            let (day, [tickets, paid_tickets, free_tickets, subscription_tickets], revenue) = row?;
-            days.push(DaySales {
-                day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                    .map_err(|e| StoreError::Corrupt(format!("a day of sales {day:?}: {e}")))?,
-                sales: SalesTotals {
-                    tickets,
-                    paid_tickets,
-                    free_tickets,
-                    subscription_tickets,
-                    revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
-                },
-            });
+            let (day, totals, revenue) = row?;
+            days.push(day_sales(&day, totals, revenue)?);
         }
         Ok(days)
     };
@@ -188,9 +218,7 @@ pub(super) fn sales_by_day(
     if !days.is_empty() {
         return Ok(days);
     }
-    let mut by_day: std::collections::BTreeMap<chrono::NaiveDate, SalesTotals> = Default::default();
-    let mut by_tariff: std::collections::BTreeMap<TariffCategory, SalesTotals> = Default::default();
-    {
+    let by_day = {
         // Grouped by the quarter hour: every time zone's offset is a whole number of them, so
         // a quarter hour falls on one local day.
         let mut statement = tx.prepare(
@@ -211,37 +239,16 @@ pub(super) fn sales_by_day(
                 r.get::<_, i64>(5)?,
             ))
         })?;
-        for row in rows {
-            let (quarter, category, [tickets, paid_tickets, free_tickets], revenue) = row?;
-            let category: TariffCategory = category.parse().map_err(super::corrupt)?;
-            let day = super::from_seconds(quarter * 900)?
-                .with_timezone(&tz)
-                .date_naive();
-            let sales = SalesTotals {
-                tickets,
-                paid_tickets,
-                free_tickets,
-                subscription_tickets: if category == TariffCategory::Subscription {
-                    tickets
-                } else {
-                    0
-                },
-                revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
-            };
-            let total = by_day.entry(day).or_default();
-            *total = *total + sales;
-            let mix = by_tariff.entry(category).or_default();
-            *mix = *mix + sales;
-        }
+        let tally = tally_sales(rows.map(|row| row.map_err(StoreError::from)), tz)?;
         let mut insert = tx.prepare(
             "INSERT INTO season_daily_sales (season_start_year, day, tickets, paid_tickets,
                 free_tickets, subscription_tickets, revenue_cents)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for (day, s) in &by_day {
+        for (day, s) in &tally.0 {
             insert.execute(rusqlite::params![
                 season,
-                day.format("%Y-%m-%d").to_string(),
+                day.format(DAY).to_string(),
                 s.tickets,
                 s.paid_tickets,
                 s.free_tickets,
@@ -253,7 +260,7 @@ pub(super) fn sales_by_day(
             "INSERT INTO season_tariff_sales (season_start_year, category, tickets, revenue_cents)
              VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for (category, s) in &by_tariff {
+        for (category, s) in &tally.1 {
             insert.execute(rusqlite::params![
                 season,
                 category.code(),
@@ -261,12 +268,78 @@ pub(super) fn sales_by_day(
                 s.revenue.as_i64()
             ])?;
         }
-    }
+        tally.0
+    };
     tx.commit()?;
     Ok(by_day
         .into_iter()
         .map(|(day, sales)| DaySales { day, sales })
         .collect())
+}
+
+/// How `season_daily_sales` writes a day.
+pub(crate) const DAY: &str = "%Y-%m-%d";
+
+/// A day of `season_daily_sales` as read: the day, its tickets (all, paid, free, subscription)
+/// and revenue in cents.
+pub(crate) fn day_sales(
+    day: &str,
+    [tickets, paid_tickets, free_tickets, subscription_tickets]: [u64; 4],
+    revenue: i64,
+) -> Result<DaySales, StoreError> {
+    Ok(DaySales {
+        day: chrono::NaiveDate::parse_from_str(day, DAY)
+            .map_err(|e| StoreError::Corrupt(format!("a day of sales {day:?}: {e}")))?,
+        sales: SalesTotals {
+            tickets,
+            paid_tickets,
+            free_tickets,
+            subscription_tickets,
+            revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
+        },
+    })
+}
+
+/// A season's valid tickets ordered in one quarter hour at one tariff category, as read: the
+/// quarter hour (the order's instant in seconds, divided by 900), the category, the tickets
+/// (all, paid, free) and their revenue in cents.
+pub(crate) type QuarterSales = (i64, String, [u64; 3], i64);
+
+/// A season's sales by the local day (in `tz`) tickets were ordered, and by tariff category.
+pub(crate) type SalesTally = (
+    BTreeMap<chrono::NaiveDate, SalesTotals>,
+    BTreeMap<TariffCategory, SalesTotals>,
+);
+
+/// Adds a season's sales by quarter hour up by local day and by tariff category.
+pub(crate) fn tally_sales(
+    rows: impl IntoIterator<Item = Result<QuarterSales, StoreError>>,
+    tz: chrono_tz::Tz,
+) -> Result<SalesTally, StoreError> {
+    let (mut by_day, mut by_tariff) = SalesTally::default();
+    for row in rows {
+        let (quarter, category, [tickets, paid_tickets, free_tickets], revenue) = row?;
+        let category: TariffCategory = category.parse().map_err(super::corrupt)?;
+        let day = super::from_seconds(quarter * 900)?
+            .with_timezone(&tz)
+            .date_naive();
+        let sales = SalesTotals {
+            tickets,
+            paid_tickets,
+            free_tickets,
+            subscription_tickets: if category == TariffCategory::Subscription {
+                tickets
+            } else {
+                0
+            },
+            revenue: Cents::from_signed(revenue).map_err(super::corrupt)?,
+        };
+        let total: &mut SalesTotals = by_day.entry(day).or_default();
+        *total = *total + sales;
+        let mix: &mut SalesTotals = by_tariff.entry(category).or_default();
+        *mix = *mix + sales;
+    }
+    Ok((by_day, by_tariff))
 }
 
 /// A season's valid tickets and revenue by tariff category, as (category, tickets, revenue),
@@ -286,11 +359,7 @@ pub(super) fn tariff_mix(
     })?;
     rows.map(|row| {
         let (category, tickets, revenue) = row?;
-        Ok((
-            category.parse().map_err(super::corrupt)?,
-            tickets,
-            Cents::from_signed(revenue).map_err(super::corrupt)?,
-        ))
+        super::tariff_sales(&category, tickets, revenue)
     })
     .collect()
 }

@@ -7,15 +7,15 @@ use jauge_analytics::audience::SeasonAudience;
 use jauge_analytics::calendar::DaySales;
 use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts};
 use jauge_model::{
-    BatchId, BirthYear, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey,
-    PerformanceStatus, QuarantinedRow, Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
+    BatchId, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey, PerformanceStatus,
+    Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
 
-mod audit;
-mod built_on_read;
+pub(crate) mod audit;
+pub(crate) mod built_on_read;
 mod bulk;
 mod migrations;
 mod write;
@@ -38,14 +38,6 @@ impl SqliteStore {
     /// untouched.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_at_version(path.as_ref(), SCHEMA_VERSION)
-    }
-
-    /// A number that changes whenever another connection (of this process or another one)
-    /// committed a change since this connection last asked: what a reader's cache checks.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Opens the database migrated up to `version` only: for migration tests.
@@ -121,13 +113,6 @@ impl SqliteStore {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
-    /// Checkpoints the write-ahead log into the main file and truncates it.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
-    }
-
     /// Gives the connection to this crate's tests.
     #[cfg(test)]
     pub(crate) fn connection(&self) -> &Connection {
@@ -138,10 +123,10 @@ impl SqliteStore {
 /// A performance's capacity, status and sales as read from seven columns of a row, from `at`:
 /// `capacity, status, tickets, paid_tickets, free_tickets, subscription_tickets,
 /// revenue_cents` (see [`SALES_COLUMNS`]).
-type RawSales = (u32, String, [u64; 4], i64);
+pub(crate) type RawSales = (u32, String, [u64; 4], i64);
 
 /// The sales columns [`raw_sales`] reads, of a table aliased `s`, none when it has no row.
-const SALES_COLUMNS: &str = "coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
+pub(crate) const SALES_COLUMNS: &str = "coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
     coalesce(s.free_tickets, 0), coalesce(s.subscription_tickets, 0),
     coalesce(s.revenue_cents, 0)";
 
@@ -159,7 +144,8 @@ fn raw_sales(r: &rusqlite::Row, at: usize) -> rusqlite::Result<RawSales> {
     ))
 }
 
-fn performance_sales(
+/// A performance's sales from what [`RawSales`] read.
+pub(crate) fn performance_sales(
     (capacity, status, [tickets, paid_tickets, free_tickets, subscription_tickets], revenue): RawSales,
 ) -> Result<PerformanceSales, StoreError> {
     Ok(PerformanceSales {
@@ -201,19 +187,141 @@ fn performance_lines(
             raw_sales(r, 5)?,
         ))
     })?;
-    let mut lines = Vec::new();
+    rows.map(|row| performance_line(row?)).collect()
+}
+
+/// A performance with its show and hall as read: id, show title, discipline, hall, start
+/// (seconds) and sales.
+pub(crate) type RawLine = (i64, String, String, String, i64, RawSales);
+
+/// A performance's line from what [`RawLine`] read.
+pub(crate) fn performance_line(
+    (id, show, discipline, hall, starts_at, sales): RawLine,
+) -> Result<PerformanceLine, StoreError> {
+    Ok(PerformanceLine {
+        id,
+        show,
+        discipline: discipline.parse().map_err(corrupt)?,
+        hall,
+        starts_at: from_seconds(starts_at)?,
+        sales: performance_sales(sales)?,
+    })
+}
+
+/// A tariff category's valid tickets and revenue (cents) as read.
+pub(crate) fn tariff_sales(
+    category: &str,
+    tickets: u64,
+    revenue: i64,
+) -> Result<(jauge_model::TariffCategory, u64, Cents), StoreError> {
+    Ok((
+        category.parse().map_err(corrupt)?,
+        tickets,
+        Cents::from_signed(revenue).map_err(corrupt)?,
+    ))
+}
+
+/// Each show's audience (the persons who hold valid tickets to it) from rows of (show id,
+/// title, discipline, person), in any order; shows in id order.
+pub(crate) fn show_audiences(
+    rows: impl IntoIterator<Item = Result<(i64, String, String, String), StoreError>>,
+) -> Result<Vec<jauge_analytics::crossover::ShowAudience>, StoreError> {
+    let mut shows: std::collections::BTreeMap<i64, jauge_analytics::crossover::ShowAudience> =
+        Default::default();
     for row in rows {
-        let (id, show, discipline, hall, starts_at, sales) = row?;
-        lines.push(PerformanceLine {
-            id,
-            show,
-            discipline: discipline.parse().map_err(corrupt)?,
-            hall,
-            starts_at: from_seconds(starts_at)?,
-            sales: performance_sales(sales)?,
-        });
+        let (id, title, discipline, person) = row?;
+        let show = match shows.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(jauge_analytics::crossover::ShowAudience {
+                    show: title,
+                    discipline: discipline.parse().map_err(corrupt)?,
+                    people: Default::default(),
+                })
+            }
+        };
+        show.people.insert(person);
     }
-    Ok(lines)
+    Ok(shows.into_values().collect())
+}
+
+/// A performance's bookings from its valid tickets by the instant (seconds) they were
+/// ordered: tickets by days before the performance, both days in `tz`.
+pub(crate) fn bookings_of(
+    performance: PerformanceLine,
+    orders: impl IntoIterator<Item = Result<(i64, u64), StoreError>>,
+    tz: chrono_tz::Tz,
+) -> Result<Bookings, StoreError> {
+    let day = performance.starts_at.with_timezone(&tz).date_naive();
+    let mut by_day: std::collections::BTreeMap<u32, u64> = Default::default();
+    for order in orders {
+        let (ordered, tickets) = order?;
+        let ordered = from_seconds(ordered)?.with_timezone(&tz).date_naive();
+        let before = u32::try_from((day - ordered).num_days().max(0)).unwrap_or(u32::MAX);
+        *by_day.entry(before).or_default() += tickets;
+    }
+    Ok(Bookings {
+        performance,
+        by_day: by_day.into_iter().collect(),
+    })
+}
+
+/// A performance of the programme as read: (id, source, external id, show's external id,
+/// hall, start in seconds), its show (title, discipline, company, young audience,
+/// coproduction, festival) and its sales.
+pub(crate) type RawProgrammed = (
+    (i64, String, String, String, String, i64),
+    (String, String, Option<String>, bool, bool, Option<String>),
+    RawSales,
+);
+
+/// A programmed performance from what [`RawProgrammed`] read.
+pub(crate) fn programmed(
+    ((id, source, external, show_external, hall, starts_at), show, sales): RawProgrammed,
+) -> Result<crate::ProgrammedPerformance, StoreError> {
+    let (title, discipline, company, young_audience, coproduction, festival) = show;
+    let sales = performance_sales(sales)?;
+    let name = |text: String| text.parse::<jauge_model::Name>().map_err(corrupt);
+    Ok(crate::ProgrammedPerformance {
+        id,
+        source: source.parse().map_err(corrupt)?,
+        performance: jauge_model::Performance {
+            id: external.parse().map_err(corrupt)?,
+            show: show_external.parse().map_err(corrupt)?,
+            hall: name(hall)?,
+            starts_at: from_seconds(starts_at)?,
+            capacity: sales.capacity,
+            status: sales.status,
+        },
+        show: jauge_model::Show {
+            id: show_external.parse().map_err(corrupt)?,
+            title: name(title)?,
+            discipline: discipline.parse().map_err(corrupt)?,
+            company: company.map(name).transpose()?,
+            young_audience,
+            coproduction,
+            festival: festival.map(name).transpose()?,
+        },
+        sales,
+    })
+}
+
+/// A ticket as read: buyer, performance start (seconds), show title, tariff category, amount
+/// (cents) and status.
+pub(crate) type RawTicketFact = (Option<String>, i64, String, String, i64, String);
+
+/// A ticket's fact from what [`RawTicketFact`] read.
+pub(crate) fn ticket_fact(
+    (buyer, at, show, category, amount, status): RawTicketFact,
+) -> Result<crate::TicketFact, StoreError> {
+    Ok(crate::TicketFact {
+        buyer: buyer.map(|b| b.parse()).transpose().map_err(corrupt)?,
+        performance_at: from_seconds(at)?,
+        show,
+        category: category.parse().map_err(corrupt)?,
+        amount: Cents::from_signed(amount).map_err(corrupt)?,
+        status: status.parse().map_err(corrupt)?,
+    })
 }
 
 /// The API tokens `condition` (with `?1` for `value`) selects, oldest first.
@@ -236,19 +344,7 @@ fn tokens_where(
             r.get::<_, Option<i64>>(5)?,
         ))
     })?;
-    let mut tokens = Vec::new();
-    for row in rows {
-        let (id, name, scopes, token_hash, expires, revoked) = row?;
-        tokens.push(crate::ApiToken {
-            id,
-            name,
-            scopes: scopes.split_whitespace().map(String::from).collect(),
-            token_hash,
-            expires_at: from_seconds(expires)?,
-            revoked_at: revoked.map(from_seconds).transpose()?,
-        });
-    }
-    Ok(tokens)
+    rows.map(|row| crate::rows::api_token(row?)).collect()
 }
 
 /// The extracts `condition` (with `?1` for `value` when it names one) selects, oldest first.
@@ -286,27 +382,7 @@ fn shares_where(
     } else {
         statement.query_map([], read)?.collect::<Result<_, _>>()?
     };
-    let mut shares = Vec::new();
-    for (
-        (id, recipient, purpose, legal_basis),
-        (created, expires, fields, revoked),
-        (directory, download_hash),
-    ) in rows
-    {
-        shares.push(crate::ShareRecord {
-            id,
-            recipient,
-            purpose,
-            legal_basis,
-            created_at: from_seconds(created)?,
-            expires_at: from_seconds(expires)?,
-            fields,
-            revoked_at: revoked.map(from_seconds).transpose()?,
-            directory,
-            download_hash,
-        });
-    }
-    Ok(shares)
+    rows.into_iter().map(crate::rows::share).collect()
 }
 
 pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
@@ -318,7 +394,7 @@ pub(crate) fn from_seconds(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("instant {seconds} out of range")))
 }
 
-fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
+pub(crate) fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
@@ -407,6 +483,22 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    /// Checkpoints the write-ahead log into the main file and truncates it.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// SQLite's `data_version`, which moves when another connection commits; with the number
+    /// of changes this connection made, which it does not count.
+    fn data_version(&self) -> Result<i64, StoreError> {
+        let others: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(others.wrapping_add(self.conn.total_changes() as i64))
+    }
+
     fn setup(&self) -> Result<Option<VenueSetup>, StoreError> {
         read_setup(&self.conn)
     }
@@ -566,23 +658,7 @@ impl Store for SqliteStore {
                 r.get::<_, String>(3)?,
             ))
         })?;
-        let mut shows: std::collections::BTreeMap<i64, jauge_analytics::crossover::ShowAudience> =
-            Default::default();
-        for row in rows {
-            let (id, title, discipline, person) = row?;
-            let show = match shows.entry(id) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(jauge_analytics::crossover::ShowAudience {
-                        show: title,
-                        discipline: discipline.parse().map_err(corrupt)?,
-                        people: Default::default(),
-                    })
-                }
-            };
-            show.people.insert(person);
-        }
-        Ok(shows.into_values().collect())
+        show_audiences(rows.map(|row| row.map_err(StoreError::from)))
     }
 
     fn snapshot_sales(&mut self, day: chrono::NaiveDate) -> Result<usize, StoreError> {
@@ -650,11 +726,7 @@ impl Store for SqliteStore {
             })?
             .map(|row| {
                 let (category, tickets, revenue) = row?;
-                Ok((
-                    category.parse().map_err(corrupt)?,
-                    tickets,
-                    Cents::from_signed(revenue).map_err(corrupt)?,
-                ))
+                tariff_sales(&category, tickets, revenue)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let mut channels = self.conn.prepare_cached(
@@ -690,20 +762,13 @@ impl Store for SqliteStore {
             let Some(performance) = self.performance_line(id)? else {
                 continue;
             };
-            let day = performance.starts_at.with_timezone(&tz).date_naive();
-            let mut by_day: std::collections::BTreeMap<u32, u64> = Default::default();
             let rows =
                 statement.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)))?;
-            for row in rows {
-                let (ordered, tickets) = row?;
-                let ordered = from_seconds(ordered)?.with_timezone(&tz).date_naive();
-                let before = u32::try_from((day - ordered).num_days().max(0)).unwrap_or(u32::MAX);
-                *by_day.entry(before).or_default() += tickets;
-            }
-            all.push(Bookings {
+            all.push(bookings_of(
                 performance,
-                by_day: by_day.into_iter().collect(),
-            });
+                rows.map(|row| row.map_err(StoreError::from)),
+                tz,
+            )?);
         }
         Ok(all)
     }
@@ -759,36 +824,7 @@ impl Store for SqliteStore {
                 raw_sales(r, 12)?,
             ))
         })?;
-        let mut programme = Vec::new();
-        for row in rows {
-            let ((id, source, external, show_external, hall, starts_at), show, sales) = row?;
-            let (title, discipline, company, young_audience, coproduction, festival) = show;
-            let sales = performance_sales(sales)?;
-            let name = |text: String| text.parse::<jauge_model::Name>().map_err(corrupt);
-            programme.push(crate::ProgrammedPerformance {
-                id,
-                source: source.parse().map_err(corrupt)?,
-                performance: jauge_model::Performance {
-                    id: external.parse().map_err(corrupt)?,
-                    show: show_external.parse().map_err(corrupt)?,
-                    hall: name(hall)?,
-                    starts_at: from_seconds(starts_at)?,
-                    capacity: sales.capacity,
-                    status: sales.status,
-                },
-                show: jauge_model::Show {
-                    id: show_external.parse().map_err(corrupt)?,
-                    title: name(title)?,
-                    discipline: discipline.parse().map_err(corrupt)?,
-                    company: company.map(name).transpose()?,
-                    young_audience,
-                    coproduction,
-                    festival: festival.map(name).transpose()?,
-                },
-                sales,
-            });
-        }
-        Ok(programme)
+        rows.map(|row| programmed(row?)).collect()
     }
 
     fn shows_also_outside(
@@ -828,7 +864,7 @@ impl Store for SqliteStore {
                     r.performance,
                     r.quarter,
                     r.sibil_id,
-                    if r.sent { "sent" } else { "failed" },
+                    crate::rows::declaration_state(r),
                     r.message,
                     to_seconds(r.at)
                 ])?;
@@ -854,20 +890,7 @@ impl Store for SqliteStore {
                 r.get::<_, i64>(6)?,
             ))
         })?;
-        let mut records = Vec::new();
-        for row in rows {
-            let (external_id, performance, quarter, sibil_id, state, message, at) = row?;
-            records.push(crate::DeclarationRecord {
-                external_id,
-                performance,
-                quarter,
-                sibil_id,
-                sent: state == "sent",
-                message,
-                at: from_seconds(at)?,
-            });
-        }
-        Ok(records)
+        rows.map(|row| crate::rows::declaration(row?)).collect()
     }
 
     fn person_seasons(
@@ -939,31 +962,14 @@ impl Store for SqliteStore {
                 r.get::<_, String>(4)?,
             ))
         })?;
-        let mut ledger = Vec::new();
-        for row in rows {
-            let (patron, status, at, source, proof) = row?;
-            ledger.push(jauge_model::Consent {
-                patron: patron.parse().map_err(corrupt)?,
-                channel,
-                purpose,
-                status: status.parse().map_err(corrupt)?,
-                at: from_seconds(at)?,
-                source: source.parse().map_err(corrupt)?,
-                proof,
-            });
-        }
-        Ok(ledger)
+        rows.map(|row| crate::rows::consent(channel, purpose, row?))
+            .collect()
     }
 
     fn subject_data(&self, patrons: &[PatronKey]) -> Result<crate::SubjectData, StoreError> {
         let keys: std::collections::BTreeSet<&str> = patrons.iter().map(|p| p.as_str()).collect();
         let mut data = crate::SubjectData {
-            identities: self
-                .identities()?
-                .into_iter()
-                .map(|(identity, _)| identity)
-                .filter(|i| i.key.as_ref().is_some_and(|k| keys.contains(k.as_str())))
-                .collect(),
+            identities: crate::rows::identities_of(self.identities()?, &keys),
             ..Default::default()
         };
         let mut consents = self.conn.prepare_cached(
@@ -1000,15 +1006,12 @@ impl Store for SqliteStore {
             })?;
             for row in rows {
                 let (channel, purpose, status, at, source, proof, patron) = row?;
-                data.consents.push(jauge_model::Consent {
-                    patron: patron.parse().map_err(corrupt)?,
-                    channel: channel.parse().map_err(corrupt)?,
-                    purpose: purpose.parse().map_err(corrupt)?,
-                    status: status.parse().map_err(corrupt)?,
-                    at: from_seconds(at)?,
-                    source: source.parse().map_err(corrupt)?,
-                    proof,
-                });
+                let (channel, purpose) = crate::rows::consent_kind(&channel, &purpose)?;
+                data.consents.push(crate::rows::consent(
+                    channel,
+                    purpose,
+                    (patron, status, at, source, proof),
+                )?);
             }
             let rows = purchases.query_map([key], |r| {
                 Ok((
@@ -1023,17 +1026,7 @@ impl Store for SqliteStore {
                 ))
             })?;
             for row in rows {
-                let (order, ordered_at, channel, show, starts_at, tariff, amount, status) = row?;
-                data.purchases.push(crate::Purchase {
-                    order,
-                    ordered_at: from_seconds(ordered_at)?,
-                    channel,
-                    show,
-                    performance_at: from_seconds(starts_at)?,
-                    tariff,
-                    amount: Cents::from_signed(amount).map_err(corrupt)?,
-                    status,
-                });
+                data.purchases.push(crate::rows::purchase(row?)?);
             }
             let rows = events.query_map([key], |r| {
                 Ok((
@@ -1054,12 +1047,7 @@ impl Store for SqliteStore {
     fn erase(&mut self, patrons: &[PatronKey], settings: &[&str]) -> Result<usize, StoreError> {
         let keys: std::collections::BTreeSet<&str> = patrons.iter().map(|p| p.as_str()).collect();
         // What identifies them in free text: emails, phones, and names (both of a pair).
-        let identities: Vec<PatronIdentity> = self
-            .identities()?
-            .into_iter()
-            .map(|(identity, _)| identity)
-            .filter(|i| i.key.as_ref().is_some_and(|k| keys.contains(k.as_str())))
-            .collect();
+        let identities = crate::rows::identities_of(self.identities()?, &keys);
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         let erased = (|| -> Result<usize, StoreError> {
             let tx = self.conn.transaction()?;
@@ -1078,12 +1066,9 @@ impl Store for SqliteStore {
                     [key],
                 )?;
             }
-            for i in &identities {
-                let texts = [
-                    i.email.as_ref().map(|e| e.to_string()),
-                    i.phone.as_ref().map(|p| p.to_string()),
-                ];
-                for text in texts.into_iter().flatten().filter(|t| !t.is_empty()) {
+            for identity in &identities {
+                let (texts, names) = crate::rows::traces(identity);
+                for text in texts {
                     count += tx.execute(
                         "DELETE FROM quarantine WHERE instr(lower(raw), lower(?1)) > 0",
                         [&text],
@@ -1093,11 +1078,11 @@ impl Store for SqliteStore {
                         [&text],
                     )?;
                 }
-                if let (Some(first), Some(last)) = (&i.first_name, &i.last_name) {
+                if let Some((first, last)) = names {
                     count += tx.execute(
                         "DELETE FROM quarantine
                          WHERE instr(lower(raw), lower(?1)) > 0 AND instr(lower(raw), lower(?2)) > 0",
-                        [first.to_string(), last.to_string()],
+                        [first, last],
                     )?;
                 }
             }
@@ -1138,18 +1123,7 @@ impl Store for SqliteStore {
                 r.get::<_, i64>(4)?,
             ))
         })?;
-        let mut activity = Vec::new();
-        for row in rows {
-            let (patron, person, purchase, contact, recorded) = row?;
-            activity.push(crate::RecordActivity {
-                patron: patron.parse().map_err(corrupt)?,
-                person: person.parse().map_err(corrupt)?,
-                last_purchase: purchase.map(from_seconds).transpose()?,
-                last_contact: contact.map(from_seconds).transpose()?,
-                recorded_at: from_seconds(recorded)?,
-            });
-        }
-        Ok(activity)
+        rows.map(|row| crate::rows::activity(row?)).collect()
     }
 
     fn ticket_facts(&self) -> Result<Vec<crate::TicketFact>, StoreError> {
@@ -1172,19 +1146,7 @@ impl Store for SqliteStore {
                 r.get::<_, String>(5)?,
             ))
         })?;
-        let mut facts = Vec::new();
-        for row in rows {
-            let (buyer, at, show, category, amount, status) = row?;
-            facts.push(crate::TicketFact {
-                buyer: buyer.map(|b| b.parse()).transpose().map_err(corrupt)?,
-                performance_at: from_seconds(at)?,
-                show,
-                category: category.parse().map_err(corrupt)?,
-                amount: Cents::from_signed(amount).map_err(corrupt)?,
-                status: status.parse().map_err(corrupt)?,
-            });
-        }
-        Ok(facts)
+        rows.map(|row| ticket_fact(row?)).collect()
     }
 
     fn record_share(&mut self, share: &crate::ShareRecord) -> Result<i64, StoreError> {
@@ -1236,7 +1198,7 @@ impl Store for SqliteStore {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![
                 token.name,
-                token.scopes.join(" "),
+                crate::rows::scopes_text(token),
                 token.token_hash,
                 Utc::now().timestamp(),
                 to_seconds(token.expires_at),
@@ -1347,22 +1309,7 @@ impl Store for SqliteStore {
                 },
             )
             .optional()?;
-        match found {
-            None => Ok(None),
-            Some((token_hash, account, csrf, expires, role, password_hash)) => Ok(Some((
-                crate::Session {
-                    token_hash,
-                    account: account.clone(),
-                    csrf,
-                    expires_at: from_seconds(expires)?,
-                },
-                crate::Account {
-                    name: account,
-                    role,
-                    password_hash,
-                },
-            ))),
-        }
+        found.map(crate::rows::session).transpose()
     }
 
     fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
@@ -1421,44 +1368,25 @@ impl Store for SqliteStore {
                 r.get::<_, String>(4)?,
             ))
         })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (id, at, actor, action, detail) = row?;
-            entries.push(crate::AuditEntry {
-                id,
-                at: from_seconds(at)?,
-                actor,
-                action,
-                detail,
-            });
-        }
-        Ok(entries)
+        rows.map(|row| crate::rows::audit_entry(row?)).collect()
     }
 
     fn verify_audit(&self) -> Result<Result<usize, crate::AuditBreak>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT id, at, actor, action, detail, previous, hash FROM audit_log ORDER BY id",
         )?;
-        let mut rows = statement.query([])?;
-        let mut expected_previous = audit::GENESIS.to_owned();
-        let mut count = 0;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let (previous, hash): (String, String) = (r.get(5)?, r.get(6)?);
-            let recomputed = audit::chain(
-                &expected_previous,
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get(0)?,
                 r.get(1)?,
-                &r.get::<_, String>(2)?,
-                &r.get::<_, String>(3)?,
-                &r.get::<_, String>(4)?,
-            );
-            if previous != expected_previous || hash != recomputed {
-                return Ok(Err(crate::AuditBreak { id }));
-            }
-            expected_previous = hash;
-            count += 1;
-        }
-        Ok(Ok(count))
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+        Ok(audit::verify(rows)?)
     }
 
     fn quarantine(&self, source: Option<&SourceName>) -> Result<Vec<QuarantineEntry>, StoreError> {
@@ -1481,26 +1409,8 @@ impl Store for SqliteStore {
                 r.get::<_, String>(7)?,
             ))
         })?;
-        rows.map(|row| {
-            let (source, origin, batch, line, column, header, raw, reason) = row?;
-            let number =
-                |n: i64| u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("line {n}")));
-            Ok(QuarantineEntry {
-                source: source.parse().map_err(corrupt)?,
-                origin,
-                batch: BatchId(batch),
-                row: QuarantinedRow {
-                    line: number(line)?,
-                    column: match (column, header) {
-                        (Some(c), Some(h)) => Some((number(c)? as usize, h)),
-                        _ => None,
-                    },
-                    raw,
-                    reason,
-                },
-            })
-        })
-        .collect()
+        rows.map(|row| crate::rows::quarantine_entry(row?))
+            .collect()
     }
 
     fn shapes(&self, source: &SourceName) -> Result<Vec<String>, StoreError> {
@@ -1528,17 +1438,7 @@ impl Store for SqliteStore {
                 r.get::<_, String>(4)?,
             ))
         })?;
-        rows.map(|row| {
-            let (record, external_id, batch, at, changes) = row?;
-            Ok(Change {
-                record,
-                external_id,
-                batch: BatchId(batch),
-                changed_at: from_seconds(at)?,
-                changes: changes.split("; ").map(str::to_owned).collect(),
-            })
-        })
-        .collect()
+        rows.map(|row| crate::rows::change(row?)).collect()
     }
 
     fn campaign_facts(&self) -> Result<jauge_analytics::campaigns::CampaignFacts, StoreError> {
@@ -1644,21 +1544,7 @@ impl Store for SqliteStore {
                 r.get::<_, Option<String>>(7)?,
             ))
         })?;
-        rows.map(|row| {
-            let (name, kind, imports, last, facts, quarantined, drifts, sync_error) = row?;
-            let count = |n: i64| u64::try_from(n).unwrap_or(0);
-            Ok(SourceStatus {
-                name: name.parse().map_err(corrupt)?,
-                kind: kind.parse().map_err(corrupt)?,
-                imports: count(imports),
-                last_import: last.map(from_seconds).transpose()?,
-                last_facts: facts.map_or(0, count),
-                quarantined: count(quarantined),
-                drifts: count(drifts),
-                sync_error,
-            })
-        })
-        .collect()
+        rows.map(|row| crate::rows::source_status(row?)).collect()
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -1693,36 +1579,7 @@ impl Store for SqliteStore {
                 [r.get::<_, Option<String>>(10)?, r.get(11)?],
             ))
         })?;
-        let mut identities = Vec::new();
-        for row in rows {
-            let (
-                key,
-                [first, last, email, phone, postcode, city, country],
-                year,
-                batch,
-                [date, address],
-            ) = row?;
-            identities.push((
-                PatronIdentity {
-                    key: Some(key.parse().map_err(corrupt)?),
-                    first_name: first.map(Into::into),
-                    last_name: last.map(Into::into),
-                    email: email.map(|e| e.parse()).transpose().map_err(corrupt)?,
-                    phone: phone.map(Into::into),
-                    postcode: postcode.map(Into::into),
-                    city: city.map(Into::into),
-                    country: country.map(|c| c.parse()).transpose().map_err(corrupt)?,
-                    birth_year: year.map(BirthYear::new).transpose().map_err(corrupt)?,
-                    birth_date: date
-                        .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
-                        .transpose()
-                        .map_err(|e| StoreError::Corrupt(format!("a birth date: {e}")))?,
-                    address: address.map(Into::into),
-                },
-                BatchId(batch),
-            ));
-        }
-        Ok(identities)
+        rows.map(|row| crate::rows::identity(row?)).collect()
     }
 
     fn save_persons(&mut self, persons: &[crate::PersonLink]) -> Result<(), StoreError> {
@@ -1759,16 +1616,7 @@ impl Store for SqliteStore {
                 r.get::<_, String>(2)?,
             ))
         })?;
-        let mut persons = Vec::new();
-        for row in rows {
-            let (patron, person, part) = row?;
-            persons.push(crate::PersonLink {
-                patron: patron.parse().map_err(corrupt)?,
-                person: person.parse().map_err(corrupt)?,
-                part: part.parse().map_err(corrupt)?,
-            });
-        }
-        Ok(persons)
+        rows.map(|row| crate::rows::person_link(row?)).collect()
     }
 
     fn last_batch(&self) -> Result<Option<BatchId>, StoreError> {
@@ -1791,14 +1639,9 @@ impl Store for SqliteStore {
                 return Err(StoreError::UnknownPatron(key.to_string()));
             }
         }
-        let (a, b) = if a.as_str() <= b.as_str() {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        if a == b {
+        let Some((a, b)) = crate::rows::decision_pair(a, b) else {
             return Ok(());
-        }
+        };
         self.conn.execute(
             "INSERT INTO link_decision (a, b, same, decided_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (a, b) DO UPDATE SET same = ?3, decided_at = ?4",
@@ -1818,16 +1661,7 @@ impl Store for SqliteStore {
                 r.get::<_, bool>(2)?,
             ))
         })?;
-        let mut decisions = Vec::new();
-        for row in rows {
-            let (a, b, same) = row?;
-            decisions.push((
-                a.parse().map_err(corrupt)?,
-                b.parse().map_err(corrupt)?,
-                same,
-            ));
-        }
-        Ok(decisions)
+        rows.map(|row| crate::rows::decision(row?)).collect()
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -1882,23 +1716,7 @@ impl Store for SqliteStore {
                 ),
             ))
         })?;
-        rows.map(|row| {
-            let ((name, connector, kind, settings, every_minutes), rest) = row?;
-            let (cursor, hook_secret_hash, attempt, success, last_error) = rest;
-            Ok(crate::LiveSource {
-                name: name.parse().map_err(corrupt)?,
-                connector,
-                kind: kind.parse().map_err(corrupt)?,
-                settings,
-                every_minutes,
-                cursor,
-                hook_secret_hash,
-                last_attempt_at: attempt.map(from_seconds).transpose()?,
-                last_success_at: success.map(from_seconds).transpose()?,
-                last_error,
-            })
-        })
-        .collect()
+        rows.map(|row| crate::rows::live_source(row?)).collect()
     }
 
     fn record_sync(

@@ -8,21 +8,24 @@
 //! created are computed from the batch itself instead of read back.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono_tz::Tz;
-use jauge_analytics::SalesTotals;
 use jauge_model::{
-    BatchId, CompactString, Dataset, DatasetProblem, ExternalId, PerformanceStatus, Reference,
-    Season, SeasonStartMonth, TariffCategory, Ticket, TicketStatus, VenueSetup,
+    BatchId, Dataset, DatasetProblem, ExternalId, PerformanceStatus, SeasonStartMonth,
+    TariffCategory, VenueSetup,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::bulk::{BulkInsert, Param};
 use super::{read_setup, to_seconds};
+use crate::batch::{
+    BatchRollups, History, Holder, Known, NewPerformance, PlannedOrders, ResolvedTickets,
+    SeasonCutter, Stopwatch, StoredOrder, StoredTicket, check_beside, check_tickets_stored, holder,
+    missing_record, note_revision, order_changes, ticket_changes,
+};
 use crate::{BatchReport, StoreError};
 
 /// Writes a batch that arrives in parts (one dataset, or a large file's rows as they are read)
@@ -74,25 +77,16 @@ fn already_stored(
     source: i64,
     problem: &DatasetProblem,
 ) -> Result<bool, StoreError> {
-    let DatasetProblem::Dangling { target, .. } = problem else {
-        return Ok(false);
-    };
-    let scoped = |table: &str, id: &ExternalId| -> Result<bool, StoreError> {
-        let sql = format!("SELECT 1 FROM {table} WHERE source_id = ?1 AND external_id = ?2");
-        Ok(tx
-            .prepare_cached(&sql)?
-            .exists(params![source, id.as_str()])?)
-    };
-    match target {
-        Reference::Show(id) => scoped("show", id),
-        Reference::Performance(id) => scoped("performance", id),
-        Reference::Tariff(id) => scoped("tariff", id),
-        Reference::Order(id) => scoped("sale_order", id),
-        Reference::Patron(key) => Ok(tx
+    Ok(match holder(problem) {
+        None => false,
+        Some(Holder::Scoped(table, id)) => {
+            let sql = format!("SELECT 1 FROM {table} WHERE source_id = ?1 AND external_id = ?2");
+            tx.prepare_cached(&sql)?.exists(params![source, id])?
+        }
+        Some(Holder::Patron(key)) => tx
             .prepare_cached("SELECT 1 FROM patron WHERE key = ?1")?
-            .exists([key.as_str()])?),
-        Reference::Hall(_) => Ok(false),
-    }
+            .exists([key])?,
+    })
 }
 
 impl<'t> Writer<'t> {
@@ -194,39 +188,27 @@ impl<'t> Writer<'t> {
         // The other core resolves the tickets' references, then checks the part, while this
         // one writes patrons and orders.
         let subscription_tariffs = std::mem::take(&mut self.subscription_tariffs);
-        let (written, problems) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel(1);
-            let known = Known {
-                performances: self.performances.ids.clone(),
-                tariffs: self.tariffs.ids.clone(),
-                subscription_tariffs: &subscription_tariffs,
-                orders: &order_ids,
-                new_performances: self.new_performances.clone(),
-            };
-            let helper = scope.spawn(move || {
-                // The receiver is gone only if writing failed: the check is still wanted.
-                let _ = send.send(resolve_tickets(d, known));
-                d.problems(&setup.halls)
-            });
-            let written = (|| {
-                self.patrons(d)?;
-                self.clock.lap("patrons");
-                self.write_orders(d, &order_ids)?;
-                self.clock.lap("orders");
-                let resolved = receive
-                    .recv()
-                    .expect("the helper resolves tickets before checking");
-                self.clock.lap("waiting for resolved tickets");
-                self.tickets(resolved)?;
-                self.clock.lap("tickets");
-                self.consents(d)?;
-                let campaign_events = self.campaigns(d)?;
-                self.quarantine(d)?;
-                self.clock.lap("consents, campaigns and quarantine");
-                Ok::<_, StoreError>(campaign_events)
-            })();
-            let problems = helper.join().expect("checking a dataset never panics");
-            (written, problems)
+        let known = Known {
+            performances: self.performances.ids.clone(),
+            tariffs: self.tariffs.ids.clone(),
+            subscription_tariffs: &subscription_tariffs,
+            orders: &order_ids,
+            new_performances: self.new_performances.clone(),
+        };
+        let (written, problems) = check_beside(d, known, &setup.halls, |resolved| {
+            self.patrons(d)?;
+            self.clock.lap("patrons");
+            self.write_orders(d, &order_ids)?;
+            self.clock.lap("orders");
+            let resolved = resolved();
+            self.clock.lap("waiting for resolved tickets");
+            self.tickets(resolved)?;
+            self.clock.lap("tickets");
+            self.consents(d)?;
+            let campaign_events = self.campaigns(d)?;
+            self.quarantine(d)?;
+            self.clock.lap("consents, campaigns and quarantine");
+            Ok::<_, StoreError>(campaign_events)
         });
         self.subscription_tariffs = subscription_tariffs;
         self.clock.lap("waiting for the check");
@@ -242,17 +224,7 @@ impl<'t> Writer<'t> {
                 problems: problems_left,
             });
         }
-        let r = &mut self.report;
-        r.campaign_events += written?;
-        r.shows += d.shows.len();
-        r.performances += d.performances.len();
-        r.tariffs += d.tariffs.len();
-        r.patrons += d.patrons.len();
-        r.orders += d.orders.len();
-        r.tickets += d.tickets.len();
-        r.consents += d.consents.len();
-        r.campaigns += d.campaigns.len();
-        r.quarantined += d.quarantined.len();
+        self.report.count_part(d, written?);
         Ok(())
     }
 
@@ -269,37 +241,17 @@ impl<'t> Writer<'t> {
             [self.batch_id],
             |r| r.get(0),
         )?;
-        if usize::try_from(stored).unwrap_or(usize::MAX) != self.report.tickets {
-            return Err(StoreError::Rejected {
-                origin: self.origin()?,
-                problems: vec![DatasetProblem::Duplicate {
-                    kind: "ticket",
-                    id: format!(
-                        "{} ticket numbers given twice, far apart in the file",
-                        self.report.tickets.abs_diff(stored as usize)
-                    ),
-                }],
-            });
-        }
+        check_tickets_stored(self.report.tickets, stored, || self.origin())?;
         self.write_history()?;
         let rollups = std::mem::take(&mut self.rollups);
         self.refresh_rollups(rollups)?;
         self.clock.lap("rollups");
-        let r = &self.report;
-        let facts = r.shows
-            + r.performances
-            + r.tariffs
-            + r.patrons
-            + r.orders
-            + r.tickets
-            + r.consents
-            + r.campaigns;
         self.tx.execute(
             "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
             params![
                 self.batch_id,
                 chrono::Utc::now().timestamp(),
-                i64::try_from(facts).unwrap_or(i64::MAX)
+                self.report.facts()
             ],
         )?;
         let mut report = self.report;
@@ -316,152 +268,11 @@ impl<'t> Writer<'t> {
     }
 }
 
-/// Notes `field: before → after` when they differ.
-fn differs<A: fmt::Display + ?Sized, B: fmt::Display + ?Sized>(
-    changed: &mut Vec<String>,
-    field: &str,
-    before: &A,
-    after: &B,
-) {
-    let (before, after) = (before.to_string(), after.to_string());
-    if before != after {
-        changed.push(format!("{field}: {before} → {after}"));
-    }
-}
-
-/// Times the steps of a write.
-struct Stopwatch {
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Stopwatch {
-    fn start() -> Stopwatch {
-        Stopwatch {
-            last: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    fn lap(&mut self, step: &'static str) {
-        let now = std::time::Instant::now();
-        match self.laps.iter_mut().find(|(s, _)| *s == step) {
-            Some((_, total)) => *total += now - self.last,
-            None => self.laps.push((step, now - self.last)),
-        }
-        self.last = now;
-    }
-}
-
-/// What the batch wrote or planned so far, by the source's identifiers: enough to resolve
-/// tickets away from the database.
-struct Known<'a> {
-    performances: HashMap<ExternalId, i64>,
-    tariffs: HashMap<ExternalId, i64>,
-    /// The source's tariffs that are subscriptions or packages.
-    subscription_tariffs: &'a HashSet<ExternalId>,
-    /// Each order's planned row id and place in the dataset.
-    orders: &'a PlannedOrders<'a>,
-    new_performances: HashMap<i64, NewPerformance>,
-}
-
-/// The row id and the index in the dataset of each order of the batch.
-type PlannedOrders<'d> = HashMap<&'d ExternalId, (i64, usize)>;
-
-/// Tickets with their references resolved to row ids, in identifier order, and the rollups of
-/// what the batch created.
-struct ResolvedTickets<'d> {
-    rows: Vec<(i64, i64, i64, &'d Ticket)>,
-    /// Tickets referring to a record of an earlier batch, resolved from the store later.
-    unresolved: Vec<&'d Ticket>,
-    touched_performances: BTreeSet<i64>,
-    rollups: PartRollups<'d>,
-}
-
-/// Resolves tickets from what the batch holds, and sums the sales of the performances it
-/// created (no ticket of another batch can refer to those). Pure: it runs on another core.
-fn resolve_tickets<'d>(d: &'d Dataset, known: Known<'_>) -> ResolvedTickets<'d> {
-    let buyer = |&(_, index): &(i64, usize)| d.orders[index].buyer.as_ref().map(|b| b.as_str());
-    let mut resolved = ResolvedTickets {
-        rows: Vec::with_capacity(d.tickets.len()),
-        unresolved: Vec::new(),
-        touched_performances: BTreeSet::new(),
-        rollups: PartRollups::default(),
-    };
-    // (buyer, season, at a subscription tariff)
-    let mut pairs: Vec<(&str, i32, bool)> = Vec::with_capacity(d.tickets.len());
-    let mut touched: rustc_hash::FxHashSet<i64> = Default::default();
-    for t in &d.tickets {
-        let ids = (
-            known.performances.get(&t.performance),
-            known.orders.get(&t.order).copied(),
-            known.tariffs.get(&t.tariff),
-        );
-        let Some(&performance) = ids.0 else {
-            resolved.unresolved.push(t);
-            continue;
-        };
-        touched.insert(performance);
-        if let Some(new) = known.new_performances.get(&performance) {
-            let rollups = &mut resolved.rollups;
-            if t.status == TicketStatus::Valid {
-                let subscription = known.subscription_tariffs.contains(&t.tariff);
-                let sales = rollups.performance_sales.entry(performance).or_default();
-                *sales = *sales + SalesTotals::one(t.amount_paid, subscription);
-                match (new.scheduled, ids.1.map(|order| buyer(&order))) {
-                    (true, Some(Some(buyer))) => pairs.push((buyer, new.season, subscription)),
-                    // An order of an earlier batch: its buyer is read back with the season.
-                    (true, None) => {
-                        rollups.read_back.insert(new.season);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        match ids {
-            (_, Some((order, _)), Some(&tariff)) => {
-                resolved.rows.push((performance, order, tariff, t))
-            }
-            _ => resolved.unresolved.push(t),
-        }
-    }
-    // In identifier order, so that the unique index on identifiers grows at its end.
-    resolved.rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
-    pairs.sort_unstable();
-    let counted = &mut resolved.rollups.patron_seasons;
-    for (buyer, season, subscription) in pairs {
-        let one = (1, i64::from(subscription));
-        match counted.last_mut() {
-            Some((last, (tickets, subscriptions))) if *last == (buyer, season) => {
-                *tickets += one.0;
-                *subscriptions += one.1;
-            }
-            _ => counted.push(((buyer, season), one)),
-        }
-    }
-    resolved.touched_performances = touched.into_iter().collect();
-    resolved
-}
-
 /// Whether `table` holds rows of the source (a database error reads as "yes": the careful path).
 fn stored_for(tx: &Transaction, table: &str, source_id: i64) -> bool {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = ?1)");
     tx.query_row(&sql, [source_id], |r| r.get(0))
         .unwrap_or(true)
-}
-
-/// Cuts instants into the venue's seasons.
-#[derive(Clone, Copy)]
-struct SeasonCutter {
-    tz: Tz,
-    start: SeasonStartMonth,
-}
-
-impl SeasonCutter {
-    fn start_year(self, seconds: i64) -> i32 {
-        let instant = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default();
-        Season::containing(instant.with_timezone(&self.tz).date_naive(), self.start).start_year()
-    }
 }
 
 /// Row ids of one table's records, by the source's identifiers: those written in this batch,
@@ -488,9 +299,7 @@ impl Lookup {
         if let Some(&row) = self.ids.get(id) {
             return Ok(row);
         }
-        let row = self
-            .stored(tx, source_id, id)?
-            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let row = self.stored(tx, source_id, id)?.ok_or_else(missing_record)?;
         self.ids.insert(id.clone(), row);
         Ok(row)
     }
@@ -509,56 +318,6 @@ impl Lookup {
             .prepare_cached(&sql)?
             .query_row(params![source_id, id.as_str()], |r| r.get(0))
             .optional()?)
-    }
-}
-
-/// A performance no earlier batch sold a ticket for: this batch created it, or it was stored
-/// before any ticket of its source. Its rollups come from the batch alone.
-#[derive(Debug, Clone, Copy)]
-struct NewPerformance {
-    season: i32,
-    scheduled: bool,
-}
-
-/// A buyer's valid tickets in a season, and of them those at a subscription tariff.
-type Counted = (i64, i64);
-
-/// Rollups of what one part created, computed while its tickets are resolved.
-#[derive(Default)]
-struct PartRollups<'d> {
-    /// Sales of the performances this batch created.
-    performance_sales: BTreeMap<i64, SalesTotals>,
-    /// Valid tickets, and of them subscription ones, per (buyer, season) for scheduled
-    /// performances this batch created, in key order. Counted from a sorted list: it costs
-    /// less memory than a map here.
-    patron_seasons: Vec<((&'d str, i32), Counted)>,
-    /// Seasons whose buyers must be read back all the same.
-    read_back: BTreeSet<i32>,
-}
-
-/// Rollups of what the whole batch created, summed over its parts.
-#[derive(Default)]
-struct BatchRollups {
-    performance_sales: BTreeMap<i64, SalesTotals>,
-    patron_seasons: HashMap<(CompactString, i32), Counted>,
-    read_back: BTreeSet<i32>,
-}
-
-impl BatchRollups {
-    fn add(&mut self, part: PartRollups) {
-        for (performance, sales) in part.performance_sales {
-            let total = self.performance_sales.entry(performance).or_default();
-            *total = *total + sales;
-        }
-        for ((buyer, season), (tickets, subscriptions)) in part.patron_seasons {
-            let total = self
-                .patron_seasons
-                .entry((CompactString::from(buyer), season))
-                .or_default();
-            total.0 += tickets;
-            total.1 += subscriptions;
-        }
-        self.read_back.extend(part.read_back);
     }
 }
 
@@ -582,8 +341,8 @@ struct Writer<'t> {
     touched_seasons: BTreeSet<i32>,
     /// An order stored by an earlier batch changed buyer.
     buyers_changed: bool,
-    /// Records of earlier batches this one changes: (record, identifier, what changed).
-    history: Vec<(&'static str, String, Vec<String>)>,
+    /// Records of earlier batches this one changes.
+    history: History,
     rollups: BatchRollups,
     /// Whether the batch comes whole, in one part. A batch in parts keeps the sales index: its
     /// parts are written while the next is read, and growing the index then costs less than
@@ -645,10 +404,7 @@ impl Writer<'_> {
                 .query_row(params![self.source_id, p.id.as_str()], |r| r.get(0))
                 .optional()?;
             let show = self.shows.get(self.tx, self.source_id, &p.show)?;
-            let hall = *self
-                .halls
-                .get(p.hall.as_str())
-                .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let hall = *self.halls.get(p.hall.as_str()).ok_or_else(missing_record)?;
             let starts_at = to_seconds(p.starts_at);
             let season = self.season_of.start_year(starts_at);
             let id = insert.query_row(
@@ -819,8 +575,7 @@ impl Writer<'_> {
         let mut ids = HashMap::default();
         ids.reserve(d.orders.len());
         for (index, o) in d.orders.iter().enumerate() {
-            let stored: Option<(i64, Option<String>, String, i64, String)> = if !self.orders_stored
-            {
+            let stored: Option<(i64, StoredOrder)> = if !self.orders_stored {
                 None
             } else {
                 self.tx
@@ -829,33 +584,23 @@ impl Writer<'_> {
                          WHERE source_id = ?1 AND external_id = ?2",
                     )?
                     .query_row(params![self.source_id, o.id.as_str()], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                        Ok((
+                            r.get(0)?,
+                            StoredOrder {
+                                buyer: r.get(1)?,
+                                channel: r.get(2)?,
+                                created_at: r.get(3)?,
+                                status: r.get(4)?,
+                            },
+                        ))
                     })
                     .optional()?
             };
             let id = match stored {
-                Some((id, stored_buyer, channel, created_at, status)) => {
-                    let buyer = o.buyer.as_ref().map(|b| b.as_str());
-                    self.buyers_changed |= stored_buyer.as_deref() != buyer;
-                    let mut changed = Vec::new();
-                    differs(
-                        &mut changed,
-                        "buyer",
-                        &stored_buyer.unwrap_or_default(),
-                        buyer.unwrap_or_default(),
-                    );
-                    differs(&mut changed, "channel", &channel, o.channel.code());
-                    differs(
-                        &mut changed,
-                        "created_at",
-                        &created_at,
-                        &to_seconds(o.created_at),
-                    );
-                    differs(&mut changed, "status", &status, o.status.code());
-                    self.report.changes.note(true, !changed.is_empty());
-                    if !changed.is_empty() {
-                        self.history.push(("order", o.id.to_string(), changed));
-                    }
+                Some((id, stored)) => {
+                    let (buyer_changed, changed) = order_changes(&stored, o);
+                    self.buyers_changed |= buyer_changed;
+                    note_revision(&mut self.report, &mut self.history, "order", &o.id, changed);
                     id
                 }
                 None => {
@@ -930,76 +675,40 @@ impl Writer<'_> {
                  FROM ticket t JOIN performance p ON p.id = t.performance_id
                  WHERE t.source_id = ?1 AND t.external_id = ?2",
             )?;
-            for &(performance, order, tariff, t) in &rows {
+            for row in &rows {
+                let t = row.3;
                 let stored = before
                     .query_row(params![self.source_id, t.id.as_str()], |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, i32>(1)?,
-                            [
-                                r.get::<_, i64>(2)?,
-                                r.get(3)?,
-                                r.get(4)?,
-                                r.get(5)?,
-                                r.get(6)?,
-                            ],
-                            r.get::<_, String>(7)?,
-                            r.get::<_, rusqlite::types::Value>(8)?,
-                            r.get::<_, String>(9)?,
-                        ))
+                        Ok(StoredTicket {
+                            performance: r.get(0)?,
+                            season: r.get(1)?,
+                            numbers: [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                            status: r.get(7)?,
+                            checked_in_at: match r.get::<_, rusqlite::types::Value>(8)? {
+                                rusqlite::types::Value::Integer(at) => Some(at),
+                                _ => None,
+                            },
+                            attendee: r.get(9)?,
+                        })
                     })
                     .optional()?;
-                let Some((old, season, numbers, status, checked_in, attendee)) = stored else {
+                let Some(stored) = stored else {
                     self.report.changes.note(false, true);
                     continue;
                 };
-                if old != performance {
-                    self.touched_performances.insert(old);
-                    self.touched_seasons.insert(season);
-                    rollups.read_back.insert(season);
+                if stored.performance != row.0 {
+                    self.touched_performances.insert(stored.performance);
+                    self.touched_seasons.insert(stored.season);
+                    rollups.read_back.insert(stored.season);
                 }
-                let mut changed = Vec::new();
-                differs(&mut changed, "performance", &old, &performance);
-                let now = [
-                    order,
-                    tariff,
-                    t.amount_paid.as_i64(),
-                    t.face_value.as_i64(),
-                    i64::from(t.vat_rate.basis_points()),
-                ];
-                for ((name, was), is) in [
-                    "order",
-                    "tariff",
-                    "amount_cents",
-                    "face_value_cents",
-                    "vat_bp",
-                ]
-                .iter()
-                .zip(numbers)
-                .zip(now)
-                {
-                    differs(&mut changed, name, &was, &is);
-                }
-                differs(&mut changed, "status", &status, t.status.code());
-                let checked_in = match checked_in {
-                    rusqlite::types::Value::Integer(at) => at.to_string(),
-                    _ => String::new(),
-                };
-                let checked_in_now = t
-                    .checked_in_at
-                    .map(|at| to_seconds(at).to_string())
-                    .unwrap_or_default();
-                differs(&mut changed, "checked_in_at", &checked_in, &checked_in_now);
-                differs(
-                    &mut changed,
-                    "attendee",
-                    &attendee,
-                    t.attendee.as_ref().map_or("", |a| a.as_str()),
+                let changed = ticket_changes(&stored, row);
+                note_revision(
+                    &mut self.report,
+                    &mut self.history,
+                    "ticket",
+                    &t.id,
+                    changed,
                 );
-                self.report.changes.note(true, !changed.is_empty());
-                if !changed.is_empty() {
-                    self.history.push(("ticket", t.id.to_string(), changed));
-                }
             }
         } else {
             self.report.changes.inserted += rows.len();
@@ -1198,8 +907,6 @@ impl Writer<'_> {
         }
 
         // A season all of whose performances this batch created is counted from the batch.
-        let mut from_batch = BTreeSet::new();
-        let mut read_back = BTreeSet::new();
         if self.buyers_changed {
             // Tickets of earlier batches changed buyer: every season may have moved.
             self.touched_seasons.extend(
@@ -1209,31 +916,19 @@ impl Writer<'_> {
                     .collect::<Result<Vec<_>, _>>()?,
             );
         }
-        for &season in &self.touched_seasons {
-            let created = self
-                .new_performances
-                .values()
-                .filter(|p| p.season == season)
-                .count();
-            let stored: i64 = self.tx.query_row(
-                "SELECT count(*) FROM performance WHERE season_start_year = ?1",
-                [season],
-                |r| r.get(0),
-            )?;
-            let old_tickets_reach_it =
-                stored as usize != created || batch.read_back.contains(&season);
-            if old_tickets_reach_it || self.buyers_changed {
-                read_back.insert(season);
-            } else {
-                from_batch.insert(season);
-            }
-        }
-        let mut seasons: Vec<_> = batch
-            .patron_seasons
-            .into_iter()
-            .filter(|((_, season), _)| from_batch.contains(season))
-            .collect();
-        seasons.sort_unstable();
+        let split = batch.split_seasons(
+            &self.touched_seasons,
+            &self.new_performances,
+            self.buyers_changed,
+            |season| {
+                Ok(self.tx.query_row(
+                    "SELECT count(*) FROM performance WHERE season_start_year = ?1",
+                    [season],
+                    |r| r.get(0),
+                )?)
+            },
+        )?;
+        let seasons = batch.patron_seasons_in(&split.from_batch);
         // A first load fills an empty table: its season index is built after, not grown.
         let empty: bool =
             self.tx
@@ -1265,7 +960,7 @@ impl Writer<'_> {
         if rebuild {
             self.tx.execute_batch(CREATE_SEASON_INDEX)?;
         }
-        refresh_patron_seasons(self.tx, &read_back)?;
+        refresh_patron_seasons(self.tx, &split.read_back)?;
         if !self.touched_seasons.is_empty() {
             audiences_changed(self.tx)?;
         }

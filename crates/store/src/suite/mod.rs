@@ -25,8 +25,14 @@ pub(crate) trait Backend: Store + Sized {
     /// Its name, in messages.
     const NAME: &'static str;
 
+    /// Whether this backend can be tested here.
+    fn available() -> bool;
+
     /// An empty store of its own, or none when this backend cannot be tested here.
     fn fresh() -> Option<Fresh<Self>>;
+
+    /// Another store on the same data, as a later run of Jauge opens it.
+    fn reopen(&self) -> Self;
 
     /// The rows of `table`.
     fn count(&self, table: &str) -> i64;
@@ -79,6 +85,18 @@ pub(crate) fn set_up<S: Backend>() -> Option<Fresh<S>> {
     Some(store)
 }
 
+/// Runs a property test: `test` on 24 cases drawn from `strategy`, shrinking a failure to
+/// its simplest case.
+pub(crate) fn cases<T: proptest::strategy::Strategy>(
+    strategy: &T,
+    test: impl Fn(T::Value) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    let config = proptest::test_runner::Config::with_cases(24);
+    proptest::test_runner::TestRunner::new(config)
+        .run(strategy, test)
+        .unwrap();
+}
+
 /// Runs each test function, generic over [`Backend`], on both backends.
 macro_rules! on_both {
     ($($test:ident),* $(,)?) => {
@@ -96,10 +114,17 @@ macro_rules! on_both {
         )*
     };
 }
-pub(crate) use on_both;
 
 impl Backend for SqliteStore {
     const NAME: &'static str = "SQLite";
+
+    fn available() -> bool {
+        true
+    }
+
+    fn reopen(&self) -> SqliteStore {
+        SqliteStore::open(self.path()).unwrap()
+    }
 
     fn fresh() -> Option<Fresh<SqliteStore>> {
         let dir = tempfile::tempdir().unwrap();
@@ -144,12 +169,24 @@ const TEST_DATABASE: &str = "jauge_store_tests";
 impl Backend for PgStore {
     const NAME: &'static str = "PostgreSQL";
 
+    fn available() -> bool {
+        let set = std::env::var_os("JAUGE_TEST_POSTGRES").is_some();
+        if !set {
+            eprintln!("JAUGE_TEST_POSTGRES is not set: the PostgreSQL run is skipped");
+        }
+        set
+    }
+
+    fn reopen(&self) -> PgStore {
+        PgStore::open_in_schema(&test_database(), self.schema()).unwrap()
+    }
+
     fn fresh() -> Option<Fresh<PgStore>> {
         static SCHEMAS: AtomicUsize = AtomicUsize::new(0);
-        let Ok(server) = std::env::var("JAUGE_TEST_POSTGRES") else {
-            eprintln!("JAUGE_TEST_POSTGRES is not set: the PostgreSQL run is skipped");
+        if !PgStore::available() {
             return None;
-        };
+        }
+        let server = std::env::var("JAUGE_TEST_POSTGRES").unwrap();
         let mut admin = postgres::Client::connect(&server, postgres::NoTls)
             .expect("JAUGE_TEST_POSTGRES names a server that answers");
         let exists = admin
@@ -163,7 +200,7 @@ impl Backend for PgStore {
             // Tests running at once may race to make it: one wins, the others find it made.
             let _ = admin.batch_execute(&format!("CREATE DATABASE {TEST_DATABASE}"));
         }
-        let url = format!("{server} dbname={TEST_DATABASE}");
+        let url = test_database();
         let schema = format!(
             "t{}_{}",
             std::process::id(),
@@ -251,6 +288,12 @@ impl Backend for PgStore {
     }
 }
 
+/// The connection string of the test database.
+pub(super) fn test_database() -> String {
+    let server = std::env::var("JAUGE_TEST_POSTGRES").unwrap();
+    format!("{server} dbname={TEST_DATABASE}")
+}
+
 fn pg_rollups(db: &mut impl postgres::GenericClient) -> Rollups {
     let sales = db
         .query(
@@ -275,3 +318,9 @@ fn pg_rollups(db: &mut impl postgres::GenericClient) -> Rollups {
         .collect();
     (sales, seasons)
 }
+
+mod admin;
+mod import;
+mod people;
+mod postgres_only;
+mod seasons;

@@ -174,6 +174,23 @@ fn connect(url: &str) -> Result<Client, StoreError> {
 }
 
 impl Store for PgStore {
+    /// Nothing to do: [`Store::erase`] vacuums the tables it deleted from, and what the
+    /// server's write-ahead log and backups keep is for its administrator to age out.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Where the server's write-ahead log stands: it moves with every change committed to any
+    /// database of the server, so a reader's cache is let go at least whenever this one
+    /// changed.
+    fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .db()
+            .query_one("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint", &[])
+            .map_err(database)?
+            .get(0))
+    }
+
     fn setup(&self) -> Result<Option<VenueSetup>, StoreError> {
         admin::setup(&mut self.db())
     }
