@@ -15,7 +15,7 @@ use jauge_model::{
     SeasonStartMonth, Ticket, TicketStatus,
 };
 
-use crate::sqlite::to_seconds;
+use crate::rows::to_seconds;
 use crate::{BatchReport, StoreError};
 
 /// Notes `field: before → after` when they differ.

@@ -24,8 +24,10 @@ use jauge_model::{
     SourceName, VenueSetup,
 };
 
+mod audit;
 mod batch;
 pub mod postgres;
+mod rollups;
 mod rows;
 mod sqlite;
 #[cfg(test)]

@@ -5,17 +5,20 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use jauge_analytics::audience::SeasonAudience;
 use jauge_analytics::calendar::DaySales;
-use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SalesTotals, SeasonFacts};
+use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SeasonFacts};
 use jauge_model::{
-    BatchId, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey, PerformanceStatus,
-    Season, SeasonStartMonth, SourceName, Venue, VenueSetup,
+    BatchId, Capacity, Cents, Hall, Organisation, PatronIdentity, PatronKey, Season,
+    SeasonStartMonth, SourceName, Venue, VenueSetup,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
-use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError};
+use crate::rows::{
+    RawSales, SALES_COLUMNS, bookings_of, corrupt, from_seconds, performance_line,
+    performance_sales, programmed, show_audiences, tariff_sales, ticket_fact, to_seconds,
+};
+use crate::{BatchReport, Change, QuarantineEntry, SourceStatus, Store, StoreError, audit};
 
-pub(crate) mod audit;
-pub(crate) mod built_on_read;
+mod built_on_read;
 mod bulk;
 mod migrations;
 mod write;
@@ -120,16 +123,6 @@ impl SqliteStore {
     }
 }
 
-/// A performance's capacity, status and sales as read from seven columns of a row, from `at`:
-/// `capacity, status, tickets, paid_tickets, free_tickets, subscription_tickets,
-/// revenue_cents` (see [`SALES_COLUMNS`]).
-pub(crate) type RawSales = (u32, String, [u64; 4], i64);
-
-/// The sales columns [`raw_sales`] reads, of a table aliased `s`, none when it has no row.
-pub(crate) const SALES_COLUMNS: &str = "coalesce(s.tickets, 0), coalesce(s.paid_tickets, 0),
-    coalesce(s.free_tickets, 0), coalesce(s.subscription_tickets, 0),
-    coalesce(s.revenue_cents, 0)";
-
 fn raw_sales(r: &rusqlite::Row, at: usize) -> rusqlite::Result<RawSales> {
     Ok((
         r.get(at)?,
@@ -142,23 +135,6 @@ fn raw_sales(r: &rusqlite::Row, at: usize) -> rusqlite::Result<RawSales> {
         ],
         r.get(at + 6)?,
     ))
-}
-
-/// A performance's sales from what [`RawSales`] read.
-pub(crate) fn performance_sales(
-    (capacity, status, [tickets, paid_tickets, free_tickets, subscription_tickets], revenue): RawSales,
-) -> Result<PerformanceSales, StoreError> {
-    Ok(PerformanceSales {
-        capacity: Capacity::new(capacity).map_err(corrupt)?,
-        status: status.parse::<PerformanceStatus>().map_err(corrupt)?,
-        sales: SalesTotals {
-            tickets,
-            paid_tickets,
-            free_tickets,
-            revenue: Cents::from_signed(revenue).map_err(corrupt)?,
-            subscription_tickets,
-        },
-    })
 }
 
 /// The performances `condition` (on `p`, with `?1`) selects, with their show, hall and sales,
@@ -188,140 +164,6 @@ fn performance_lines(
         ))
     })?;
     rows.map(|row| performance_line(row?)).collect()
-}
-
-/// A performance with its show and hall as read: id, show title, discipline, hall, start
-/// (seconds) and sales.
-pub(crate) type RawLine = (i64, String, String, String, i64, RawSales);
-
-/// A performance's line from what [`RawLine`] read.
-pub(crate) fn performance_line(
-    (id, show, discipline, hall, starts_at, sales): RawLine,
-) -> Result<PerformanceLine, StoreError> {
-    Ok(PerformanceLine {
-        id,
-        show,
-        discipline: discipline.parse().map_err(corrupt)?,
-        hall,
-        starts_at: from_seconds(starts_at)?,
-        sales: performance_sales(sales)?,
-    })
-}
-
-/// A tariff category's valid tickets and revenue (cents) as read.
-pub(crate) fn tariff_sales(
-    category: &str,
-    tickets: u64,
-    revenue: i64,
-) -> Result<(jauge_model::TariffCategory, u64, Cents), StoreError> {
-    Ok((
-        category.parse().map_err(corrupt)?,
-        tickets,
-        Cents::from_signed(revenue).map_err(corrupt)?,
-    ))
-}
-
-/// Each show's audience (the persons who hold valid tickets to it) from rows of (show id,
-/// title, discipline, person), in any order; shows in id order.
-pub(crate) fn show_audiences(
-    rows: impl IntoIterator<Item = Result<(i64, String, String, String), StoreError>>,
-) -> Result<Vec<jauge_analytics::crossover::ShowAudience>, StoreError> {
-    let mut shows: std::collections::BTreeMap<i64, jauge_analytics::crossover::ShowAudience> =
-        Default::default();
-    for row in rows {
-        let (id, title, discipline, person) = row?;
-        let show = match shows.entry(id) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(jauge_analytics::crossover::ShowAudience {
-                    show: title,
-                    discipline: discipline.parse().map_err(corrupt)?,
-                    people: Default::default(),
-                })
-            }
-        };
-        show.people.insert(person);
-    }
-    Ok(shows.into_values().collect())
-}
-
-/// A performance's bookings from its valid tickets by the instant (seconds) they were
-/// ordered: tickets by days before the performance, both days in `tz`.
-pub(crate) fn bookings_of(
-    performance: PerformanceLine,
-    orders: impl IntoIterator<Item = Result<(i64, u64), StoreError>>,
-    tz: chrono_tz::Tz,
-) -> Result<Bookings, StoreError> {
-    let day = performance.starts_at.with_timezone(&tz).date_naive();
-    let mut by_day: std::collections::BTreeMap<u32, u64> = Default::default();
-    for order in orders {
-        let (ordered, tickets) = order?;
-        let ordered = from_seconds(ordered)?.with_timezone(&tz).date_naive();
-        let before = u32::try_from((day - ordered).num_days().max(0)).unwrap_or(u32::MAX);
-        *by_day.entry(before).or_default() += tickets;
-    }
-    Ok(Bookings {
-        performance,
-        by_day: by_day.into_iter().collect(),
-    })
-}
-
-/// A performance of the programme as read: (id, source, external id, show's external id,
-/// hall, start in seconds), its show (title, discipline, company, young audience,
-/// coproduction, festival) and its sales.
-pub(crate) type RawProgrammed = (
-    (i64, String, String, String, String, i64),
-    (String, String, Option<String>, bool, bool, Option<String>),
-    RawSales,
-);
-
-/// A programmed performance from what [`RawProgrammed`] read.
-pub(crate) fn programmed(
-    ((id, source, external, show_external, hall, starts_at), show, sales): RawProgrammed,
-) -> Result<crate::ProgrammedPerformance, StoreError> {
-    let (title, discipline, company, young_audience, coproduction, festival) = show;
-    let sales = performance_sales(sales)?;
-    let name = |text: String| text.parse::<jauge_model::Name>().map_err(corrupt);
-    Ok(crate::ProgrammedPerformance {
-        id,
-        source: source.parse().map_err(corrupt)?,
-        performance: jauge_model::Performance {
-            id: external.parse().map_err(corrupt)?,
-            show: show_external.parse().map_err(corrupt)?,
-            hall: name(hall)?,
-            starts_at: from_seconds(starts_at)?,
-            capacity: sales.capacity,
-            status: sales.status,
-        },
-        show: jauge_model::Show {
-            id: show_external.parse().map_err(corrupt)?,
-            title: name(title)?,
-            discipline: discipline.parse().map_err(corrupt)?,
-            company: company.map(name).transpose()?,
-            young_audience,
-            coproduction,
-            festival: festival.map(name).transpose()?,
-        },
-        sales,
-    })
-}
-
-/// A ticket as read: buyer, performance start (seconds), show title, tariff category, amount
-/// (cents) and status.
-pub(crate) type RawTicketFact = (Option<String>, i64, String, String, i64, String);
-
-/// A ticket's fact from what [`RawTicketFact`] read.
-pub(crate) fn ticket_fact(
-    (buyer, at, show, category, amount, status): RawTicketFact,
-) -> Result<crate::TicketFact, StoreError> {
-    Ok(crate::TicketFact {
-        buyer: buyer.map(|b| b.parse()).transpose().map_err(corrupt)?,
-        performance_at: from_seconds(at)?,
-        show,
-        category: category.parse().map_err(corrupt)?,
-        amount: Cents::from_signed(amount).map_err(corrupt)?,
-        status: status.parse().map_err(corrupt)?,
-    })
 }
 
 /// The API tokens `condition` (with `?1` for `value`) selects, oldest first.
@@ -383,19 +225,6 @@ fn shares_where(
         statement.query_map([], read)?.collect::<Result<_, _>>()?
     };
     rows.into_iter().map(crate::rows::share).collect()
-}
-
-pub(crate) fn to_seconds(instant: DateTime<Utc>) -> i64 {
-    instant.timestamp()
-}
-
-pub(crate) fn from_seconds(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp(seconds, 0)
-        .ok_or_else(|| StoreError::Corrupt(format!("instant {seconds} out of range")))
-}
-
-pub(crate) fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
-    StoreError::Corrupt(e.to_string())
 }
 
 fn read_setup(conn: &Connection) -> Result<Option<VenueSetup>, StoreError> {

@@ -20,12 +20,13 @@ use jauge_model::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::bulk::{BulkInsert, Param};
-use super::{read_setup, to_seconds};
+use super::read_setup;
 use crate::batch::{
     BatchRollups, History, Holder, Known, NewPerformance, PlannedOrders, ResolvedTickets,
     SeasonCutter, Stopwatch, StoredOrder, StoredTicket, check_beside, check_tickets_stored, holder,
     missing_record, note_revision, order_changes, ticket_changes,
 };
+use crate::rows::to_seconds;
 use crate::{BatchReport, StoreError};
 
 /// Writes a batch that arrives in parts (one dataset, or a large file's rows as they are read)

@@ -90,3 +90,47 @@ fn venues_in_schemas_of_one_database_see_only_their_own_rows() {
     assert_eq!(b.setup().unwrap().unwrap().halls.len(), 1);
     assert_eq!((a.count("ticket"), b.count("ticket")), (1, 0));
 }
+
+/// Each venue of a shared database connects as its own role, which owns its schema: the
+/// database itself refuses it another venue's rows, whatever SQL it sends.
+#[test]
+fn a_venues_role_cannot_read_another_venues_schema() {
+    if !PgStore::available() {
+        return;
+    }
+    let database = super::test_database();
+    let mut admin = postgres::Client::connect(&database, postgres::NoTls).unwrap();
+    let roles = [0, 1].map(|n| format!("schema_owner_test_{}_{n}", std::process::id()));
+    for role in &roles {
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {role} CASCADE; DROP ROLE IF EXISTS {role};
+                 CREATE ROLE {role} LOGIN; GRANT CREATE ON DATABASE jauge_store_tests TO {role};"
+            ))
+            .unwrap();
+    }
+    let as_role = |role: &str| format!("{database} user={role}");
+    let mut a = PgStore::open_in_schema(&as_role(&roles[0]), &roles[0]).unwrap();
+    a.save_setup(&setup()).unwrap();
+    a.write_dataset(&dataset(&[(0, 2500, TicketStatus::Valid, 0)]))
+        .unwrap();
+    let b = PgStore::open_in_schema(&as_role(&roles[1]), &roles[1]).unwrap();
+    assert_eq!(b.count("ticket"), 0);
+    let refused = b
+        .execute(&format!("SELECT * FROM {}.ticket", roles[0]))
+        .unwrap_err();
+    assert!(refused.contains("permission denied"), "{refused}");
+    let refused = b
+        .execute(&format!("SET search_path TO {}; SELECT * FROM ticket", roles[0]))
+        .unwrap_err();
+    assert!(refused.contains("ticket"), "{refused}");
+    drop((a, b));
+    for role in &roles {
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA {role} CASCADE; REVOKE CREATE ON DATABASE jauge_store_tests FROM {role};
+                 DROP ROLE {role};"
+            ))
+            .unwrap();
+    }
+}

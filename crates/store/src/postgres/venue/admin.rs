@@ -6,8 +6,9 @@ use postgres::{Client, GenericClient};
 
 use super::corrupt;
 use super::people::narrow;
+use crate::audit;
 use crate::postgres::database;
-use crate::sqlite::{audit, to_seconds};
+use crate::rows::to_seconds;
 use crate::{
     Account, ApiToken, AuditBreak, AuditEntry, DeclarationRecord, Session, ShareRecord, StoreError,
     rows,

@@ -7,7 +7,7 @@ use jauge_model::{BatchId, ConsentChannel, ConsentPurpose, PatronIdentity, Patro
 use postgres::Client;
 
 use crate::postgres::database;
-use crate::sqlite::to_seconds;
+use crate::rows::to_seconds;
 use crate::{
     Change, LiveSource, PersonLink, QuarantineEntry, RecordActivity, SourceStatus, StoreError,
     SubjectData, rows,
@@ -104,7 +104,7 @@ pub(super) fn subject_data(
         }
         for r in db.query(&events, &[key]).map_err(database)? {
             data.campaign_events
-                .push((r.get(0), r.get(1), crate::sqlite::from_seconds(r.get(2))?));
+                .push((r.get(0), r.get(1), crate::rows::from_seconds(r.get(2))?));
         }
     }
     Ok(data)

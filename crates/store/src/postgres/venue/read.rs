@@ -14,10 +14,8 @@ use postgres::{Client, GenericClient, Row};
 
 use super::{admin, corrupt};
 use crate::postgres::database;
-use crate::sqlite::built_on_read::{
-    DAY, Histories, audience_from, day_sales, figures, tally_sales,
-};
-use crate::sqlite::{
+use crate::rollups::{DAY, Histories, audience_from, day_sales, figures, tally_sales};
+use crate::rows::{
     RawSales, SALES_COLUMNS, bookings_of, from_seconds, performance_line as line_of,
     performance_sales, programmed, show_audiences, tariff_sales, ticket_fact, to_seconds,
 };

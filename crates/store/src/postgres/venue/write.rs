@@ -26,7 +26,7 @@ use crate::batch::{
     missing_record, note_revision, order_changes, ticket_changes,
 };
 use crate::postgres::database;
-use crate::sqlite::{SALES_COLUMNS, performance_sales, to_seconds};
+use crate::rows::{SALES_COLUMNS, performance_sales, to_seconds};
 use crate::{BatchReport, StoreError};
 
 /// Rows one multi-row statement writes at most: a part's rows in one round trip, up to a
