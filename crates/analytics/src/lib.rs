@@ -58,6 +58,22 @@ impl SalesTotals {
             })
     }
 
+    /// Tickets ÷ seats on sale (see [`definitions::FILL_RATE`]); none without seats.
+    pub fn fill_rate(&self, capacity: u64) -> Option<f64> {
+        ratio(self.tickets, capacity)
+    }
+
+    /// Revenue incl. VAT ÷ paid tickets, in cents (see [`definitions::AVERAGE_PRICE`]); none
+    /// without a paid ticket.
+    pub fn average_price(&self) -> Option<f64> {
+        ratio(self.revenue.get(), self.paid_tickets)
+    }
+
+    /// Free tickets ÷ tickets (see [`definitions::FREE_TICKET_SHARE`]); none without a ticket.
+    pub fn free_ticket_share(&self) -> Option<f64> {
+        ratio(self.free_tickets, self.tickets)
+    }
+
     /// The totals of one valid ticket sold at `amount`, at a subscription tariff or not.
     pub fn one(amount: Cents, subscription: bool) -> SalesTotals {
         let free = amount.is_zero();
@@ -198,10 +214,10 @@ pub(crate) fn summary_with_sales(facts: &SeasonFacts, sales: SalesTotals) -> Sea
         paid_tickets: sales.paid_tickets,
         free_tickets: sales.free_tickets,
         revenue: sales.revenue,
-        fill_rate: ratio(sales.tickets, capacity),
+        fill_rate: sales.fill_rate(capacity),
         paid_fill_rate: ratio(sales.paid_tickets, capacity),
-        average_price: ratio(sales.revenue.get(), sales.paid_tickets),
-        free_ticket_share: ratio(sales.free_tickets, sales.tickets),
+        average_price: sales.average_price(),
+        free_ticket_share: sales.free_ticket_share(),
         subscription_tickets: sales.subscription_tickets,
         subscription_share: ratio(sales.subscription_tickets, sales.tickets),
         patrons,

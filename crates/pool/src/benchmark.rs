@@ -47,17 +47,17 @@ impl Metric {
         self.of_sums(&Sums::of(performances))
     }
 
-    /// The figure over the performances `sums` adds up.
+    /// The figure over the performances `sums` adds up, as the venue's own dashboards define
+    /// it (`jauge_analytics::SalesTotals`).
     pub fn of_sums(self, sums: &Sums) -> Option<f64> {
-        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        let sales = sums.sales();
         match self {
-            Metric::FillRate => ratio(sums.tickets as f64, sums.capacity),
-            Metric::AveragePrice => ratio(sums.revenue_cents as f64 / 100.0, sums.paid_tickets),
-            Metric::TicketsPerPerformance => ratio(sums.tickets as f64, sums.performances),
-            Metric::FreeShare => ratio(
-                sums.tickets.saturating_sub(sums.paid_tickets) as f64,
-                sums.tickets,
-            ),
+            Metric::FillRate => sales.fill_rate(sums.capacity),
+            Metric::AveragePrice => sales.average_price().map(|cents| cents / 100.0),
+            Metric::TicketsPerPerformance => {
+                (sums.performances > 0).then(|| sums.tickets as f64 / sums.performances as f64)
+            }
+            Metric::FreeShare => sales.free_ticket_share(),
         }
     }
 }
@@ -73,6 +73,18 @@ pub struct Sums {
 }
 
 impl Sums {
+    /// The sales these performances add up to, as the analytics crate counts them (free
+    /// tickets are the valid tickets not paid; subscriptions are not in a contribution).
+    fn sales(&self) -> jauge_analytics::SalesTotals {
+        jauge_analytics::SalesTotals {
+            tickets: self.tickets,
+            paid_tickets: self.paid_tickets,
+            free_tickets: self.tickets.saturating_sub(self.paid_tickets),
+            revenue: jauge_model::Cents::new(self.revenue_cents.max(0) as u64),
+            subscription_tickets: 0,
+        }
+    }
+
     pub fn of(performances: &[&PerformanceAggregate]) -> Sums {
         performances.iter().fold(Sums::default(), |s, p| Sums {
             performances: s.performances + 1,

@@ -9,7 +9,6 @@
 
 use std::cell::{RefCell, RefMut};
 
-#[allow(unused_imports)]
 use jauge_analytics::audience::SeasonAudience;
 use jauge_analytics::calendar::DaySales;
 use jauge_analytics::crossover::ShowAudience;
@@ -197,6 +196,10 @@ impl Store for PgStore {
 
     fn save_setup(&mut self, setup: &VenueSetup) -> Result<(), StoreError> {
         admin::save_setup(self.client.get_mut(), setup)
+    }
+
+    fn write_dataset(&mut self, dataset: &Dataset) -> Result<BatchReport, StoreError> {
+        write::write_parts(self.client.get_mut(), std::iter::once(Ok(dataset)))
     }
 
     fn write_parts(

@@ -37,9 +37,9 @@ const ROWS_PER_STATEMENT: usize = 50_000;
 /// in one transaction: every part is checked, and a part with a problem the store does not
 /// settle, or an `Err` in place of a part, leaves the store as it was. Batches are written
 /// one at a time, as on SQLite: the batch chooses its orders' row ids.
-pub(super) fn write_parts(
+pub(super) fn write_parts<D: std::borrow::Borrow<Dataset>>(
     db: &mut Client,
-    parts: &mut dyn Iterator<Item = Result<Dataset, String>>,
+    mut parts: impl Iterator<Item = Result<D, String>>,
 ) -> Result<BatchReport, StoreError> {
     let mut tx = db.transaction().map_err(database)?;
     let setup = read_setup(&mut tx)?.ok_or(StoreError::NoVenue)?;
@@ -50,10 +50,10 @@ pub(super) fn write_parts(
     // Readers go on; another batch waits for this one's end.
     tx.batch_execute("LOCK TABLE import_batch IN EXCLUSIVE MODE")
         .map_err(database)?;
-    let mut w = Writer::begin(&mut tx, &first, &setup)?;
+    let mut w = Writer::begin(&mut tx, first.borrow(), &setup)?;
     let mut part = Some(first);
     while let Some(d) = part {
-        w.write_part(&d, &setup)?;
+        w.write_part(d.borrow(), &setup)?;
         drop(d);
         part = parts.next().transpose().map_err(StoreError::Abandoned)?;
     }
