@@ -271,3 +271,143 @@ fn only_letters_and_digits_make_a_role() {
         "postgres://jauge:***@db:5432/hub"
     );
 }
+
+#[test]
+fn a_hub_opened_after_version_3_counts_the_shared_buyers_of_the_contributions_it_holds() {
+    let Some(db) = Database::new() else { return };
+    let url = db.url(None);
+    // A hub whose schema stopped before `hub_crossover`, holding contributions written as that
+    // version wrote them (no `token_persons`): four venues, two seasons, buyers drawn from 40
+    // people, some with two tokens.
+    let mut hub = HubStore::open_at_version(&url, CROSSOVER_VERSION - 1).unwrap();
+    let venues = [
+        "61111111100011",
+        "62222222200022",
+        "63333333300033",
+        "64444444400044",
+    ];
+    let seasons = ["2024-2025", "2025-2026"];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut below = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    // (season, venue) → each person's tokens.
+    let mut held: BTreeMap<(&str, &str), Vec<Vec<String>>> = BTreeMap::new();
+    for venue in venues {
+        hub.add_venue(&contribution(venue, 100, &[]).venue).unwrap();
+        for season in seasons {
+            let persons: Vec<Vec<String>> = (0..10 + below(20))
+                .map(|_| {
+                    let who = below(40);
+                    let mut tokens = vec![format!("t{who}")];
+                    if below(4) == 0 {
+                        tokens.push(format!("u{who}"));
+                    }
+                    tokens
+                })
+                .collect();
+            hub.client
+                .execute(
+                    "INSERT INTO hub_contribution (venue_id, season, format, built_at, buyers)
+                     VALUES ($1, $2, 1, now(), $3)",
+                    &[&venue, &season, &(persons.len() as i64)],
+                )
+                .unwrap();
+            for (person, tokens) in persons.iter().enumerate() {
+                for token in tokens {
+                    hub.client
+                        .execute(
+                            "INSERT INTO hub_patron_token (venue_id, season, person, token)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                            &[&venue, &season, &(person as i32), token],
+                        )
+                        .unwrap();
+                }
+            }
+            held.insert((season, venue), persons);
+        }
+    }
+    drop(hub);
+
+    // Opened by this version: migrated, and the crossover counted for what was held.
+    let mut hub = HubStore::open(&url).unwrap();
+    let applied: i64 = hub
+        .client
+        .query_one("SELECT count(*) FROM hub_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(applied as usize, MIGRATIONS.len());
+    let stored = |hub: &mut HubStore| -> BTreeMap<(String, String, String), u64> {
+        hub.client
+            .query(
+                "SELECT season, from_venue_id, to_venue_id, shared FROM hub_crossover",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| ((r.get(0), r.get(1), r.get(2)), r.get::<_, i64>(3) as u64))
+            .collect()
+    };
+    let backfilled = stored(&mut hub);
+
+    // Counted afresh in Rust: of `from`'s buyers, those with a token `to` also holds.
+    let mut expected = BTreeMap::new();
+    for ((season, from), persons) in &held {
+        for to in venues.iter().filter(|to| *to != from) {
+            let theirs: std::collections::BTreeSet<&String> =
+                held[&(*season, *to)].iter().flatten().collect();
+            let shared = persons
+                .iter()
+                .filter(|tokens| tokens.iter().any(|t| theirs.contains(t)))
+                .count() as u64;
+            if shared > 0 {
+                expected.insert(
+                    (season.to_string(), from.to_string(), to.to_string()),
+                    shared,
+                );
+            }
+        }
+    }
+    assert!(expected.len() > 10, "venues share buyers: {expected:?}");
+    assert_eq!(backfilled, expected);
+
+    // And counted afresh by the hub, venue by venue, as when a contribution arrives.
+    hub.client
+        .batch_execute("DELETE FROM hub_crossover")
+        .unwrap();
+    for (season, venue) in held.keys() {
+        hub.count_shared(venue, season).unwrap();
+    }
+    assert_eq!(stored(&mut hub), expected);
+
+    // What a venue reads: every pair it is in, with its buyers that have a token.
+    let (season, venue) = ("2025-2026", venues[1]);
+    let pairs = hub.crossover(season, venue).unwrap();
+    assert_eq!(pairs.len(), 2 * (venues.len() - 1));
+    for (from, to, shared, with_token) in pairs {
+        assert!(from == venue || to == venue);
+        let key = (season.to_string(), from.clone(), to);
+        assert_eq!(shared, expected.get(&key).copied().unwrap_or(0));
+        assert_eq!(with_token, held[&(season, from.as_str())].len() as u64);
+    }
+}
+
+#[test]
+fn on_a_citus_coordinator_the_tokens_are_written_alike() {
+    let Some(db) = Database::new() else { return };
+    let mut hub = HubStore::open(&db.url(None)).unwrap();
+    assert!(!hub.citus, "plain PostgreSQL");
+    // The statement a Citus coordinator gets (`ON CONFLICT DO NOTHING`), run here.
+    hub.citus = true;
+    let a = contribution("71111111100011", 120, &["aa", "bb", "cc"]);
+    let b = contribution("72222222200022", 80, &["bb", "dd"]);
+    for c in [&a, &b] {
+        hub.add_venue(&c.venue).unwrap();
+        hub.save_contribution(c).unwrap();
+        hub.save_contribution(c).unwrap();
+    }
+    assert_eq!(hub.contributions("2025-2026").unwrap(), vec![a, b]);
+}
