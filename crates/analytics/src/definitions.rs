@@ -139,6 +139,39 @@ pub const LAPSE_PROBABILITY: Definition = Definition {
     en: "The probability that a person who came buys nothing next season, from how long since they last came, how many seasons and tickets, and their subscription (logistic regression learnt on the previous season's returns).",
 };
 
+/// The figures of a network's hub, where a venue reads its figures beside its peers'.
+pub const TICKETS_PER_PERFORMANCE: Definition = Definition {
+    key: "tickets_per_performance",
+    name_fr: "Billets par représentation",
+    name_en: "Tickets per performance",
+    fr: "Billets valides ÷ représentations non annulées de la saison.",
+    en: "Valid tickets ÷ the season's performances that are not cancelled.",
+};
+
+pub const PEER_QUARTILES: Definition = Definition {
+    key: "peer_quartiles",
+    name_fr: "Quartiles des pairs",
+    name_en: "Peers' quartiles",
+    fr: "Les lieux du réseau de même discipline, même taille de salle et même région, vous compris, rangés selon leur valeur : un quart est sous le 1er quartile, la moitié sous la médiane, les trois quarts sous le 3e quartile. Secret statistique : montrés seulement s'ils viennent d'au moins 5 lieux et 11 spectateurs, sans qu'un lieu pèse plus de 85 % des billets.",
+    en: "The network's venues of the same discipline, hall size and region, yours included, ranked by their value: a quarter lie below the first quartile, half below the median, three quarters below the third quartile. Statistical secrecy: shown only when at least 5 venues and 11 patrons stand behind them, no venue weighing more than 85% of the tickets.",
+};
+
+pub const SHARED_BUYERS: Definition = Definition {
+    key: "shared_buyers",
+    name_fr: "Spectateurs en commun",
+    name_en: "Shared buyers",
+    fr: "Vos acheteurs de la saison qui ont aussi acheté dans l'autre lieu, reconnus par leur jeton (une empreinte de leur courriel sous la clé du réseau : ni nom ni courriel ne quittent les lieux) ; la part se rapporte à vos acheteurs ayant un jeton. Moins de 11 personnes : non montré.",
+    en: "Your season's buyers who also bought at the other venue, recognised by their token (a fingerprint of their email under the network's key: no name or email leaves the venues); the share is of your buyers with a token. Fewer than 11 people: not shown.",
+};
+
+pub const NETWORK_REACH: Definition = Definition {
+    key: "network_reach",
+    name_fr: "Acheteurs pour 1 000 habitants",
+    name_en: "Buyers per 1,000 inhabitants",
+    fr: "Acheteurs des lieux du réseau domiciliés dans la commune, pour 1 000 habitants ; une personne venue dans deux lieux compte deux fois. Secret statistique : montré seulement à partir de 5 lieux et 11 acheteurs, sans qu'un lieu pèse plus de 85 %.",
+    en: "Buyers of the network's venues living in the commune, per 1,000 inhabitants; a person who came to two venues counts twice. Statistical secrecy: shown only from 5 venues and 11 buyers, no venue weighing more than 85%.",
+};
+
 /// Every definition, in the order figures are shown.
 pub const ALL: [Definition; 14] = [
     TICKETS,

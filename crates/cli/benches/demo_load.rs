@@ -63,7 +63,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let postgres = std::env::var("JAUGE_BENCH_DB").ok();
     let (mut store, backend): (Box<dyn Store>, &str) = match &postgres {
-        Some(url) => (jauge_store::open(url).expect("the store opens"), "PostgreSQL"),
+        Some(url) => (
+            jauge_store::open(url).expect("the store opens"),
+            "PostgreSQL",
+        ),
         None => (
             Box::new(SqliteStore::open(dir.path().join("bench.db")).expect("the store opens")),
             "SQLite",

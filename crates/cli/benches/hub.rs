@@ -257,6 +257,27 @@ fn main() {
         runs.iter().copied().fold(0.0, f64::max),
         cells.as_array().unwrap().len()
     );
+    // The same page as the venue's staff read it: HTML, the token in the pages' cookie.
+    let page = || {
+        let started = Instant::now();
+        let mut response = agent
+            .get(&format!("{hub_url}/hub/reperes?saison={SEASON}"))
+            .header("Cookie", &format!("jauge_hub={token}"))
+            .call()
+            .unwrap();
+        let body = response.body_mut().read_to_string().unwrap();
+        (started.elapsed().as_secs_f64() * 1000.0, body)
+    };
+    let (first, body) = page();
+    assert!(body.contains("<h1>Repères"), "the benchmark page: {body}");
+    let runs: Vec<f64> = (0..30).map(|_| page().0).collect();
+    println!(
+        "  benchmark page as HTML (/hub/reperes) {:.0} ms median of 30 (first {first:.0} ms, \
+         worst {:.0} ms; {} kB) (goal ≤ 300 ms)",
+        median(runs.clone()),
+        runs.iter().copied().fold(0.0, f64::max),
+        body.len() / 1000
+    );
     for path in ["crossover", "territory"] {
         let runs: Vec<f64> = (0..10).map(|_| ask(path).0).collect();
         println!("  {path:<14} {:.0} ms median of 10", median(runs));

@@ -58,7 +58,10 @@ pub fn run(_cli: &Cli, args: &HubArgs) -> Result<(), Failure> {
                 let address = listener
                     .local_addr()
                     .map_err(|e| Failure::Internal(e.into()))?;
-                println!("Jauge hub : http://{address}/hub/v1/  (Ctrl+C pour arrêter / to stop)");
+                println!(
+                    "Jauge hub : http://{address}/hub/ (pages), http://{address}/hub/v1/ (API)  \
+                     (Ctrl+C pour arrêter / to stop)"
+                );
                 axum::serve(listener, router)
                     .with_graceful_shutdown(async {
                         let _ = tokio::signal::ctrl_c().await;

@@ -226,6 +226,125 @@ pub fn lines_with_band(
     svg
 }
 
+/// One row of a [`spreads`] chart: a figure of a venue beside its peers'.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spread {
+    pub label: String,
+    /// The peers' first quartile, median and third quartile; or, when they may not be shown,
+    /// why (written in their place).
+    pub peers: Result<[f64; 3], String>,
+    /// The venue's own value, if it has one.
+    pub own: Option<f64>,
+    /// The row's values in words (the venue's, the peers'), for its title.
+    pub shown: String,
+}
+
+/// What a [`spreads`] chart's marks are called, for its legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpreadLegend<'a> {
+    /// The box from the first to the third quartile.
+    pub middle_half: &'a str,
+    pub median: &'a str,
+    pub own: &'a str,
+}
+
+/// Rows on one scale, from 0 to `full` (labelled `full_shown`; longer values reach its end):
+/// in each, the peers' middle half as a box with their median across it, and the venue's own
+/// value as a dot. A row whose peers may not be shown says why instead.
+pub fn spreads(
+    title: &str,
+    rows: &[Spread],
+    full: f64,
+    full_shown: &str,
+    legend: SpreadLegend,
+) -> String {
+    let full = full.max(f64::MIN_POSITIVE);
+    let longest = rows
+        .iter()
+        .map(|r| r.label.chars().count().min(LABEL_CHARACTERS))
+        .max()
+        .unwrap_or(0);
+    let labels = CHARACTER * longest as f64 + 12.0;
+    let plot = WIDTH - labels - 16.0;
+    let x = |v: f64| labels + (v.max(0.0) / full).min(1.0) * plot;
+    let axis = 4.0 + ROW * rows.len() as f64;
+    let height = axis + 44.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{title}"><title>{title}</title><g font-size="12" fill="#444444"><line x1="{labels}" y1="{axis}" x2="{right}" y2="{axis}" stroke="#767676"/><text x="{labels}" y="{ty}">0</text><text x="{right}" y="{ty}" text-anchor="end">{full_shown}</text></g>"##,
+        title = escape(title),
+        right = labels + plot,
+        ty = axis + 14.0,
+        full_shown = escape(full_shown),
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = 4.0 + ROW * i as f64;
+        let middle = y + (ROW - 6.0) / 2.0;
+        let _ = write!(
+            svg,
+            r##"<g><title>{full_label} : {shown}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="#1a1a1a">{label}</text><line x1="{labels}" y1="{middle}" x2="{right}" y2="{middle}" stroke="#cccccc"/>"##,
+            full_label = escape(&r.label),
+            shown = escape(&r.shown),
+            label = escape(&cut(&r.label)),
+            lx = labels - 6.0,
+            ty = y + 14.0,
+            right = labels + plot,
+        );
+        match &r.peers {
+            Ok([q1, median, q3]) => {
+                let _ = write!(
+                    svg,
+                    r##"<rect x="{:.1}" y="{y}" width="{:.1}" height="{h}" fill="{c}" fill-opacity="0.3" stroke="{c}"/><line x1="{m:.1}" y1="{y}" x2="{m:.1}" y2="{bottom}" stroke="#1a1a1a" stroke-width="2"/>"##,
+                    x(*q1),
+                    (x(*q3) - x(*q1)).max(1.0),
+                    h = ROW - 6.0,
+                    bottom = y + ROW - 6.0,
+                    m = x(*median),
+                    c = PALETTE[0],
+                );
+            }
+            Err(why) => {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{:.1}" y="{ty}" font-size="12" font-style="italic" fill="#444444">{}</text>"##,
+                    labels + 4.0,
+                    escape(why),
+                    ty = y + 14.0,
+                );
+            }
+        }
+        if let Some(own) = r.own {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{middle}" r="5" fill="{c}" stroke="#ffffff"/>"##,
+                x(own),
+                c = PALETTE[1],
+            );
+        }
+        svg.push_str("</g>");
+    }
+    let ly = axis + 24.0;
+    let _ = write!(
+        svg,
+        r##"<g font-size="12" fill="#1a1a1a"><rect x="{labels}" y="{ly}" width="24" height="12" fill="{c0}" fill-opacity="0.3" stroke="{c0}"/><text x="{t1}" y="{ty}">{middle_half}</text><line x1="{l2}" y1="{ly}" x2="{l2}" y2="{lb}" stroke="#1a1a1a" stroke-width="2"/><text x="{t2}" y="{ty}">{median}</text><circle cx="{l3}" cy="{lm}" r="5" fill="{c1}"/><text x="{t3}" y="{ty}">{own}</text></g></svg>"##,
+        c0 = PALETTE[0],
+        c1 = PALETTE[1],
+        t1 = labels + 30.0,
+        l2 = labels + 250.0,
+        t2 = labels + 258.0,
+        l3 = labels + 400.0,
+        t3 = labels + 410.0,
+        lb = ly + 12.0,
+        lm = ly + 6.0,
+        ty = ly + 11.0,
+        middle_half = escape(legend.middle_half),
+        median = escape(legend.median),
+        own = escape(legend.own),
+    );
+    svg
+}
+
 /// A place on a map: where it is, its value, its name and its value as shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spot {
@@ -507,5 +626,48 @@ mod band_tests {
         );
         assert!(svg.contains(r#"<circle cx="612" cy="98.0""#), "{svg}");
         assert!(svg.contains("Prévision &lt;80 %&gt;"));
+    }
+
+    #[test]
+    fn spreads_place_quartiles_and_the_venue_on_one_scale_and_say_why_a_row_is_withheld() {
+        let legend = SpreadLegend {
+            middle_half: "moitié centrale",
+            median: "médiane",
+            own: "vous",
+        };
+        let rows = [
+            Spread {
+                label: "Théâtre <200>".to_owned(),
+                peers: Ok([0.25, 0.5, 0.75]),
+                own: Some(1.5),
+                shown: "vous 150 %".to_owned(),
+            },
+            Spread {
+                label: "Danse".to_owned(),
+                peers: Err("secret statistique : moins de 5 lieux".to_owned()),
+                own: Some(0.5),
+                shown: "vous 50 %".to_owned(),
+            },
+        ];
+        let svg = spreads("Taux <de remplissage>", &rows, 1.0, "100 %", legend);
+        let (labels, plot) = (
+            CHARACTER * 13.0 + 12.0,
+            WIDTH - (CHARACTER * 13.0 + 12.0) - 16.0,
+        );
+        let x = |v: f64| format!("{:.1}", labels + v * plot);
+        // The box runs from the first to the third quartile, the median across it.
+        assert!(svg.contains(&format!(
+            r#"<rect x="{}" y="4" width="{:.1}""#,
+            x(0.25),
+            plot / 2.0
+        )));
+        assert!(svg.contains(&format!(r#"x1="{}" y1="4""#, x(0.5))));
+        // A value beyond the scale stops at its end; the withheld row has no box, only why.
+        assert!(svg.contains(&format!(r#"<circle cx="{}" cy="12""#, x(1.0))));
+        assert!(svg.contains(&format!(r#"<circle cx="{}" cy="34""#, x(0.5))));
+        assert_eq!(svg.matches("<rect").count(), 2, "one box, and the legend's");
+        assert!(svg.contains(">secret statistique : moins de 5 lieux</text>"));
+        assert!(svg.contains("Taux &lt;de remplissage&gt;") && svg.contains("Théâtre &lt;200&gt;"));
+        assert!(!svg.contains("<de") && !svg.contains("<200"));
     }
 }

@@ -3,8 +3,9 @@
 //! other venues and the network's audience by commune — every cell under statistical secrecy
 //! (`jauge-pool`). JSON under `/hub/v1`; every call carries the venue's hub token
 //! (`jauge hub add-venue`) as `Authorization: Bearer …`; errors are RFC 9457 problems. The
-//! contributions live in PostgreSQL (`jauge_store::postgres::HubStore`), each venue's rows kept
-//! to it by Row-Level Security.
+//! same figures as web pages under `/hub/` ([`pages`]), for the venue's staff: the token pasted
+//! once into a form, then kept in a cookie. The contributions live in PostgreSQL
+//! (`jauge_store::postgres::HubStore`), each venue's rows kept to it by Row-Level Security.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,8 +16,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jauge_model::Discipline;
 use jauge_model::network::{Contribution, SizeBand};
-use jauge_pool::benchmark::{Metric, Sums, VenueGroup, benchmarks_of_groups, territory_of};
-use jauge_pool::crossover::publish;
+use jauge_pool::benchmark::{
+    CommuneAudience, Comparison, Metric, Sums, VenueGroup, benchmarks_of_groups, territory_of,
+};
+use jauge_pool::crossover::{Shared, publish};
 use jauge_pool::secrecy::Breach;
 use jauge_store::StoreError;
 use jauge_store::postgres::HubStore;
@@ -24,6 +27,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Problem;
 use crate::auth::token_hash;
+
+mod pages;
+#[cfg(test)]
+mod tests;
 
 #[derive(Clone)]
 struct Hub {
@@ -46,6 +53,7 @@ pub fn router(url: String) -> Router {
         .route("/hub/v1/benchmarks", get(benchmark))
         .route("/hub/v1/crossover", get(shared_audiences))
         .route("/hub/v1/territory", get(network_territory))
+        .merge(pages::routes())
         .with_state(hub)
 }
 
@@ -76,23 +84,33 @@ async fn with_hub<T: Send + 'static>(
     .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
-/// The venue whose token the request carries.
-async fn venue(hub: &Hub, headers: &HeaderMap) -> Result<String, Problem> {
-    let Some(hash) = headers
+/// The token an `Authorization: Bearer …` header carries.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| token_hash(t.trim()))
-    else {
+        .map(str::trim)
+}
+
+/// The venue whose token the request carries.
+async fn venue(hub: &Hub, headers: &HeaderMap) -> Result<String, Problem> {
+    let Some(token) = bearer(headers) else {
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "the hub needs the venue's token, as `Authorization: Bearer TOKEN`: the network's \
              coordinator gives it (`jauge hub add-venue`)",
         ));
     };
-    with_hub(hub, move |store| store.venue_of(&hash))
+    venue_of_token(hub, token)
         .await?
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "this token is no venue's"))
+}
+
+/// The venue `token` is the hub token of, if any.
+async fn venue_of_token(hub: &Hub, token: &str) -> Result<Option<String>, Problem> {
+    let hash = token_hash(token);
+    with_hub(hub, move |store| store.venue_of(&hash)).await
 }
 
 async fn contribute(
@@ -189,6 +207,38 @@ struct BenchmarkCell {
     suppressed: Option<Breach>,
 }
 
+/// `venue`'s figures beside its peers' for `season`; `None` when it has not contributed.
+async fn comparisons(
+    hub: &Hub,
+    venue: &str,
+    season: &str,
+) -> Result<Option<Vec<Comparison>>, Problem> {
+    // The performances added up by the database: the tokens are not read.
+    let season = season.to_owned();
+    let groups: Vec<VenueGroup> = with_hub(hub, move |store| store.groups(&season))
+        .await?
+        .into_iter()
+        .map(|r| VenueGroup {
+            venue: r.venue,
+            region: r.region,
+            buyers: r.buyers,
+            discipline: r.discipline,
+            size_band: r.size_band,
+            sums: Sums {
+                performances: r.performances,
+                capacity: r.capacity,
+                tickets: r.tickets,
+                paid_tickets: r.paid_tickets,
+                revenue_cents: r.revenue_cents,
+            },
+        })
+        .collect();
+    Ok(groups
+        .iter()
+        .any(|g| g.venue == venue)
+        .then(|| benchmarks_of_groups(&groups, venue)))
+}
+
 async fn benchmark(
     State(hub): State<Hub>,
     headers: HeaderMap,
@@ -198,32 +248,12 @@ async fn benchmark(
         Ok(venue) => venue,
         Err(problem) => return problem.into_response(),
     };
-    // The performances added up by the database: the tokens are not read.
-    let season = query.season;
-    let groups = match with_hub(&hub, move |store| store.groups(&season)).await {
-        Ok(rows) => rows
-            .into_iter()
-            .map(|r| VenueGroup {
-                venue: r.venue,
-                region: r.region,
-                buyers: r.buyers,
-                discipline: r.discipline,
-                size_band: r.size_band,
-                sums: Sums {
-                    performances: r.performances,
-                    capacity: r.capacity,
-                    tickets: r.tickets,
-                    paid_tickets: r.paid_tickets,
-                    revenue_cents: r.revenue_cents,
-                },
-            })
-            .collect::<Vec<_>>(),
+    let comparisons = match comparisons(&hub, &venue, &query.season).await {
+        Ok(Some(comparisons)) => comparisons,
+        Ok(None) => return not_contributed().into_response(),
         Err(problem) => return problem.into_response(),
     };
-    if !groups.iter().any(|g| g.venue == venue) {
-        return not_contributed().into_response();
-    }
-    let cells: Vec<BenchmarkCell> = benchmarks_of_groups(&groups, &venue)
+    let cells: Vec<BenchmarkCell> = comparisons
         .into_iter()
         .map(|c| BenchmarkCell {
             discipline: c.discipline,
@@ -241,6 +271,24 @@ async fn benchmark(
     Json(cells).into_response()
 }
 
+/// Every pair of venues `venue` is in for `season`, both ways, as they may be published.
+async fn crossover(hub: &Hub, venue: &str, season: &str) -> Result<Vec<Shared>, Problem> {
+    // Counted when contributions arrived.
+    let (season, venue) = (season.to_owned(), venue.to_owned());
+    let pairs = with_hub(hub, move |store| store.crossover(&season, &venue)).await?;
+    Ok(pairs
+        .iter()
+        .map(|(from, to, shared, buyers)| publish(from, to, *shared, *buyers))
+        .collect())
+}
+
+/// The network's audience by commune for `season`.
+async fn territory(hub: &Hub, season: &str) -> Result<Vec<CommuneAudience>, Problem> {
+    let season = season.to_owned();
+    let counts = with_hub(hub, move |store| store.communes(&season)).await?;
+    Ok(territory_of(counts))
+}
+
 async fn shared_audiences(
     State(hub): State<Hub>,
     headers: HeaderMap,
@@ -250,16 +298,8 @@ async fn shared_audiences(
         Ok(venue) => venue,
         Err(problem) => return problem.into_response(),
     };
-    // Counted when contributions arrived: the pairs the venue is in, both ways.
-    let (season, asked) = (query.season, venue.clone());
-    match with_hub(&hub, move |store| store.crossover(&season, &asked)).await {
-        Ok(pairs) => {
-            let pairs: Vec<_> = pairs
-                .iter()
-                .map(|(from, to, shared, buyers)| publish(from, to, *shared, *buyers))
-                .collect();
-            Json(pairs).into_response()
-        }
+    match crossover(&hub, &venue, &query.season).await {
+        Ok(pairs) => Json(pairs).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -281,12 +321,11 @@ async fn network_territory(
     if let Err(problem) = contributor(&hub, &headers, &query.season).await {
         return problem.into_response();
     }
-    let season = query.season;
-    let counts = match with_hub(&hub, move |store| store.communes(&season)).await {
-        Ok(counts) => counts,
+    let communes = match territory(&hub, &query.season).await {
+        Ok(communes) => communes,
         Err(problem) => return problem.into_response(),
     };
-    let communes: Vec<CommuneCell> = territory_of(counts)
+    let communes: Vec<CommuneCell> = communes
         .into_iter()
         .map(|c| CommuneCell {
             insee: c.insee,

@@ -26,7 +26,8 @@ pub struct Reader {
     pub token_hash: String,
 }
 
-fn cookies(headers: &HeaderMap) -> &str {
+/// The request's `Cookie` header.
+pub(crate) fn cookies(headers: &HeaderMap) -> &str {
     headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
@@ -34,7 +35,7 @@ fn cookies(headers: &HeaderMap) -> &str {
 }
 
 /// `Secure` when the request came over TLS (directly, or through a proxy that says so).
-fn secure(headers: &HeaderMap) -> &'static str {
+pub(crate) fn secure(headers: &HeaderMap) -> &'static str {
     let tls = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())

@@ -166,6 +166,12 @@ impl Cell {
         )
     }
 
+    /// A figure that may not be shown, and why, in words: on the page and in the CSV alike.
+    pub fn withheld(why: impl Into<String>) -> Cell {
+        let why = why.into();
+        Cell::new(why.clone(), why, Kind::Text)
+    }
+
     /// Nothing known: a dash on the page, an empty CSV cell.
     pub fn none() -> Cell {
         Cell::new("—".to_owned(), String::new(), Kind::Number)

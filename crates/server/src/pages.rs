@@ -29,19 +29,38 @@ fn pick(lang: Lang, fr_text: &'static str, en_text: &'static str) -> &'static st
     if fr(lang) { fr_text } else { en_text }
 }
 
+/// The pages a site's header links to: each one's path, French name and English name.
+pub type Nav = [(&'static str, &'static str, &'static str)];
+
+/// The venue's pages.
+const VENUE_NAV: &Nav = &[
+    ("/saison", "Saison", "Season"),
+    ("/publics", "Publics", "Audiences"),
+    ("/croisements", "Croisements", "Crossover"),
+    ("/a-venir", "À venir", "Upcoming"),
+    ("/campagnes", "Campagnes", "Campaigns"),
+    ("/sources", "Sources", "Sources"),
+    ("/glossaire", "Glossaire", "Glossary"),
+];
+
 /// The page around `body`: header, navigation, language switch.
 pub fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> String {
-    let nav = [
-        ("/saison", "Saison", "Season"),
-        ("/publics", "Publics", "Audiences"),
-        ("/croisements", "Croisements", "Crossover"),
-        ("/a-venir", "À venir", "Upcoming"),
-        ("/campagnes", "Campagnes", "Campaigns"),
-        ("/sources", "Sources", "Sources"),
-        ("/glossaire", "Glossaire", "Glossary"),
-    ];
+    framed(VENUE_NAV, "/style.css", title, lang, path, query, body)
+}
+
+/// The page around `body`, in a site whose header links to `nav` and whose style is at
+/// `stylesheet`.
+pub fn framed(
+    nav: &Nav,
+    stylesheet: &str,
+    title: &str,
+    lang: Lang,
+    path: &str,
+    query: &str,
+    body: &str,
+) -> String {
     let mut links = String::new();
-    for (target, fr_name, en_name) in nav {
+    for &(target, fr_name, en_name) in nav {
         let current = if target == path {
             r#" aria-current="page""#
         } else {
@@ -65,7 +84,7 @@ pub fn layout(title: &str, lang: Lang, path: &str, query: &str, body: &str) -> S
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — Jauge</title>
-<link rel="stylesheet" href="/style.css">
+<link rel="stylesheet" href="{stylesheet}">
 </head>
 <body>
 <header>

@@ -723,6 +723,12 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
 
+    #[error(
+        "cannot connect to {location}: {reason}. Check the address, that PostgreSQL runs and \
+         that the database exists"
+    )]
+    CannotConnect { location: String, reason: String },
+
     #[error("PostgreSQL: {0}")]
     Postgres(String),
 }

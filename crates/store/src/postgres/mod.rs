@@ -78,8 +78,25 @@ pub(crate) fn database(e: postgres::Error) -> StoreError {
 pub fn message(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => {
+            // The client's own errors say what failed in their source ("connection refused").
+            let mut said = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                said.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            said
+        }
     }
+}
+
+/// Connects to `url`, or says why not in words a person can act on.
+pub(crate) fn connect(url: &str) -> Result<Client, StoreError> {
+    Client::connect(url, NoTls).map_err(|e| StoreError::CannotConnect {
+        location: redacted(url),
+        reason: message(&e),
+    })
 }
 
 /// The database role of a venue: `venue_` and its id (a SIRET: digits only).
@@ -102,12 +119,7 @@ impl HubStore {
     /// Connects to `url` and brings its schema up to `version` only: for tests of migrations.
     #[doc(hidden)]
     pub fn open_at_version(url: &str, version: usize) -> Result<HubStore, StoreError> {
-        let client = Client::connect(url, NoTls).map_err(|e| {
-            StoreError::Postgres(format!(
-                "cannot connect to {}: {e}. Check the address, and that PostgreSQL runs",
-                redacted(url)
-            ))
-        })?;
+        let client = connect(url)?;
         let mut hub = HubStore {
             client,
             citus: false,
@@ -442,6 +454,17 @@ impl HubStore {
             .map_err(database)?
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
+            .collect())
+    }
+
+    /// Every venue of the network's name, by id.
+    pub fn venue_names(&mut self) -> Result<BTreeMap<String, String>, StoreError> {
+        Ok(self
+            .client
+            .query("SELECT venue_id, name FROM hub_venue", &[])
+            .map_err(database)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
             .collect())
     }
 

@@ -121,7 +121,10 @@ fn a_venues_role_cannot_read_another_venues_schema() {
         .unwrap_err();
     assert!(refused.contains("permission denied"), "{refused}");
     let refused = b
-        .execute(&format!("SET search_path TO {}; SELECT * FROM ticket", roles[0]))
+        .execute(&format!(
+            "SET search_path TO {}; SELECT * FROM ticket",
+            roles[0]
+        ))
         .unwrap_err();
     assert!(refused.contains("ticket"), "{refused}");
     drop((a, b));

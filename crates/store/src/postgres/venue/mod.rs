@@ -15,10 +15,10 @@ use jauge_analytics::crossover::ShowAudience;
 use jauge_analytics::places::BuyerPlace;
 use jauge_analytics::{Bookings, PerformanceLine, PerformanceSales, SeasonFacts};
 use jauge_model::{BatchId, Dataset, PatronIdentity, PatronKey, Season, SourceName, VenueSetup};
-use postgres::{Client, NoTls};
+use postgres::Client;
 
 use crate::Store;
-use crate::postgres::{database, redacted};
+use crate::postgres::{connect, database};
 use crate::{
     Account, ApiToken, AuditBreak, AuditEntry, BatchReport, Change, DeclarationRecord, LiveSource,
     PerformanceMix, PersonLink, ProgrammedPerformance, QuarantineEntry, RecordActivity, Session,
@@ -161,15 +161,6 @@ impl PgStore {
 
 fn corrupt(e: jauge_model::InvalidValue) -> StoreError {
     StoreError::Corrupt(e.to_string())
-}
-
-fn connect(url: &str) -> Result<Client, StoreError> {
-    Client::connect(url, NoTls).map_err(|e| {
-        StoreError::Postgres(format!(
-            "cannot connect to {}: {e}. Check the address, and that PostgreSQL runs",
-            redacted(url)
-        ))
-    })
 }
 
 impl Store for PgStore {
