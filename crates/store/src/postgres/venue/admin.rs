@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use jauge_model::{Capacity, Hall, Organisation, SeasonStartMonth, Venue, VenueSetup};
 use postgres::{Client, GenericClient};
 
+use super::columns;
 use super::corrupt;
 use super::people::narrow;
 use crate::audit;
@@ -162,17 +163,7 @@ pub(super) fn declarations(db: &mut Client) -> Result<Vec<DeclarationRecord>, St
     )
     .map_err(database)?
     .iter()
-    .map(|r| {
-        rows::declaration((
-            r.get(0),
-            r.get(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get(5),
-            r.get(6),
-        ))
-    })
+    .map(|r| rows::declaration(columns(r)))
     .collect()
 }
 
@@ -485,17 +476,7 @@ pub(super) fn verify_audit(db: &mut Client) -> Result<Result<usize, AuditBreak>,
             &[],
         )
         .map_err(database)?;
-    audit::verify(entries.iter().map(|r| {
-        Ok::<_, StoreError>((
-            r.get(0),
-            r.get(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get(5),
-            r.get(6),
-        ))
-    }))
+    audit::verify(entries.iter().map(|r| Ok::<_, StoreError>(columns(r))))
 }
 
 /// A free-form setting of this database.

@@ -491,3 +491,36 @@ impl Store for PgStore {
         people::note_notification(self.client.get_mut(), source, notification, at)
     }
 }
+
+/// A row's columns, read in order into a tuple: what the conversions of `crate::rows` take.
+pub(super) fn columns<T: Columns>(row: &postgres::Row) -> T {
+    T::of(row)
+}
+
+/// A tuple that a row's first columns fill, one a column.
+pub(super) trait Columns {
+    fn of(row: &postgres::Row) -> Self;
+}
+
+macro_rules! columns_of {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t),+> Columns for ($($t,)+)
+        where
+            $($t: for<'a> postgres::types::FromSql<'a>),+
+        {
+            fn of(row: &postgres::Row) -> Self {
+                ($(row.get::<_, $t>($i),)+)
+            }
+        }
+    };
+}
+
+columns_of!(A 0, B 1, C 2, D 3);
+columns_of!(A 0, B 1, C 2, D 3, E 4);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+columns_of!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);

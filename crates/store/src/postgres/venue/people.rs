@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use jauge_model::{BatchId, ConsentChannel, ConsentPurpose, PatronIdentity, PatronKey, SourceName};
 use postgres::Client;
 
+use super::columns;
 use crate::postgres::database;
 use crate::rows::to_seconds;
 use crate::{
@@ -91,16 +92,7 @@ pub(super) fn subject_data(
             )?);
         }
         for r in db.query(&purchases, &[key]).map_err(database)? {
-            data.purchases.push(rows::purchase((
-                r.get(0),
-                r.get(1),
-                r.get(2),
-                r.get(3),
-                r.get(4),
-                r.get(5),
-                r.get(6),
-                r.get(7),
-            ))?);
+            data.purchases.push(rows::purchase(columns(&r))?);
         }
         for r in db.query(&events, &[key]).map_err(database)? {
             data.campaign_events
@@ -238,18 +230,7 @@ pub(super) fn quarantine(
     )
     .map_err(database)?
     .iter()
-    .map(|r| {
-        rows::quarantine_entry((
-            r.get(0),
-            r.get(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get(5),
-            r.get(6),
-            r.get(7),
-        ))
-    })
+    .map(|r| rows::quarantine_entry(columns(r)))
     .collect()
 }
 
@@ -303,18 +284,7 @@ pub(super) fn sources(db: &mut Client) -> Result<Vec<SourceStatus>, StoreError> 
     )
     .map_err(database)?
     .iter()
-    .map(|r| {
-        rows::source_status((
-            r.get(0),
-            r.get(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get(5),
-            r.get(6),
-            r.get(7),
-        ))
-    })
+    .map(|r| rows::source_status(columns(r)))
     .collect()
 }
 
