@@ -182,7 +182,24 @@ fn run<S: Store + ?Sized>(
         _ => None,
     };
     dataset.drift_accepted.clone_from(&drift);
-    let report = store.write_dataset(&dataset).map_err(stored)?;
+    // Nothing changed since the last sync (no order, the same programme, the same shape): no
+    // batch, so that a schedule every few minutes neither piles up empty imports nor empties
+    // the rollups the pages read.
+    let programme_key = format!("live.{name}.programme");
+    let programme = programme_fingerprint(&dataset);
+    let unchanged = matches!(scope, Scope::Changes { full: false })
+        && drift.is_none()
+        && carries_no_sale(&dataset)
+        && store.setting(&programme_key).map_err(stored)?.as_deref() == Some(programme.as_str());
+    let report = if unchanged {
+        BatchReport::default()
+    } else {
+        let report = store.write_dataset(&dataset).map_err(stored)?;
+        store
+            .set_setting(&programme_key, &programme)
+            .map_err(stored)?;
+        report
+    };
     Ok((
         SyncReport {
             orders: dataset.orders.len(),
@@ -195,6 +212,31 @@ fn run<S: Store + ?Sized>(
         },
         snapshot.generated,
     ))
+}
+
+/// What a sync's programme (shows, performances and tariffs, as mapped) was, as a digest: a
+/// sync that brings no sale and the same digest has nothing to store.
+fn programme_fingerprint(dataset: &jauge_model::Dataset) -> String {
+    use sha2::{Digest, Sha256};
+    let programme = format!(
+        "{:?}",
+        (&dataset.shows, &dataset.performances, &dataset.tariffs)
+    );
+    Sha256::digest(programme.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a dataset holds nothing but its programme: no order, ticket, patron, consent or row
+/// in quarantine.
+fn carries_no_sale(dataset: &jauge_model::Dataset) -> bool {
+    dataset.orders.is_empty()
+        && dataset.tickets.is_empty()
+        && dataset.patrons.is_empty()
+        && dataset.consents.is_empty()
+        && dataset.quarantined.is_empty()
+        && dataset.campaigns.is_empty()
 }
 
 /// A shape's kinds of object with their fields: one `kind: field, field` line per kind.
@@ -254,6 +296,31 @@ pub fn merged_shape(before: &str, now: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_programme_that_changes_changes_its_fingerprint() {
+        let mut d = jauge_model::Dataset::new(
+            "pretix".parse().unwrap(),
+            jauge_model::SourceKind::Pretix,
+            "pretix",
+        );
+        d.performances.push(jauge_model::Performance {
+            id: "gala".parse().unwrap(),
+            show: "gala".parse().unwrap(),
+            hall: "Grande salle".parse().unwrap(),
+            starts_at: chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap(),
+            capacity: jauge_model::Capacity::new(90).unwrap(),
+            status: jauge_model::PerformanceStatus::Scheduled,
+        });
+        let before = programme_fingerprint(&d);
+        assert_eq!(programme_fingerprint(&d.clone()), before);
+        assert!(carries_no_sale(&d));
+        d.performances[0].capacity = jauge_model::Capacity::new(120).unwrap();
+        assert_ne!(programme_fingerprint(&d), before, "a quota grew");
+        d.performances[0].capacity = jauge_model::Capacity::new(90).unwrap();
+        d.performances[0].status = jauge_model::PerformanceStatus::Cancelled;
+        assert_ne!(programme_fingerprint(&d), before, "a date was cancelled");
+    }
 
     #[test]
     fn a_drift_names_fields_come_and_gone_in_the_kinds_both_shapes_hold() {

@@ -9,8 +9,8 @@ use tower::ServiceExt;
 
 use super::*;
 
-/// A stand-in for pretix's API: one event without dates, one product, one quota, one order;
-/// it records the paths asked for.
+/// A stand-in for pretix's API: one event without dates, one product, one quota, one order
+/// (none modified since a time asked); it records the paths asked for.
 fn fake_pretix() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -36,6 +36,7 @@ fn fake_pretix() -> (String, Arc<Mutex<Vec<String>>>) {
                 }
             }
             seen.lock().unwrap().push(path.clone());
+            let since = path.contains("modified_since=");
             let list =
                 |items: &str| format!(r#"{{"count": 1, "next": null, "results": [{items}]}}"#);
             let path = path
@@ -52,6 +53,9 @@ fn fake_pretix() -> (String, Arc<Mutex<Vec<String>>>) {
                 "/events/gala/items/" => list(
                     r#"{"id": 7, "name": {"fr": "Plein tarif"}, "default_price": "30.00", "admission": true}"#,
                 ),
+                "/events/gala/orders/" if since => {
+                    r#"{"count": 0, "next": null, "results": []}"#.to_owned()
+                }
                 "/events/gala/orders/" => list(order),
                 "/events/gala/orders/ABC12/" => order.to_owned(),
                 _ => String::new(),
@@ -64,7 +68,7 @@ fn fake_pretix() -> (String, Arc<Mutex<Vec<String>>>) {
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
+                 X-Page-Generated: 2026-11-29T08:00:00Z\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -218,4 +222,34 @@ fn the_schedule_syncs_the_sources_due_and_records_the_attempt() {
     let asked_before = asked.lock().unwrap().len();
     assert!(sync_due(&db, &running).unwrap().is_empty());
     assert_eq!(asked.lock().unwrap().len(), asked_before);
+}
+
+#[test]
+fn a_sync_that_brings_nothing_new_stores_no_batch() {
+    let (url, _asked) = fake_pretix();
+    let (_dir, db) = venue_with_source(&url, "s3cret");
+    let mut store = SqliteStore::open(&db).unwrap();
+    let mut sync = |full: bool| {
+        let source = store.live_sources().unwrap().remove(0);
+        jauge_connect::sync(
+            &mut store,
+            &source,
+            Scope::Changes { full },
+            Retry::default(),
+        )
+        .unwrap()
+    };
+    let first = sync(false);
+    assert!(first.stored.batch.is_some());
+    assert_eq!(imports(&db), 1);
+    // No order changed since, and the same event, quota and product: nothing to store.
+    let second = sync(false);
+    assert_eq!(second.since.as_deref(), Some("2026-11-29T08:00:00Z"));
+    assert_eq!((second.orders, second.stored.batch), (0, None));
+    assert_eq!(imports(&db), 1);
+    // Everything asked for again is stored again, as a batch.
+    let full = sync(true);
+    assert_eq!(full.orders, 1);
+    assert!(full.stored.batch.is_some());
+    assert_eq!(imports(&db), 2);
 }
