@@ -184,20 +184,11 @@ fn get(agent: &ureq::Agent, url: &str, token: &str) -> serde_json::Value {
 
 #[test]
 fn three_venues_contribute_and_the_hub_answers_as_an_independent_computation() {
-    let Ok(admin) = std::env::var("JAUGE_TEST_POSTGRES") else {
-        eprintln!("skipped: set JAUGE_TEST_POSTGRES (.ci/run does)");
+    let Some(database) = jauge_store::postgres::testing::TestDatabase::new("jauge_hub_e2e") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("jauge_hub_e2e_{}", std::process::id());
-    let mut client = jauge_store::postgres::HubStore::connect(&admin).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {database}"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {database}"))
-        .unwrap();
-    let hub_db = format!("{admin} dbname={database}");
+    let hub_db = database.url(None);
 
     let towns = [
         (11, ("Théâtre de la Loire", "37000", "Tours", "37261")),
@@ -397,8 +388,7 @@ fn three_venues_contribute_and_the_hub_answers_as_an_independent_computation() {
             .all(|c| c["buyers"].is_null() && c["suppressed"] == "few_venues")
     );
 
+    // The hub stops before its database is dropped.
     drop(serve);
-    drop(client);
-    let mut client = jauge_store::postgres::HubStore::connect(&admin).unwrap();
-    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+    drop(database);
 }

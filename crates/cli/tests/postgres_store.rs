@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use jauge_model::{ConsentChannel, ConsentPurpose, Season};
 use jauge_store::Store;
+use jauge_store::postgres::testing::TestDatabase;
 
 const TODAY: &str = "2026-11-29";
 
@@ -27,57 +28,6 @@ fn succeeds(db: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// `postgres://user@host:port/database` from a `key=value` connection string.
-fn url_of(admin: &str, database: &str) -> String {
-    let value = |key: &str, default: &str| {
-        admin
-            .split_whitespace()
-            .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
-            .unwrap_or(default)
-            .to_owned()
-    };
-    format!(
-        "postgres://{}@{}:{}/{database}",
-        value("user", "postgres"),
-        value("host", "127.0.0.1"),
-        value("port", "5432")
-    )
-}
-
-/// A database of the test's own, dropped at the end.
-struct Database {
-    admin: String,
-    name: String,
-}
-
-impl Database {
-    fn new(admin: &str) -> Database {
-        let name = format!("jauge_venue_e2e_{}", std::process::id());
-        let mut client = jauge_store::postgres::HubStore::connect(admin).unwrap();
-        client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Database {
-            admin: admin.to_owned(),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = jauge_store::postgres::HubStore::connect(&self.admin) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
 }
 
 fn demo(db: &str, out: &Path) {
@@ -116,12 +66,10 @@ fn same<T: std::fmt::Debug>(
 
 #[test]
 fn the_demo_on_postgresql_reads_back_as_on_sqlite() {
-    let Ok(admin) = std::env::var("JAUGE_TEST_POSTGRES") else {
-        eprintln!("skipped: set JAUGE_TEST_POSTGRES (.ci/run does)");
+    let Some(database) = TestDatabase::new("jauge_venue_e2e") else {
         return;
     };
-    let database = Database::new(&admin);
-    let pg = url_of(&admin, &database.name);
+    let pg = database.address();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("jauge.db");
     let file = file.to_str().unwrap();

@@ -5,7 +5,6 @@
 //! What a page shows is compared with what the JSON API answers for the same venue and season.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -24,51 +23,7 @@ use crate::auth::{new_token, token_hash};
 
 const SEASON: &str = "2025-2026";
 
-/// A database of the test's own, dropped at the end.
-struct Database {
-    admin: String,
-    name: String,
-}
-
-impl Database {
-    fn new() -> Option<Database> {
-        let Ok(admin) = std::env::var("JAUGE_TEST_POSTGRES") else {
-            eprintln!(
-                "skipped: set JAUGE_TEST_POSTGRES to a PostgreSQL connection string (.ci/run does)"
-            );
-            return None;
-        };
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "jauge_hub_pages_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut client = HubStore::connect(&admin).unwrap();
-        client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Some(Database { admin, name })
-    }
-
-    fn url(&self) -> String {
-        format!("{} dbname={}", self.admin, self.name)
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = HubStore::connect(&self.admin) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
+type Database = jauge_store::postgres::testing::TestDatabase;
 
 fn performance(
     discipline: Discipline,
@@ -147,7 +102,7 @@ fn member(i: u64) -> Contribution {
 
 /// A hub holding `contributions`, their shared buyers counted; the first venue's token.
 fn hub_of(db: &Database, contributions: &[Contribution]) -> (Router, String) {
-    let mut store = HubStore::open(&db.url()).unwrap();
+    let mut store = HubStore::open(&db.url(None)).unwrap();
     let token = new_token();
     for (i, c) in contributions.iter().enumerate() {
         if i == 0 {
@@ -160,7 +115,7 @@ fn hub_of(db: &Database, contributions: &[Contribution]) -> (Router, String) {
     for c in contributions {
         store.count_shared(&c.venue.id, SEASON).unwrap();
     }
-    (super::router(db.url()), token)
+    (super::router(db.url(None)), token)
 }
 
 /// A request's answer: its status, its headers and its body.
@@ -309,7 +264,9 @@ fn run(test: impl std::future::Future<Output = ()>) {
 
 #[test]
 fn a_venue_gives_its_token_and_reads_its_figures_beside_its_peers_quartiles() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_pages") else {
+        return;
+    };
     let network: Vec<Contribution> = (0..6).map(member).collect();
     let (app, token) = hub_of(&db, &network);
     run(async {
@@ -545,7 +502,9 @@ fn a_venue_gives_its_token_and_reads_its_figures_beside_its_peers_quartiles() {
 
 #[test]
 fn what_a_contribution_names_cannot_become_markup() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_pages") else {
+        return;
+    };
     let mut crafted = member(0);
     crafted.venue.name = r#"<script>alert("nom")</script>"#.into();
     crafted.venue.region = r#""><img src=x onerror=alert(1)>"#.into();

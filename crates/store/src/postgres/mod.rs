@@ -10,6 +10,8 @@ use postgres::{Client, NoTls};
 
 use crate::StoreError;
 
+#[doc(hidden)]
+pub mod testing;
 pub(crate) mod venue;
 pub use venue::{PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION};
 

@@ -3,7 +3,6 @@
 //! own. Skipped, saying so, without it.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::TimeZone;
 use jauge_model::network::{AreaCount, Contribution, PerformanceAggregate, SizeBand, VenueCard};
@@ -11,57 +10,7 @@ use jauge_model::{Discipline, TariffCategory};
 
 use super::*;
 
-/// A database of the test's own, dropped at the end.
-struct Database {
-    admin: String,
-    name: String,
-}
-
-impl Database {
-    fn new() -> Option<Database> {
-        let Ok(admin) = std::env::var("JAUGE_TEST_POSTGRES") else {
-            eprintln!(
-                "skipped: set JAUGE_TEST_POSTGRES to a PostgreSQL connection string (.ci/run does)"
-            );
-            return None;
-        };
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "jauge_hub_test_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut client = HubStore::connect(&admin).unwrap();
-        // One statement a call: neither may run in a transaction block.
-        client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Some(Database { admin, name })
-    }
-
-    /// The connection string to this database, as `user` if given.
-    fn url(&self, user: Option<&str>) -> String {
-        let mut url = format!("{} dbname={}", self.admin, self.name);
-        if let Some(user) = user {
-            url.push_str(&format!(" user={user}"));
-        }
-        url
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = HubStore::connect(&self.admin) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
+type Database = super::testing::TestDatabase;
 
 fn contribution(id: &str, tickets: u64, tokens: &[&str]) -> Contribution {
     Contribution {
@@ -118,7 +67,9 @@ fn contribution(id: &str, tickets: u64, tokens: &[&str]) -> Contribution {
 
 #[test]
 fn contributions_round_trip_and_a_new_one_replaces_the_old() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_test") else {
+        return;
+    };
     let mut hub = HubStore::open(&db.url(None)).unwrap();
     let a = contribution("11111111100011", 120, &["aa", "bb", "cc"]);
     let b = contribution("22222222200022", 80, &["bb", "dd"]);
@@ -185,7 +136,9 @@ fn contributions_round_trip_and_a_new_one_replaces_the_old() {
 
 #[test]
 fn a_venues_role_cannot_read_or_touch_another_venues_rows_even_with_raw_sql() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_test") else {
+        return;
+    };
     let mut hub = HubStore::open(&db.url(None)).unwrap();
     let a = contribution("33333333300033", 120, &["aa", "bb", "cc"]);
     let b = contribution("44444444400044", 80, &["bb", "dd"]);
@@ -274,7 +227,9 @@ fn only_letters_and_digits_make_a_role() {
 
 #[test]
 fn a_hub_opened_after_version_3_counts_the_shared_buyers_of_the_contributions_it_holds() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_test") else {
+        return;
+    };
     let url = db.url(None);
     // A hub whose schema stopped before `hub_crossover`, holding contributions written as that
     // version wrote them (no `token_persons`): four venues, two seasons, buyers drawn from 40
@@ -397,7 +352,9 @@ fn a_hub_opened_after_version_3_counts_the_shared_buyers_of_the_contributions_it
 
 #[test]
 fn on_a_citus_coordinator_the_tokens_are_written_alike() {
-    let Some(db) = Database::new() else { return };
+    let Some(db) = Database::new("jauge_hub_test") else {
+        return;
+    };
     let mut hub = HubStore::open(&db.url(None)).unwrap();
     assert!(!hub.citus, "plain PostgreSQL");
     // The statement a Citus coordinator gets (`ON CONFLICT DO NOTHING`), run here.
