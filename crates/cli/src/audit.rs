@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<(), Failure> {
                 );
                 Ok(())
             }
-            Err(broken) => Err(Failure::user(broken.to_string())),
+            Err(broken) => Err(Failure::untranslated(broken)),
         },
     }
 }

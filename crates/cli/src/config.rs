@@ -59,10 +59,11 @@ pub fn run(cli: &Cli, args: &ConfigArgs) -> Result<(), Failure> {
         }
         ConfigCommand::Set { key, value } => {
             let Some((key, _, _)) = SETTINGS.iter().find(|(k, _, _)| k == key) else {
-                return Err(Failure::user(format!(
-                    "{key:?} is not a setting; one of: {}",
-                    SETTINGS.map(|s| s.0).join(", ")
-                )));
+                let keys = SETTINGS.map(|s| s.0).join(", ");
+                return Err(Failure::user(
+                    format!("« {key} » n'est pas un réglage ; au choix : {keys}"),
+                    format!("{key:?} is not a setting; one of: {keys}"),
+                ));
             };
             let valid = if key.ends_with("years") {
                 value.parse::<u32>().is_ok_and(|y| (1..=50).contains(&y))
@@ -72,16 +73,23 @@ pub fn run(cli: &Cli, args: &ConfigArgs) -> Result<(), Failure> {
                 value == "on" || value == "off"
             };
             if !valid {
-                return Err(Failure::user(format!(
-                    "{value:?} does not suit {key}: {}",
-                    if key.ends_with("years") {
-                        "a number of years from 1 to 50"
-                    } else if key.ends_with("days") {
-                        "a number of days from 1 to 90"
-                    } else {
-                        "on or off"
-                    }
-                )));
+                let (fr, en) = if key.ends_with("years") {
+                    (
+                        "un nombre d'années de 1 à 50",
+                        "a number of years from 1 to 50",
+                    )
+                } else if key.ends_with("days") {
+                    (
+                        "un nombre de jours de 1 à 90",
+                        "a number of days from 1 to 90",
+                    )
+                } else {
+                    ("on ou off", "on or off")
+                };
+                return Err(Failure::user(
+                    format!("« {value} » ne convient pas à {key} : {fr}"),
+                    format!("{value:?} does not suit {key}: {en}"),
+                ));
             }
             store.set_setting(key, value)?;
             store.audit("cli", "setting", &format!("{key} = {value}"))?;

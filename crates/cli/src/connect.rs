@@ -59,25 +59,25 @@ pub fn run(cli: &Cli, args: &ConnectArgs) -> Result<(), Failure> {
             .find(|h| h.name.as_str() == hall)
             .map(|h| h.name.to_string())
             .ok_or_else(|| {
-                Failure::user(format!(
-                    "the venue has no hall {hall:?}; its halls: {}",
-                    hall_names(&setup)
-                ))
+                let halls = hall_names(&setup);
+                Failure::user(
+                    format!("le lieu n'a pas de salle « {hall} » ; ses salles : {halls}"),
+                    format!("the venue has no hall {hall:?}; its halls: {halls}"),
+                )
             })?,
         (None, [only]) => only.name.to_string(),
         (None, _) => {
-            return Err(Failure::user(format!(
-                "the venue has several halls ({}): say which with --hall",
-                hall_names(&setup)
-            )));
+            let halls = hall_names(&setup);
+            return Err(Failure::user(
+                format!("le lieu a plusieurs salles ({halls}) : indiquez laquelle avec --hall"),
+                format!("the venue has several halls ({halls}): say which with --hall"),
+            ));
         }
     };
-    let name: SourceName = args
-        .source
-        .parse()
-        .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+    let name: SourceName = args.source.parse().map_err(Failure::untranslated)?;
     if !(1..=24 * 60).contains(&args.every) {
         return Err(Failure::user(
+            "--every est un nombre de minutes de 1 à 1440",
             "--every is a number of minutes from 1 to 1440",
         ));
     }
@@ -91,7 +91,12 @@ pub fn run(cli: &Cli, args: &ConnectArgs) -> Result<(), Failure> {
     };
     // The connection is checked before it is kept.
     let events = pretix::events(&settings.client(jauge_connect::Retry::default()), &settings)
-        .map_err(|e| Failure::user(format!("{e}; the source was not saved")))?;
+        .map_err(|e| {
+            Failure::user(
+                format!("{e} ; la source n'a pas été enregistrée"),
+                format!("{e}; the source was not saved"),
+            )
+        })?;
     let secret = jauge_server::auth::new_token();
     store.save_live_source(&LiveSource {
         name: name.clone(),

@@ -61,11 +61,19 @@ fn clear_previous_demo(db: &Path) -> Result<(), Failure> {
     if jauge_store::is_postgres(&location) {
         let store = jauge_store::open(&location)?;
         if store.setup()?.is_some() || !store.seasons()?.is_empty() {
-            return Err(Failure::user(format!(
-                "{} already holds a venue: the demo goes into an empty PostgreSQL schema. Name \
-                 another one in the address (options=-csearch_path%3Ddemo), or drop this one",
-                jauge_store::postgres::redacted(&location)
-            )));
+            let database = jauge_store::postgres::redacted(&location);
+            return Err(Failure::user(
+                format!(
+                    "{database} contient déjà un lieu : la démo s'installe dans un schéma \
+                     PostgreSQL vide. Nommez-en un autre dans l'adresse \
+                     (options=-csearch_path%3Ddemo), ou supprimez celui-ci"
+                ),
+                format!(
+                    "{database} already holds a venue: the demo goes into an empty PostgreSQL \
+                     schema. Name another one in the address (options=-csearch_path%3Ddemo), or \
+                     drop this one"
+                ),
+            ));
         }
         return Ok(());
     }
@@ -77,11 +85,17 @@ fn clear_previous_demo(db: &Path) -> Result<(), Failure> {
     let is_empty = store.setup()?.is_none() && store.seasons()?.is_empty();
     drop(store);
     if !is_demo && !is_empty {
-        return Err(Failure::user(format!(
-            "{} holds a venue's data, not a demo; `jauge demo` only replaces its own database. \
-             Give another file with --db (for example --db demo.db)",
-            db.display()
-        )));
+        let db = db.display();
+        return Err(Failure::user(
+            format!(
+                "{db} contient les données d'un lieu, pas une démo ; `jauge demo` ne remplace que \
+                 sa propre base. Indiquez un autre fichier avec --db (par exemple --db demo.db)"
+            ),
+            format!(
+                "{db} holds a venue's data, not a demo; `jauge demo` only replaces its own \
+                 database. Give another file with --db (for example --db demo.db)"
+            ),
+        ));
     }
     for suffix in ["", "-wal", "-shm"] {
         let mut path = db.as_os_str().to_owned();
@@ -111,10 +125,11 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         today,
     });
     let files = write_files(&venue, &args.out).map_err(|e| {
-        Failure::user(format!(
-            "cannot write the demo's files into {}: {e}",
-            args.out.display()
-        ))
+        let out = args.out.display();
+        Failure::user(
+            format!("impossible d'écrire les fichiers de la démo dans {out} : {e}"),
+            format!("cannot write the demo's files into {out}: {e}"),
+        )
     })?;
     let generated = started.elapsed();
 
@@ -140,9 +155,13 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     )?);
     let quarantined: usize = reads.iter().map(|r| r.tally.quarantined).sum();
     if quarantined > 0 {
-        return Err(Failure::Internal(anyhow::anyhow!(
-            "the importer quarantined {quarantined} rows of the demo's own files"
-        )));
+        return Err(Failure::internal(
+            format!(
+                "l'import a mis en quarantaine {quarantined} lignes des fichiers de la démo \
+                 elle-même"
+            ),
+            format!("the importer quarantined {quarantined} rows of the demo's own files"),
+        ));
     }
     let programme = &reads[0].tally;
     let tickets = &reads[1].tally;

@@ -45,9 +45,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
     let lang = cli.lang;
     let fr = lang == Lang::Fr;
     let store = crate::summary::open_existing(&cli.db)?;
-    let setup = store.setup()?.ok_or_else(|| {
-        Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
-    })?;
+    let setup = store.setup()?.ok_or_else(Failure::no_venue)?;
     let today = args.today.unwrap_or_else(|| {
         Utc::now()
             .with_timezone(&setup.venue.time_zone)
@@ -137,6 +135,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
             let scores = backtest(&performances, today);
             if scores.is_empty() {
                 return Err(Failure::user(
+                    "un backtest demande au moins deux saisons de représentations déjà jouées",
                     "a backtest needs at least two seasons of performances that took place",
                 ));
             }
@@ -167,8 +166,7 @@ pub fn run(cli: &Cli, args: &ForecastArgs) -> Result<(), Failure> {
                 }
             }
             if let Some(path) = csv {
-                std::fs::write(path, table)
-                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(path, table).map_err(|e| Failure::cannot_write(path, e))?;
             }
             Ok(())
         }

@@ -29,12 +29,10 @@ enum HubCommand {
 }
 
 pub fn run(_cli: &Cli, args: &HubArgs) -> Result<(), Failure> {
-    let postgres_failed = |e: jauge_store::StoreError| Failure::user(e.to_string());
+    let postgres_failed = |e: jauge_store::StoreError| Failure::untranslated(e);
     match &args.command {
         HubCommand::AddVenue { siret } => {
-            let siret: jauge_model::Siret = siret
-                .parse()
-                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+            let siret: jauge_model::Siret = siret.parse().map_err(Failure::untranslated)?;
             let mut hub =
                 jauge_store::postgres::HubStore::open(&args.postgres).map_err(postgres_failed)?;
             let token = jauge_server::auth::new_token();
@@ -51,9 +49,13 @@ pub fn run(_cli: &Cli, args: &HubArgs) -> Result<(), Failure> {
             let router = jauge_server::hub::router(args.postgres.clone());
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
-                    Failure::user(format!(
-                        "cannot listen on {bind}: {e}; choose another with --bind"
-                    ))
+                    Failure::user(
+                        format!(
+                            "impossible d'écouter sur {bind} : {e} ; choisissez-en une autre avec \
+                             --bind"
+                        ),
+                        format!("cannot listen on {bind}: {e}; choose another with --bind"),
+                    )
                 })?;
                 let address = listener
                     .local_addr()

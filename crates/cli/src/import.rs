@@ -70,7 +70,10 @@ fn source_from(path: &Path) -> Result<SourceName, Failure> {
         .take(64)
         .collect();
     slug.parse().map_err(|e: jauge_model::InvalidValue| {
-        Failure::user(format!("{e}; give one with --source"))
+        Failure::user(
+            format!("{e} ; indiquez-en une avec --source"),
+            format!("{e}; give one with --source"),
+        )
     })
 }
 
@@ -81,7 +84,7 @@ pub fn open_one(
     profile: Option<&ProfileFile>,
 ) -> Result<Opened, Failure> {
     jauge_ingest::open(Input::File(path.to_owned()), defaults, profile)
-        .map_err(|e| Failure::user(format!("{}: {e}", path.display())))
+        .map_err(|e| Failure::in_file(path, e))
 }
 
 pub use jauge_connect::file::Imported;
@@ -99,7 +102,7 @@ pub fn import_parts(
     jauge_connect::file::import_parts(store, opened, (origin, source), drift_accepted, dry_run)
         .map_err(|e| match e {
             jauge_connect::file::ImportError::Store(e) => Failure::from(e),
-            e => Failure::user(format!("{}: {e}", path.display())),
+            e => Failure::in_file(path, e),
         })
 }
 
@@ -113,15 +116,25 @@ fn load_profile(path: &Path) -> Result<ProfileFile, Failure> {
             .iter()
             .map(|(n, _)| *n)
             .collect();
-        return Err(Failure::user(format!(
-            "there is no profile file {}, nor a built-in profile of that name ({})",
-            path.display(),
-            names.join(", ")
-        )));
+        let (path, names) = (path.display(), names.join(", "));
+        return Err(Failure::user(
+            format!(
+                "il n'y a ni fichier de profil {path}, ni profil de ce nom fourni avec Jauge \
+                 ({names})"
+            ),
+            format!(
+                "there is no profile file {path}, nor a built-in profile of that name ({names})"
+            ),
+        ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::user(format!("cannot read the profile {}: {e}", path.display())))?;
-    ProfileFile::from_toml(&text).map_err(|e| Failure::user(format!("{}: {e}", path.display())))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let path = path.display();
+        Failure::user(
+            format!("impossible de lire le profil {path} : {e}"),
+            format!("cannot read the profile {path}: {e}"),
+        )
+    })?;
+    ProfileFile::from_toml(&text).map_err(|e| Failure::in_file(path, e))
 }
 
 /// What was decided about a file before its rows are read: dialect, mapping, notes.
@@ -249,17 +262,21 @@ fn preview(d: &Dataset, lang: jauge_model::Lang) -> String {
 pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
     let mut store = crate::summary::open_existing(&cli.db)?;
     let setup = store.setup()?.ok_or_else(|| {
-        Failure::user(format!(
-            "{} holds no venue yet: set up the organisation, venue and halls before importing",
-            cli.db.display()
-        ))
+        let db = cli.db.display();
+        Failure::user(
+            format!(
+                "{db} ne contient encore aucun lieu : configurez l'organisation, le lieu et ses \
+                 salles avant d'importer"
+            ),
+            format!(
+                "{db} holds no venue yet: set up the organisation, venue and halls before importing"
+            ),
+        )
     })?;
     let profile = args.profile.as_deref().map(load_profile).transpose()?;
     for path in &args.files {
         let source = match &args.source {
-            Some(name) => name
-                .parse()
-                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?,
+            Some(name) => name.parse().map_err(Failure::untranslated)?,
             None => source_from(path)?,
         };
         let opened = open_one(path, defaults_for(&setup), profile.as_ref())?;
@@ -268,8 +285,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
             for (field, header) in ProfileFile::from_inferred(&opened.inferred).columns {
                 saved.columns.entry(field).or_insert(header);
             }
-            std::fs::write(save, saved.to_toml())
-                .map_err(|e| Failure::user(format!("cannot write {}: {e}", save.display())))?;
+            std::fs::write(save, saved.to_toml()).map_err(|e| Failure::cannot_write(save, e))?;
             println!("  profile saved in {}", save.display());
         }
         print!("{}", opened_report(path, &opened));
@@ -280,12 +296,19 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         if !changes.is_empty() {
             let list = changes.join("\n");
             if !args.accept_drift {
-                return Err(Failure::user(format!(
-                    "{}: the columns differ from the earlier files of source {source}:\n{list}\n\
-                     Check the mapping above; import with --accept-drift if the change is \
-                     expected",
-                    path.display(),
-                )));
+                let path = path.display();
+                return Err(Failure::user(
+                    format!(
+                        "{path} : les colonnes diffèrent de celles des fichiers précédents de la \
+                         source {source} :\n{list}\nVérifiez la correspondance ci-dessus ; \
+                         importez avec --accept-drift si le changement est attendu"
+                    ),
+                    format!(
+                        "{path}: the columns differ from the earlier files of source {source}:\n\
+                         {list}\nCheck the mapping above; import with --accept-drift if the \
+                         change is expected"
+                    ),
+                ));
             }
             println!("  drift accepted:\n{list}");
             drift_accepted = Some(list);
@@ -299,10 +322,14 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         )?;
         print!("{}", rows_report(&imported.summary, cli.lang));
         if imported.summary.tally.facts() == 0 {
-            return Err(Failure::user(format!(
-                "{}: no row could be taken; see the quarantined rows above",
-                path.display()
-            )));
+            let path = path.display();
+            return Err(Failure::user(
+                format!(
+                    "{path} : aucune ligne n'a pu être retenue ; voyez les lignes mises en \
+                     quarantaine ci-dessus"
+                ),
+                format!("{path}: no row could be taken; see the quarantined rows above"),
+            ));
         }
         match imported.written {
             None => {
@@ -361,10 +388,11 @@ pub fn import_into(
         let opened = open_one(path, defaults_for(setup), profile.as_ref())?;
         let imported = import_parts(store, &opened, (path, &source), None, false)?;
         if imported.written.is_none() {
-            return Err(Failure::Internal(anyhow::anyhow!(
-                "{}: no row could be taken",
-                path.display()
-            )));
+            let path = path.display();
+            return Err(Failure::internal(
+                format!("{path} : aucune ligne n'a pu être retenue"),
+                format!("{path}: no row could be taken"),
+            ));
         }
         summaries.push(imported.summary);
     }

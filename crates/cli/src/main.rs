@@ -167,7 +167,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("{failure}");
+            eprintln!("{}", failure.message(cli.lang));
             ExitCode::from(failure.exit_code())
         }
     }

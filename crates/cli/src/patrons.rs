@@ -43,8 +43,12 @@ enum PatronsCommand {
 }
 
 fn key(text: &str) -> Result<PatronKey, Failure> {
-    text.parse()
-        .map_err(|e: jauge_model::InvalidValue| Failure::user(format!("{e}: give a patron key")))
+    text.parse().map_err(|e: jauge_model::InvalidValue| {
+        Failure::user(
+            format!("{e} : indiquez la clé d'un spectateur"),
+            format!("{e}: give a patron key"),
+        )
+    })
 }
 
 /// What a linkage of the store's patrons gave.
@@ -232,7 +236,12 @@ fn identity_of<'a>(
     identities
         .iter()
         .find(|i| i.key.as_ref() == Some(key))
-        .ok_or_else(|| Failure::user(format!("there is no patron {key}")))
+        .ok_or_else(|| {
+            Failure::user(
+                format!("il n'y a pas de spectateur {key}"),
+                format!("there is no patron {key}"),
+            )
+        })
 }
 
 fn describe(identity: &PatronIdentity) -> String {
@@ -323,9 +332,13 @@ pub fn run(cli: &Cli, args: &PatronsArgs) -> Result<(), Failure> {
             let wanted = key(wanted)?;
             let persons = store.persons()?;
             let Some(link) = persons.iter().find(|p| p.patron == wanted) else {
-                return Err(Failure::user(format!(
-                    "{wanted} is in no person yet: run `jauge patrons link`"
-                )));
+                return Err(Failure::user(
+                    format!(
+                        "{wanted} n'est encore rattaché à aucune personne : lancez \
+                         `jauge patrons link`"
+                    ),
+                    format!("{wanted} is in no person yet: run `jauge patrons link`"),
+                ));
             };
             let identities = store.identities()?;
             store.audit("cli", "identity read", &format!("the person of {wanted}"))?;

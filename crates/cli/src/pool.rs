@@ -47,12 +47,16 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
         hub,
         hub_token,
     } = &args.command;
-    let key = NetworkKey::from_hex(key).map_err(|e| Failure::user(e.to_string()))?;
+    let key = NetworkKey::from_hex(key).map_err(Failure::untranslated)?;
     let store = crate::summary::open_existing(&cli.db)?;
     let setup = crate::summary::venue_setup(&*store, &cli.db)?;
     let season = match season {
-        Some(label) => Season::parse(label, setup.venue.season_start)
-            .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
+        Some(label) => Season::parse(label, setup.venue.season_start).map_err(|e| {
+            Failure::user(
+                format!("--season « {label} » : {e}"),
+                format!("--season {label:?}: {e}"),
+            )
+        })?,
         None => Season::containing(
             chrono::Utc::now()
                 .with_timezone(&setup.venue.time_zone)
@@ -69,8 +73,7 @@ pub fn run(cli: &Cli, args: &PoolArgs) -> Result<(), Failure> {
     let json = serde_json::to_vec_pretty(&contribution).map_err(|e| Failure::Internal(e.into()))?;
     let destination = match (out, hub) {
         (Some(out), _) => {
-            std::fs::write(out, &json)
-                .map_err(|e| Failure::user(format!("cannot write {}: {e}", out.display())))?;
+            std::fs::write(out, &json).map_err(|e| Failure::cannot_write(out, e))?;
             out.display().to_string()
         }
         (None, Some(hub)) => {
@@ -112,7 +115,12 @@ fn send(hub: &str, token: &str, json: &[u8]) -> Result<(), Failure> {
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", "application/json")
         .send(json)
-        .map_err(|e| Failure::user(format!("{url}: {e}; check the hub's address")))?;
+        .map_err(|e| {
+            Failure::user(
+                format!("{url} : {e} ; vérifiez l'adresse du hub"),
+                format!("{url}: {e}; check the hub's address"),
+            )
+        })?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         return Ok(());
@@ -122,7 +130,8 @@ fn send(hub: &str, token: &str, json: &[u8]) -> Result<(), Failure> {
         .ok()
         .and_then(|p| p["detail"].as_str().map(str::to_owned))
         .unwrap_or(body);
-    Err(Failure::user(format!(
-        "{url} refused the contribution (HTTP {status}): {detail}"
-    )))
+    Err(Failure::user(
+        format!("{url} a refusé la contribution (HTTP {status}) : {detail}"),
+        format!("{url} refused the contribution (HTTP {status}): {detail}"),
+    ))
 }

@@ -70,9 +70,16 @@ fn records_of(store: &dyn Store, who: &str) -> Result<Vec<PatronKey>, Failure> {
         })
         .collect();
     if named.is_empty() {
-        return Err(Failure::user(format!(
-            "no patron record has the key or the email {who:?}: see `jauge patrons show` for keys"
-        )));
+        return Err(Failure::user(
+            format!(
+                "aucune fiche spectateur n'a pour clé ou pour courriel « {who} » : \
+                 `jauge patrons show` montre les clés"
+            ),
+            format!(
+                "no patron record has the key or the email {who:?}: see `jauge patrons show` for \
+                 keys"
+            ),
+        ));
     }
     let mut records: BTreeSet<PatronKey> = identities
         .iter()
@@ -90,8 +97,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
         PrivacyCommand::Access { person, out } => {
             let records = records_of(&*store, person)?;
             let data = store.subject_data(&records)?;
-            std::fs::create_dir_all(out)
-                .map_err(|e| Failure::user(format!("cannot create {}: {e}", out.display())))?;
+            std::fs::create_dir_all(out).map_err(|e| Failure::cannot_create(out, e))?;
             let name = format!("acces-{}", records[0]);
             let json =
                 serde_json::to_string_pretty(&data).map_err(|e| Failure::Internal(e.into()))?;
@@ -101,8 +107,7 @@ pub fn run(cli: &Cli, args: &PrivacyArgs) -> Result<(), Failure> {
                 (format!("{name}.html"), page),
             ] {
                 let path = out.join(file);
-                std::fs::write(&path, text)
-                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(&path, text).map_err(|e| Failure::cannot_write(&path, e))?;
                 println!("{}", path.display());
             }
             store.audit(
@@ -224,7 +229,10 @@ fn years(store: &dyn Store, key: &str) -> Result<u32, Failure> {
     match store.setting(key)? {
         None => Ok(3),
         Some(v) => v.trim().parse().map_err(|_| {
-            Failure::user(format!("the setting {key} is {v:?}, not a number of years"))
+            Failure::user(
+                format!("le réglage {key} vaut « {v} », pas un nombre d'années"),
+                format!("the setting {key} is {v:?}, not a number of years"),
+            )
         }),
     }
 }

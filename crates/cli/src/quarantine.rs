@@ -27,7 +27,7 @@ pub fn run(cli: &Cli, args: &QuarantineArgs) -> Result<(), Failure> {
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+        .map_err(Failure::untranslated)?;
     let entries = store.quarantine(source.as_ref())?;
     match args.format {
         Format::Text => {

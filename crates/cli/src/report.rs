@@ -61,8 +61,12 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
             .date_naive()
     });
     let season = match &args.season {
-        Some(label) => Season::parse(label, setup.venue.season_start)
-            .map_err(|e| Failure::user(format!("--season {label:?}: {e}")))?,
+        Some(label) => Season::parse(label, setup.venue.season_start).map_err(|e| {
+            Failure::user(
+                format!("--season « {label} » : {e}"),
+                format!("--season {label:?}: {e}"),
+            )
+        })?,
         None => Season::containing(today, setup.venue.season_start),
     };
     if !store.seasons()?.contains(&season) {
@@ -85,8 +89,13 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<(), Failure> {
             output.extension()
         ))
     });
-    let figures = jauge_server::report::season_figures(&*store, season, today, lang)?
-        .ok_or_else(|| Failure::user("the database holds no venue yet: run `jauge demo`"))?;
+    let figures =
+        jauge_server::report::season_figures(&*store, season, today, lang)?.ok_or_else(|| {
+            Failure::user(
+                "la base ne contient encore aucun lieu : lancez `jauge demo`",
+                "the database holds no venue yet: run `jauge demo`",
+            )
+        })?;
     let read = started.elapsed();
     let document = season::compose(&figures, lang);
     let (bytes, pages) = match output {
@@ -127,6 +136,8 @@ fn pdf(document: &jauge_report::document::Document) -> Result<(Vec<u8>, Option<u
 #[cfg(not(feature = "pdf"))]
 fn pdf(_: &jauge_report::document::Document) -> Result<(Vec<u8>, Option<usize>), Failure> {
     Err(Failure::user(
+        "ce jauge a été compilé sans les bilans en PDF : compilez-le avec `--features pdf` \
+         (activé par défaut), ou demandez --format html",
         "this jauge was built without PDF reports: build it with `--features pdf` (on by \
          default), or ask for --format html",
     ))
@@ -135,17 +146,17 @@ fn pdf(_: &jauge_report::document::Document) -> Result<(Vec<u8>, Option<usize>),
 /// Writes a file whole or not at all: to a temporary file beside it, renamed over it.
 fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     let partial = path.with_extension("partial");
-    std::fs::write(&partial, bytes).map_err(|e| {
-        Failure::user(format!(
-            "cannot write the report to {}: {e}. Choose another place with --out",
-            partial.display()
-        ))
-    })?;
-    std::fs::rename(&partial, path).map_err(|e| {
-        Failure::user(format!(
-            "cannot write the report to {}: {e}. Choose another place with --out",
-            path.display()
-        ))
-    })?;
+    std::fs::write(&partial, bytes).map_err(|e| cannot_write(&partial, e))?;
+    std::fs::rename(&partial, path).map_err(|e| cannot_write(path, e))?;
     Ok(())
+}
+
+fn cannot_write(path: &std::path::Path, e: std::io::Error) -> Failure {
+    let path = path.display();
+    Failure::user(
+        format!(
+            "impossible d'écrire le bilan dans {path} : {e}. Choisissez un autre endroit avec --out"
+        ),
+        format!("cannot write the report to {path}: {e}. Choose another place with --out"),
+    )
 }

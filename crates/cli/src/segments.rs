@@ -46,12 +46,10 @@ enum SegmentsCommand {
 }
 
 fn season_of(store: &dyn Store, wanted: Option<&str>) -> Result<Season, Failure> {
-    let setup = store.setup()?.ok_or_else(|| {
-        Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
-    })?;
+    let setup = store.setup()?.ok_or_else(Failure::no_venue)?;
     let start = setup.venue.season_start;
     match wanted {
-        Some(label) => Season::parse(label, start).map_err(|e| Failure::user(e.to_string())),
+        Some(label) => Season::parse(label, start).map_err(Failure::untranslated),
         None => Ok(Season::containing(
             Utc::now()
                 .with_timezone(&setup.venue.time_zone)
@@ -152,10 +150,16 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
             let Some((scores, lapsed)) =
                 jauge_forecast::lapse::season_backtest(&people, season.start_year())
             else {
-                return Err(Failure::user(format!(
-                    "the lapse backtest of {} needs buyers in the two seasons before it",
-                    season.label()
-                )));
+                let season = season.label();
+                return Err(Failure::user(
+                    format!(
+                        "le backtest des départs de {season} demande des acheteurs dans les deux \
+                         saisons qui la précèdent"
+                    ),
+                    format!(
+                        "the lapse backtest of {season} needs buyers in the two seasons before it"
+                    ),
+                ));
             };
             use jauge_forecast::lapse::{auc, brier, reliability};
             let base = lapsed.iter().filter(|l| **l).count() as f64 / lapsed.len() as f64;
@@ -201,13 +205,9 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
             purpose,
             out,
         }) => {
-            let wanted: Segment = wanted.parse().map_err(Failure::user)?;
-            let channel: ConsentChannel = channel
-                .parse()
-                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
-            let purpose: ConsentPurpose = purpose
-                .parse()
-                .map_err(|e: jauge_model::InvalidValue| Failure::user(e.to_string()))?;
+            let wanted: Segment = wanted.parse().map_err(Failure::untranslated)?;
+            let channel: ConsentChannel = channel.parse().map_err(Failure::untranslated)?;
+            let purpose: ConsentPurpose = purpose.parse().map_err(Failure::untranslated)?;
             let people: Vec<PatronKey> = store
                 .person_seasons()?
                 .into_iter()
@@ -309,8 +309,7 @@ pub fn run(cli: &Cli, args: &SegmentsArgs) -> Result<(), Failure> {
             let bytes = csv
                 .into_inner()
                 .map_err(|e| Failure::Internal(e.into_error().into()))?;
-            std::fs::write(&path, bytes)
-                .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, bytes).map_err(|e| Failure::cannot_write(&path, e))?;
             store.audit(
                 "cli",
                 "segment export",

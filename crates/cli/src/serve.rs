@@ -17,11 +17,19 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     let store = crate::summary::open_existing(&cli.db)?;
     // Without an account the pages are open: to this machine only.
     if store.accounts()?.is_empty() && !loopback(&args.bind) {
-        return Err(Failure::user(format!(
-            "{} would open the pages to other machines, and no account exists yet: create one \
-             first with `jauge users add NAME --role admin`, or keep the default 127.0.0.1:8080",
-            args.bind
-        )));
+        let bind = &args.bind;
+        return Err(Failure::user(
+            format!(
+                "{bind} ouvrirait les pages aux autres machines, et aucun compte n'existe encore : \
+                 créez-en un d'abord avec `jauge users add NAME --role admin`, ou gardez \
+                 l'adresse par défaut 127.0.0.1:8080"
+            ),
+            format!(
+                "{bind} would open the pages to other machines, and no account exists yet: create \
+                 one first with `jauge users add NAME --role admin`, or keep the default \
+                 127.0.0.1:8080"
+            ),
+        ));
     }
     drop(store);
     serve(&cli.db, &args.bind)
@@ -41,9 +49,13 @@ pub fn serve(db: &std::path::Path, bind: &str) -> Result<(), Failure> {
     let bind = bind.to_owned();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| {
-            Failure::user(format!(
-                "cannot listen on {bind}: {e}; choose another address with --bind"
-            ))
+            Failure::user(
+                format!(
+                    "impossible d'écouter sur {bind} : {e} ; choisissez une autre adresse avec \
+                     --bind"
+                ),
+                format!("cannot listen on {bind}: {e}; choose another address with --bind"),
+            )
         })?;
         let address = listener
             .local_addr()

@@ -55,19 +55,29 @@ pub fn run(cli: &Cli, args: &SetupArgs) -> Result<(), Failure> {
         }
         return Ok(());
     };
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::user(format!("cannot read {}: {e}", file.display())))?;
+    let path = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Failure::user(
+            format!("impossible de lire {path} : {e}"),
+            format!("cannot read {path}: {e}"),
+        )
+    })?;
     let setup: VenueSetup = toml::from_str(&text).map_err(|e| {
-        Failure::user(format!(
-            "{}: {e}\n`jauge setup` without a file prints an example",
-            file.display()
-        ))
+        Failure::user(
+            format!("{path} : {e}\n`jauge setup` sans fichier affiche un exemple"),
+            format!("{path}: {e}\n`jauge setup` without a file prints an example"),
+        )
     })?;
     if setup.halls.is_empty() {
-        return Err(Failure::user(format!(
-            "{}: the venue needs at least one hall ([[halls]] with a name and a capacity)",
-            file.display()
-        )));
+        return Err(Failure::user(
+            format!(
+                "{path} : le lieu doit avoir au moins une salle ([[halls]] avec un nom et une \
+                 jauge)"
+            ),
+            format!(
+                "{path}: the venue needs at least one hall ([[halls]] with a name and a capacity)"
+            ),
+        ));
     }
     let mut store = jauge_store::open(&cli.db.to_string_lossy())?;
     store.save_setup(&setup)?;

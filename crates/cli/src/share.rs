@@ -91,10 +91,14 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
             let dir = out
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(format!("partage-{}", &download[..8])));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Failure::user(format!("cannot create {}: {e}", dir.display())))?;
-            let directory = std::fs::canonicalize(&dir)
-                .map_err(|e| Failure::user(format!("cannot find {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| Failure::cannot_create(&dir, e))?;
+            let directory = std::fs::canonicalize(&dir).map_err(|e| {
+                let dir = dir.display();
+                Failure::user(
+                    format!("impossible de trouver {dir} : {e}"),
+                    format!("cannot find {dir}: {e}"),
+                )
+            })?;
             let record = ShareRecord {
                 id: 0,
                 recipient: recipient.clone(),
@@ -148,8 +152,7 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
             let id = store.record_share(&record)?;
             let write = |name: &str, bytes: Vec<u8>| -> Result<(), Failure> {
                 let path = dir.join(name);
-                std::fs::write(&path, bytes)
-                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))
+                std::fs::write(&path, bytes).map_err(|e| Failure::cannot_write(&path, e))
             };
             let mut patrons = csv::Writer::from_writer(Vec::new());
             let _ = patrons.write_record(PATRON_COLUMNS);
@@ -161,7 +164,7 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
             let parquet = |name: &str, columns: &[&str], numeric: &[&str], rows: &[Vec<String>]| {
                 let path = dir.join(format!("{name}.parquet"));
                 crate::parquet_file::write(&path, name, columns, numeric, rows)
-                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))
+                    .map_err(|e| Failure::cannot_write(&path, e))
             };
             parquet(
                 "patrons",
@@ -292,9 +295,15 @@ pub fn run(cli: &Cli, args: &ShareArgs) -> Result<(), Failure> {
         ShareCommand::Revoke { id } => {
             if !store.revoke_share(*id)? {
                 let known: BTreeSet<i64> = store.shares()?.iter().map(|s| s.id).collect();
-                return Err(Failure::user(format!(
-                    "no extract {id} to revoke (extracts: {known:?}; see `jauge share list`)"
-                )));
+                return Err(Failure::user(
+                    format!(
+                        "aucun extrait {id} à révoquer (extraits : {known:?} ; voir \
+                         `jauge share list`)"
+                    ),
+                    format!(
+                        "no extract {id} to revoke (extracts: {known:?}; see `jauge share list`)"
+                    ),
+                ));
             }
             store.audit("cli", "share revoked", &format!("extract {id}"))?;
             println!(

@@ -61,9 +61,7 @@ fn parse_quarter(s: &str) -> Result<Quarter, String> {
 }
 
 fn setup_of(store: &dyn Store) -> Result<VenueSetup, Failure> {
-    store.setup()?.ok_or_else(|| {
-        Failure::user("no venue is set up in this database: run `jauge setup` (or `jauge demo`)")
-    })
+    store.setup()?.ok_or_else(Failure::no_venue)
 }
 
 pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
@@ -77,8 +75,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             let dir = out
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(format!("sibil-{quarter}")));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Failure::user(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| Failure::cannot_create(&dir, e))?;
             let summary = output::summary(&built, lang);
             let files = [
                 ("declaration.json", output::json(&built)),
@@ -90,8 +87,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             ];
             for (name, text) in &files {
                 let path = dir.join(name);
-                std::fs::write(&path, text)
-                    .map_err(|e| Failure::user(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(&path, text).map_err(|e| Failure::cannot_write(&path, e))?;
             }
             print!("{summary}");
             println!(
@@ -109,19 +105,36 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             let built = gather(&*store, &setup, *quarter)?;
             if built.blocked() {
                 print!("{}", output::summary(&built, lang));
-                return Err(Failure::user(format!(
-                    "the {quarter} declaration has problems to correct first (listed above); nothing was sent"
-                )));
+                return Err(Failure::user(
+                    format!(
+                        "la déclaration {quarter} a d'abord des problèmes à corriger (listés \
+                         ci-dessus) ; rien n'a été envoyé"
+                    ),
+                    format!(
+                        "the {quarter} declaration has problems to correct first (listed above); \
+                         nothing was sent"
+                    ),
+                ));
             }
             let setting = |key: &str, given: &Option<String>| -> Result<String, Failure> {
                 match given {
                     Some(value) => Ok(value.clone()),
                     None => store.setting(key)?.ok_or_else(|| {
-                        Failure::user(format!(
-                            "SIBIL's {} is not known yet: give it with --{} (it is kept for next time)",
-                            if key.ends_with("url") { "address" } else { "user name" },
-                            if key.ends_with("url") { "url" } else { "user" }
-                        ))
+                        if key.ends_with("url") {
+                            Failure::user(
+                                "l'adresse de SIBIL n'est pas encore connue : indiquez-la avec \
+                                 --url (elle est gardée pour la prochaine fois)",
+                                "SIBIL's address is not known yet: give it with --url (it is kept \
+                                 for next time)",
+                            )
+                        } else {
+                            Failure::user(
+                                "le nom d'utilisateur SIBIL n'est pas encore connu : indiquez-le \
+                                 avec --user (il est gardé pour la prochaine fois)",
+                                "SIBIL's user name is not known yet: give it with --user (it is \
+                                 kept for next time)",
+                            )
+                        }
                     }),
                 }
             };
@@ -130,7 +143,10 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                 username: setting("sibil.user", user)?,
                 password: std::env::var("JAUGE_SIBIL_PASSWORD").map_err(|_| {
                     Failure::user(
-                        "set the SIBIL password in the environment variable JAUGE_SIBIL_PASSWORD (it is never stored)",
+                        "donnez le mot de passe SIBIL dans la variable d'environnement \
+                         JAUGE_SIBIL_PASSWORD (il n'est jamais enregistré)",
+                        "set the SIBIL password in the environment variable JAUGE_SIBIL_PASSWORD \
+                         (it is never stored)",
                     )
                 })?,
             };
@@ -150,7 +166,7 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                 });
             let results =
                 jauge_sibil::client::submit(&credentials, retry, &built.declarations, &known)
-                    .map_err(|e| Failure::user(e.to_string()))?;
+                    .map_err(Failure::untranslated)?;
             let now = Utc::now();
             let performance_of: BTreeMap<&str, i64> = built
                 .declarations
@@ -204,11 +220,19 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             if failed.is_empty() {
                 Ok(())
             } else {
-                Err(Failure::user(format!(
-                    "SIBIL refused {} declaration(s):\n  {}\nCorrect them and run `jauge sibil submit --quarter {quarter}` again: what was sent is updated, not duplicated",
-                    failed.len(),
-                    failed.join("\n  ")
-                )))
+                let (count, list) = (failed.len(), failed.join("\n  "));
+                Err(Failure::user(
+                    format!(
+                        "SIBIL a refusé {count} déclaration(s) :\n  {list}\nCorrigez-les et \
+                         relancez `jauge sibil submit --quarter {quarter}` : ce qui a déjà été \
+                         envoyé est mis à jour, pas dupliqué"
+                    ),
+                    format!(
+                        "SIBIL refused {count} declaration(s):\n  {list}\nCorrect them and run \
+                         `jauge sibil submit --quarter {quarter}` again: what was sent is \
+                         updated, not duplicated"
+                    ),
+                ))
             }
         }
         SibilCommand::Status => {
@@ -256,10 +280,14 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
             match (discipline, label) {
                 (Some(discipline), Some(label)) => {
                     let discipline: Discipline = discipline.parse().map_err(|_| {
-                        Failure::user(format!(
-                            "{discipline:?} is not a discipline; one of: {}",
-                            Discipline::ALL.map(Discipline::code).join(", ")
-                        ))
+                        let disciplines = Discipline::ALL.map(Discipline::code).join(", ");
+                        Failure::user(
+                            format!(
+                                "« {discipline} » n'est pas une discipline ; au choix : \
+                                 {disciplines}"
+                            ),
+                            format!("{discipline:?} is not a discipline; one of: {disciplines}"),
+                        )
                     })?;
                     store.set_setting(
                         &format!("{DOMAIN_SETTING}{}", discipline.code()),
@@ -273,7 +301,10 @@ pub fn run(cli: &Cli, args: &SibilArgs) -> Result<(), Failure> {
                 }
                 (Some(_), None) => {
                     return Err(Failure::user(
-                        "give SIBIL's label too, such as: jauge sibil domain music \"Musiques actuelles\"",
+                        "donnez aussi l'intitulé SIBIL, par exemple : jauge sibil domain music \
+                         \"Musiques actuelles\"",
+                        "give SIBIL's label too, such as: jauge sibil domain music \
+                         \"Musiques actuelles\"",
                     ));
                 }
                 _ => {}

@@ -69,9 +69,10 @@ pub fn run(cli: &Cli, args: &SourcesArgs) -> Result<(), Failure> {
     if unhealthy.is_empty() {
         Ok(())
     } else {
-        Err(Failure::user(format!(
-            "unhealthy sources: {}",
-            unhealthy.join(", ")
-        )))
+        let unhealthy = unhealthy.join(", ");
+        Err(Failure::user(
+            format!("sources en difficulté : {unhealthy}"),
+            format!("unhealthy sources: {unhealthy}"),
+        ))
     }
 }

@@ -32,11 +32,17 @@ enum OutputFormat {
 pub fn open_existing(db: &Path) -> Result<Box<dyn Store + Send>, Failure> {
     let location = db.to_string_lossy();
     if !jauge_store::is_postgres(&location) && !db.exists() {
-        return Err(Failure::user(format!(
-            "there is no database at {}: run `jauge demo` to build the demo venue, or give the \
-             database with --db or JAUGE_DB",
-            db.display()
-        )));
+        let db = db.display();
+        return Err(Failure::user(
+            format!(
+                "il n'y a pas de base de données à {db} : lancez `jauge demo` pour construire le \
+                 lieu de démonstration, ou indiquez la base avec --db ou JAUGE_DB"
+            ),
+            format!(
+                "there is no database at {db}: run `jauge demo` to build the demo venue, or give \
+                 the database with --db or JAUGE_DB"
+            ),
+        ));
     }
     Ok(jauge_store::open(&location)?)
 }
@@ -44,26 +50,38 @@ pub fn open_existing(db: &Path) -> Result<Box<dyn Store + Send>, Failure> {
 /// The venue a database holds, or a failure that says how to get one.
 pub fn venue_setup(store: &dyn Store, db: &Path) -> Result<jauge_model::VenueSetup, Failure> {
     store.setup()?.ok_or_else(|| {
-        Failure::user(format!(
-            "{} holds no venue yet: run `jauge demo`, or set up the venue before importing",
-            db.display()
-        ))
+        let db = db.display();
+        Failure::user(
+            format!(
+                "{db} ne contient encore aucun lieu : lancez `jauge demo`, ou configurez le lieu \
+                 avant d'importer"
+            ),
+            format!(
+                "{db} holds no venue yet: run `jauge demo`, or set up the venue before importing"
+            ),
+        )
     })
 }
 
 /// The failure of asking for a season without performances: which seasons have some.
 pub fn no_such_season(store: &dyn Store, season: Season, db: &Path) -> Result<Failure, Failure> {
     let known: Vec<String> = store.seasons()?.iter().map(|s| s.label()).collect();
-    Ok(Failure::user(format!(
-        "no performance in season {season} in {}; seasons with performances: {}. Choose one \
-         with --season",
-        db.display(),
-        if known.is_empty() {
-            "none".to_owned()
-        } else {
-            known.join(", ")
-        }
-    )))
+    let (db, known) = (db.display(), known.join(", "));
+    let (fr, en) = if known.is_empty() {
+        ("aucune", "none")
+    } else {
+        (known.as_str(), known.as_str())
+    };
+    Ok(Failure::user(
+        format!(
+            "aucune représentation en saison {season} dans {db} ; saisons avec des \
+             représentations : {fr}. Choisissez-en une avec --season"
+        ),
+        format!(
+            "no performance in season {season} in {db}; seasons with performances: {en}. Choose \
+             one with --season"
+        ),
+    ))
 }
 
 pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
@@ -74,7 +92,7 @@ pub fn run(cli: &Cli, args: &SummaryArgs) -> Result<(), Failure> {
         .with_timezone(&setup.venue.time_zone)
         .date_naive();
     let season = match &args.season {
-        Some(label) => Season::parse(label, start).map_err(|e| Failure::user(e.to_string()))?,
+        Some(label) => Season::parse(label, start).map_err(Failure::untranslated)?,
         None => Season::containing(today, start),
     };
     let facts = store.season_facts(season)?;

@@ -23,10 +23,17 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<(), Failure> {
         .filter(|s| args.source.as_deref().is_none_or(|n| s.name.as_str() == n))
         .collect();
     if sources.is_empty() {
-        return Err(Failure::user(match &args.source {
-            Some(name) => format!("there is no live source {name:?}; `jauge sources` lists them"),
-            None => "there is no live source yet: connect one with `jauge connect pretix`".into(),
-        }));
+        return Err(match &args.source {
+            Some(name) => Failure::user(
+                format!("il n'y a pas de source en direct « {name} » ; `jauge sources` les liste"),
+                format!("there is no live source {name:?}; `jauge sources` lists them"),
+            ),
+            None => Failure::user(
+                "il n'y a encore aucune source en direct : connectez-en une avec \
+                 `jauge connect pretix`",
+                "there is no live source yet: connect one with `jauge connect pretix`",
+            ),
+        });
     }
     let fr = cli.lang == jauge_model::Lang::Fr;
     let mut failed = Vec::new();
@@ -102,7 +109,7 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<(), Failure> {
                 }
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{} {e}", cli.lang.pick("erreur :", "error:"));
                 if !e.is_user_error() {
                     return Err(Failure::Internal(anyhow::anyhow!("{e}")));
                 }
@@ -113,14 +120,10 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<(), Failure> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(Failure::user(format!(
-            "{} {}",
-            if fr {
-                "synchronisation en échec :"
-            } else {
-                "sync failed:"
-            },
-            failed.join(", ")
-        )))
+        let failed = failed.join(", ");
+        Err(Failure::user(
+            format!("synchronisation en échec : {failed}"),
+            format!("sync failed: {failed}"),
+        ))
     }
 }

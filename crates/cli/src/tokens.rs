@@ -43,10 +43,11 @@ pub fn run(cli: &Cli, args: &TokensArgs) -> Result<(), Failure> {
         } => {
             for s in scope {
                 if !SCOPES.contains(&s.as_str()) {
-                    return Err(Failure::user(format!(
-                        "{s:?} is not a scope; one of: {}",
-                        SCOPES.join(", ")
-                    )));
+                    let scopes = SCOPES.join(", ");
+                    return Err(Failure::user(
+                        format!("« {s} » n'est pas une portée ; au choix : {scopes}"),
+                        format!("{s:?} is not a scope; one of: {scopes}"),
+                    ));
                 }
             }
             let days: i64 = expires
@@ -55,7 +56,10 @@ pub fn run(cli: &Cli, args: &TokensArgs) -> Result<(), Failure> {
                 .and_then(|d| d.parse().ok())
                 .filter(|d| (1..=3650).contains(d))
                 .ok_or_else(|| {
-                    Failure::user(format!("{expires:?} is not a number of days such as 90d"))
+                    Failure::user(
+                        format!("« {expires} » n'est pas un nombre de jours comme 90d"),
+                        format!("{expires:?} is not a number of days such as 90d"),
+                    )
                 })?;
             let token = new_token();
             let id = store.save_token(&ApiToken {
@@ -97,9 +101,10 @@ pub fn run(cli: &Cli, args: &TokensArgs) -> Result<(), Failure> {
         }
         TokensCommand::Revoke { id } => {
             if !store.revoke_token(*id)? {
-                return Err(Failure::user(format!(
-                    "no token {id} to revoke (see `jauge tokens list`)"
-                )));
+                return Err(Failure::user(
+                    format!("aucun jeton {id} à révoquer (voir `jauge tokens list`)"),
+                    format!("no token {id} to revoke (see `jauge tokens list`)"),
+                ));
             }
             store.audit("cli", "token revoked", &format!("token {id}"))?;
             Ok(())

@@ -35,9 +35,10 @@ pub fn run(cli: &Cli, args: &UsersArgs) -> Result<(), Failure> {
     match &args.command {
         UsersCommand::Add { name, role } => {
             let role = Role::parse(role).ok_or_else(|| {
-                Failure::user(format!(
-                    "{role:?} is not a role: admin, staff, analyst or viewer"
-                ))
+                Failure::user(
+                    format!("« {role} » n'est pas un rôle : admin, staff, analyst ou viewer"),
+                    format!("{role:?} is not a role: admin, staff, analyst or viewer"),
+                )
             })?;
             let password = match std::env::var("JAUGE_PASSWORD") {
                 Ok(p) => p,
@@ -49,6 +50,7 @@ pub fn run(cli: &Cli, args: &UsersArgs) -> Result<(), Failure> {
             };
             if password.chars().count() < 12 {
                 return Err(Failure::user(
+                    "un mot de passe compte au moins 12 caractères (quelques mots en font un bon)",
                     "a password needs 12 characters at least (a few words make a good one)",
                 ));
             }

@@ -426,6 +426,76 @@ fn wrong_input_exits_with_1_and_says_how_to_fix_it() {
 }
 
 #[test]
+fn errors_read_in_french_by_default_and_in_english_with_lang_en() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("absent.db");
+    let missing = missing.to_str().unwrap();
+
+    let fr = jauge(&["summary", "--db", missing]);
+    assert_eq!(fr.status.code(), Some(1));
+    let said = text(&fr.stderr);
+    assert!(
+        said.starts_with(&format!(
+            "erreur : il n'y a pas de base de données à {missing} :"
+        )) && said.contains("lancez `jauge demo`")
+            && said.contains("--db ou JAUGE_DB"),
+        "{said}"
+    );
+
+    let en = jauge(&["--lang", "en", "summary", "--db", missing]);
+    assert_eq!(en.status.code(), Some(1));
+    let said = text(&en.stderr);
+    assert!(
+        said.starts_with(&format!("error: there is no database at {missing}:"))
+            && said.contains("run `jauge demo`")
+            && said.contains("--db or JAUGE_DB"),
+        "{said}"
+    );
+    let by_environment = Command::new(env!("CARGO_BIN_EXE_jauge"))
+        .args(["summary", "--db", missing])
+        .env_remove("JAUGE_DB")
+        .env("JAUGE_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(by_environment.stderr, en.stderr);
+
+    // A season without performances: which ones have some, and the option to choose one.
+    let db = shared_demo().join("jauge.db");
+    let db = db.to_str().unwrap();
+    let season = |lang: &str| {
+        jauge(&[
+            "--lang",
+            lang,
+            "summary",
+            "--db",
+            db,
+            "--season",
+            "2010-2011",
+        ])
+    };
+    let fr = season("fr");
+    assert_eq!(fr.status.code(), Some(1));
+    let said = text(&fr.stderr);
+    assert!(
+        said.starts_with("erreur : aucune représentation en saison 2010-2011 dans ")
+            && said.contains(db)
+            && said.contains("saisons avec des représentations : 2023-2024, 2024-2025")
+            && said.contains("Choisissez-en une avec --season"),
+        "{said}"
+    );
+    let en = season("en");
+    assert_eq!(en.status.code(), Some(1));
+    let said = text(&en.stderr);
+    assert!(
+        said.starts_with("error: no performance in season 2010-2011 in ")
+            && said.contains(db)
+            && said.contains("seasons with performances: 2023-2024, 2024-2025")
+            && said.contains("Choose one with --season"),
+        "{said}"
+    );
+}
+
+#[test]
 fn files_that_are_not_jauge_databases_are_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.db");
@@ -509,10 +579,10 @@ fn the_demo_replaces_only_its_own_database() {
         dir.path().join("f").to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
     assert!(
-        text(&output.stderr).contains("not a demo"),
-        "{}",
-        text(&output.stderr)
+        said.contains("venue.db") && said.contains("pas une démo") && said.contains("--db"),
+        "{said}"
     );
     assert_eq!(std::fs::read(&venue_db).unwrap(), before);
 }
@@ -633,10 +703,12 @@ fn an_import_of_an_unusable_file_exits_with_1_and_names_it() {
         nothing.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
     assert!(
-        text(&output.stderr).contains("no row could be taken"),
-        "{}",
-        text(&output.stderr)
+        said.contains("liste.csv")
+            && said.contains("aucune ligne n'a pu être retenue")
+            && said.contains("quarantaine"),
+        "{said}"
     );
 }
 
@@ -825,10 +897,10 @@ fn a_large_file_of_which_nothing_could_be_taken_stores_nothing() {
         file.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let said = text(&output.stderr);
     assert!(
-        text(&output.stderr).contains("no row could be taken"),
-        "{}",
-        text(&output.stderr)
+        said.contains("sans-prix.csv") && said.contains("aucune ligne n'a pu être retenue"),
+        "{said}"
     );
     assert!(
         text(&output.stdout).contains("120\u{202f}000 quarantined"),
