@@ -1,7 +1,8 @@
 //! What writing an import batch computes away from the database, the same on every backend:
 //! cutting instants into seasons, resolving a part's tickets and counting the rollups of what
 //! the batch created while the part is checked on another core, comparing facts with what an
-//! earlier batch stored, and the batch's report.
+//! earlier batch stored, and the batch's report. The steps of writing a batch, and their
+//! bookkeeping, are [`writer`], over each backend's database operations.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,6 +18,8 @@ use jauge_model::{
 
 use crate::rows::to_seconds;
 use crate::{BatchReport, StoreError};
+
+pub(crate) mod writer;
 
 /// Notes `field: before → after` when they differ.
 pub(crate) fn differs<A: fmt::Display + ?Sized, B: fmt::Display + ?Sized>(
@@ -223,6 +226,7 @@ pub(crate) fn holder(problem: &DatasetProblem) -> Option<Holder<'_>> {
 }
 
 /// An order as an earlier batch stored it.
+#[derive(Clone)]
 pub(crate) struct StoredOrder {
     pub(crate) buyer: Option<String>,
     pub(crate) channel: String,
@@ -254,6 +258,7 @@ pub(crate) fn order_changes(stored: &StoredOrder, o: &Order) -> (bool, Vec<Strin
 }
 
 /// A ticket as an earlier batch stored it, with the season of its performance.
+#[derive(Clone)]
 pub(crate) struct StoredTicket {
     pub(crate) performance: i64,
     pub(crate) season: i32,

@@ -1,5 +1,6 @@
-//! Writing an import batch: every fact of a dataset and the rollups it changes, in one
-//! transaction, committed only if the dataset has no problem.
+//! Writing an import batch on SQLite: the database operations of [`crate::batch::writer`],
+//! which decides what a batch writes, in SQLite's terms. Every fact of a dataset and the
+//! rollups it changes go in one transaction, committed only if the dataset has no problem.
 //!
 //! The write is built for bulk loads as much as for daily increments (measured on a 2-core
 //! machine; see the `demo_load` benchmark): rows go in many at a time and in key order, the
@@ -8,23 +9,26 @@
 //! created are computed from the batch itself instead of read back.
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono_tz::Tz;
+use jauge_analytics::SalesTotals;
 use jauge_model::{
-    BatchId, Dataset, DatasetProblem, ExternalId, PerformanceStatus, SeasonStartMonth,
-    TariffCategory, VenueSetup,
+    Campaign, Consent, Dataset, ExternalId, Order, PatronIdentity, PatronKey, QuarantinedRow,
+    SeasonStartMonth, Show, Tariff, VenueSetup,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::bulk::{BulkInsert, Param};
 use super::read_setup;
+use crate::batch::writer::{
+    BatchDatabase, BatchKeys, CampaignEventRow, PatronSeasonRow, PerformanceRow, StoredPerformance,
+    write_batch,
+};
 use crate::batch::{
-    BatchRollups, History, Holder, Known, NewPerformance, PlannedOrders, ResolvedTickets,
-    SeasonCutter, Stopwatch, StoredOrder, StoredTicket, check_beside, check_tickets_stored, holder,
-    missing_record, note_revision, order_changes, ticket_changes,
+    History, Holder, SeasonCutter, Stopwatch, StoredOrder, StoredTicket, TicketRow,
 };
 use crate::rows::to_seconds;
 use crate::{BatchReport, StoreError};
@@ -57,65 +61,54 @@ fn write_checked<D: Borrow<Dataset>>(
     };
     let first = first.map_err(StoreError::Abandoned)?;
     let tx = conn.transaction()?;
-    let mut w = Writer::begin(&tx, first.borrow(), setup, whole)?;
-    let mut part = Some(first);
-    while let Some(d) = part {
-        w.write_part(d.borrow(), setup)?;
-        drop(d);
-        part = parts.next().transpose().map_err(StoreError::Abandoned)?;
-    }
-    let mut report = w.finish()?;
+    let mut db = SqliteBatch {
+        tx: &tx,
+        whole,
+        sales_index_dropped: None,
+    };
+    let mut report = write_batch(&mut db, first, parts, setup)?;
     let committing = std::time::Instant::now();
     tx.commit()?;
     report.phases.push(("commit", committing.elapsed()));
     Ok(report)
 }
 
-/// Whether a dangling reference points at a record the store already holds: an earlier batch
-/// wrote it, or an earlier part of this one.
-fn already_stored(
-    tx: &Transaction,
-    source: i64,
-    problem: &DatasetProblem,
-) -> Result<bool, StoreError> {
-    Ok(match holder(problem) {
-        None => false,
-        Some(Holder::Scoped(table, id)) => {
-            let sql = format!("SELECT 1 FROM {table} WHERE source_id = ?1 AND external_id = ?2");
-            tx.prepare_cached(&sql)?.exists(params![source, id])?
-        }
-        Some(Holder::Patron(key)) => tx
-            .prepare_cached("SELECT 1 FROM patron WHERE key = ?1")?
-            .exists([key])?,
-    })
+/// A batch's transaction on SQLite, with what it does to write fast.
+struct SqliteBatch<'t> {
+    tx: &'t Transaction<'t>,
+    /// Whether the batch comes whole, in one part. A batch in parts keeps the sales index: its
+    /// parts are written while the next is read, and growing the index then costs less than
+    /// building it at the end (measured on the import benchmark).
+    whole: bool,
+    /// Whether the first part's tickets dropped the sales index, for the end to build again.
+    sales_index_dropped: Option<bool>,
 }
 
-impl<'t> Writer<'t> {
-    /// Opens the batch of the source `first` comes from: its source and batch rows, and what
-    /// earlier batches of the source hold.
-    fn begin(
-        tx: &'t Transaction<'t>,
+impl BatchDatabase for SqliteBatch<'_> {
+    fn source_id(&mut self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT id FROM source WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn insert_source(&mut self, first: &Dataset, now: i64) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(
+            "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+            params![first.source.as_str(), first.kind.code(), now],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn insert_batch(
+        &mut self,
+        source_id: i64,
         first: &Dataset,
-        setup: &VenueSetup,
-        whole: bool,
-    ) -> Result<Writer<'t>, StoreError> {
-        let now = chrono::Utc::now().timestamp();
-        let source: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM source WHERE name = ?1",
-                [first.source.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let source_id = match source {
-            Some(id) => id,
-            None => tx.query_row(
-                "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-                params![first.source.as_str(), first.kind.code(), now],
-                |r| r.get(0),
-            )?,
-        };
-        let batch_id: i64 = tx.query_row(
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(
             "INSERT INTO import_batch (source_id, origin, started_at, shape, drift_accepted)
              VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
             params![
@@ -126,237 +119,59 @@ impl<'t> Writer<'t> {
                 first.drift_accepted
             ],
             |r| r.get(0),
-        )?;
-        // The rows this file could not take replace those it could not take before.
-        tx.execute(
-            "DELETE FROM quarantine WHERE source_id = ?1 AND origin = ?2",
-            params![source_id, first.origin],
-        )?;
-        Ok(Writer {
-            tx,
-            source_id,
-            // What an earlier batch of this source stored: a first import of tickets or orders
-            // has nothing to compare with, and skips the lookups.
-            orders_stored: source.is_some_and(|id| stored_for(tx, "sale_order", id)),
-            tickets_stored: source.is_some_and(|id| stored_for(tx, "ticket", id)),
-            batch_id,
-            season_of: SeasonCutter {
-                tz: setup.venue.time_zone,
-                start: setup.venue.season_start,
-            },
-            halls: tx
-                .prepare("SELECT name, id FROM hall")?
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-                .collect::<Result<_, _>>()?,
-            shows: Lookup::new("show"),
-            performances: Lookup::new("performance"),
-            tariffs: Lookup::new("tariff"),
-            subscription_tariffs: tx
-                .prepare(
-                    "SELECT external_id FROM tariff
-                     WHERE source_id = ?1 AND category = 'subscription'",
-                )?
-                .query_map([source_id], |r| r.get::<_, String>(0))?
-                .map(|id| id?.parse::<ExternalId>().map_err(super::corrupt))
-                .collect::<Result<_, StoreError>>()?,
-            orders: Lookup::new("sale_order"),
-            new_performances: HashMap::default(),
-            touched_performances: BTreeSet::new(),
-            touched_seasons: BTreeSet::new(),
-            buyers_changed: false,
-            history: Vec::new(),
-            rollups: BatchRollups::default(),
-            whole,
-            sales_index_dropped: None,
-            report: BatchReport {
-                batch: Some(BatchId(batch_id)),
-                ..BatchReport::default()
-            },
-            clock: Stopwatch::start(),
-        })
+        )?)
     }
 
-    /// Writes one part of the batch, checked: a part with a problem the store does not settle
-    /// fails the whole batch.
-    fn write_part(&mut self, d: &Dataset, setup: &VenueSetup) -> Result<(), StoreError> {
-        self.shows(d)?;
-        self.performances(d)?;
-        self.tariffs(d)?;
-        self.earlier_performances(d)?;
-        let order_ids = self.plan_orders(d)?;
-        self.clock.lap("programme and tariffs");
-
-        // The other core resolves the tickets' references, then checks the part, while this
-        // one writes patrons and orders.
-        let subscription_tariffs = std::mem::take(&mut self.subscription_tariffs);
-        let known = Known {
-            performances: self.performances.ids.clone(),
-            tariffs: self.tariffs.ids.clone(),
-            subscription_tariffs: &subscription_tariffs,
-            orders: &order_ids,
-            new_performances: self.new_performances.clone(),
-        };
-        let (written, problems) = check_beside(d, known, &setup.halls, |resolved| {
-            self.patrons(d)?;
-            self.clock.lap("patrons");
-            self.write_orders(d, &order_ids)?;
-            self.clock.lap("orders");
-            let resolved = resolved();
-            self.clock.lap("waiting for resolved tickets");
-            self.tickets(resolved)?;
-            self.clock.lap("tickets");
-            self.consents(d)?;
-            let campaign_events = self.campaigns(d)?;
-            self.quarantine(d)?;
-            self.clock.lap("consents, campaigns and quarantine");
-            Ok::<_, StoreError>(campaign_events)
-        });
-        self.subscription_tariffs = subscription_tariffs;
-        self.clock.lap("waiting for the check");
-        let mut problems_left = Vec::new();
-        for problem in problems {
-            if !already_stored(self.tx, self.source_id, &problem)? {
-                problems_left.push(problem);
-            }
-        }
-        if !problems_left.is_empty() {
-            return Err(StoreError::Rejected {
-                origin: d.origin.clone(),
-                problems: problems_left,
-            });
-        }
-        self.report.count_part(d, written?);
+    fn clear_quarantine(&mut self, source_id: i64, origin: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM quarantine WHERE source_id = ?1 AND origin = ?2",
+            params![source_id, origin],
+        )?;
         Ok(())
     }
 
-    /// Ends the batch: the index and rollups the parts left to bring up to date, the history
-    /// of what changed, the batch's totals.
-    fn finish(mut self) -> Result<BatchReport, StoreError> {
-        if self.sales_index_dropped == Some(true) {
-            self.tx.execute_batch(CREATE_SALES_INDEX)?;
-        }
-        self.clock.lap("sales index");
-        // Two parts giving the same ticket: the later one overwrote the earlier.
-        let stored: i64 = self.tx.query_row(
-            "SELECT count(*) FROM ticket WHERE batch_id = ?1",
-            [self.batch_id],
-            |r| r.get(0),
-        )?;
-        check_tickets_stored(self.report.tickets, stored, || self.origin())?;
-        self.write_history()?;
-        let rollups = std::mem::take(&mut self.rollups);
-        self.refresh_rollups(rollups)?;
-        self.clock.lap("rollups");
-        self.tx.execute(
-            "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
-            params![
-                self.batch_id,
-                chrono::Utc::now().timestamp(),
-                self.report.facts()
-            ],
-        )?;
-        let mut report = self.report;
-        report.phases = self.clock.laps;
-        Ok(report)
+    /// A database error reads as "yes": the careful path.
+    fn holds_rows_of(&mut self, table: &str, source_id: i64) -> Result<bool, StoreError> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = ?1)");
+        Ok(self
+            .tx
+            .query_row(&sql, [source_id], |r| r.get(0))
+            .unwrap_or(true))
     }
 
-    fn origin(&self) -> Result<String, StoreError> {
-        Ok(self.tx.query_row(
-            "SELECT origin FROM import_batch WHERE id = ?1",
-            [self.batch_id],
-            |r| r.get(0),
-        )?)
-    }
-}
-
-/// Whether `table` holds rows of the source (a database error reads as "yes": the careful path).
-fn stored_for(tx: &Transaction, table: &str, source_id: i64) -> bool {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = ?1)");
-    tx.query_row(&sql, [source_id], |r| r.get(0))
-        .unwrap_or(true)
-}
-
-/// Row ids of one table's records, by the source's identifiers: those written in this batch,
-/// then those already stored.
-struct Lookup {
-    table: &'static str,
-    ids: HashMap<ExternalId, i64>,
-}
-
-impl Lookup {
-    fn new(table: &'static str) -> Lookup {
-        Lookup {
-            table,
-            ids: HashMap::default(),
-        }
+    fn halls(&mut self) -> Result<HashMap<String, i64>, StoreError> {
+        Ok(self
+            .tx
+            .prepare("SELECT name, id FROM hall")?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<_, _>>()?)
     }
 
-    fn get(
+    fn subscription_tariffs(&mut self, source_id: i64) -> Result<HashSet<ExternalId>, StoreError> {
+        self.tx
+            .prepare(
+                "SELECT external_id FROM tariff WHERE source_id = ?1 AND category = 'subscription'",
+            )?
+            .query_map([source_id], |r| r.get::<_, String>(0))?
+            .map(|id| id?.parse::<ExternalId>().map_err(super::corrupt))
+            .collect()
+    }
+
+    fn stored_id(
         &mut self,
-        tx: &Transaction,
-        source_id: i64,
-        id: &ExternalId,
-    ) -> Result<i64, StoreError> {
-        if let Some(&row) = self.ids.get(id) {
-            return Ok(row);
-        }
-        let row = self.stored(tx, source_id, id)?.ok_or_else(missing_record)?;
-        self.ids.insert(id.clone(), row);
-        Ok(row)
-    }
-
-    fn stored(
-        &self,
-        tx: &Transaction,
+        table: &'static str,
         source_id: i64,
         id: &ExternalId,
     ) -> Result<Option<i64>, StoreError> {
-        let sql = format!(
-            "SELECT id FROM {} WHERE source_id = ?1 AND external_id = ?2",
-            self.table
-        );
-        Ok(tx
+        let sql = format!("SELECT id FROM {table} WHERE source_id = ?1 AND external_id = ?2");
+        Ok(self
+            .tx
             .prepare_cached(&sql)?
             .query_row(params![source_id, id.as_str()], |r| r.get(0))
             .optional()?)
     }
-}
 
-struct Writer<'t> {
-    tx: &'t Transaction<'t>,
-    source_id: i64,
-    /// Whether earlier batches of this source stored orders, and tickets.
-    orders_stored: bool,
-    tickets_stored: bool,
-    batch_id: i64,
-    season_of: SeasonCutter,
-    halls: HashMap<String, i64>,
-    shows: Lookup,
-    performances: Lookup,
-    tariffs: Lookup,
-    /// The source's tariffs, stored or of this batch, that are subscriptions or packages.
-    subscription_tariffs: HashSet<ExternalId>,
-    orders: Lookup,
-    new_performances: HashMap<i64, NewPerformance>,
-    touched_performances: BTreeSet<i64>,
-    touched_seasons: BTreeSet<i32>,
-    /// An order stored by an earlier batch changed buyer.
-    buyers_changed: bool,
-    /// Records of earlier batches this one changes.
-    history: History,
-    rollups: BatchRollups,
-    /// Whether the batch comes whole, in one part. A batch in parts keeps the sales index: its
-    /// parts are written while the next is read, and growing the index then costs less than
-    /// building it at the end (measured on the import benchmark).
-    whole: bool,
-    /// Whether the first part's tickets dropped the sales index, for the end to build again.
-    sales_index_dropped: Option<bool>,
-    report: BatchReport,
-    clock: Stopwatch,
-}
-
-impl Writer<'_> {
-    fn shows(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    fn upsert_shows(&mut self, keys: BatchKeys, shows: &[Show]) -> Result<Vec<i64>, StoreError> {
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO show (source_id, external_id, batch_id, title, discipline, company,
                                young_audience, coproduction, festival)
@@ -365,12 +180,13 @@ impl Writer<'_> {
                 discipline = ?5, company = ?6, young_audience = ?7, coproduction = ?8, festival = ?9
              RETURNING id",
         )?;
-        for s in &d.shows {
-            let id = insert.query_row(
+        let mut ids = Vec::with_capacity(shows.len());
+        for s in shows {
+            ids.push(insert.query_row(
                 params![
-                    self.source_id,
+                    keys.source_id,
                     s.id.as_str(),
-                    self.batch_id,
+                    keys.batch_id,
                     s.title.as_str(),
                     s.discipline.code(),
                     s.company.as_ref().map(|c| c.as_str()),
@@ -379,13 +195,19 @@ impl Writer<'_> {
                     s.festival.as_ref().map(|f| f.as_str()),
                 ],
                 |r| r.get(0),
-            )?;
-            self.shows.ids.insert(s.id.clone(), id);
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    fn performances(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    fn upsert_performances(
+        &mut self,
+        keys: BatchKeys,
+        rows: &[PerformanceRow],
+    ) -> Result<Vec<(i64, Option<i32>)>, StoreError> {
+        let mut previous_season = self.tx.prepare_cached(
+            "SELECT season_start_year FROM performance WHERE source_id = ?1 AND external_id = ?2",
+        )?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO performance (source_id, external_id, batch_id, show_id, hall_id, starts_at,
                                       season_start_year, capacity, status)
@@ -394,52 +216,36 @@ impl Writer<'_> {
                 hall_id = ?5, starts_at = ?6, season_start_year = ?7, capacity = ?8, status = ?9
              RETURNING id",
         )?;
-        for p in &d.performances {
-            // A performance moved to another season leaves its old season to refresh.
-            let previous: Option<i32> = self
-                .tx
-                .prepare_cached(
-                    "SELECT season_start_year FROM performance
-                     WHERE source_id = ?1 AND external_id = ?2",
-                )?
-                .query_row(params![self.source_id, p.id.as_str()], |r| r.get(0))
+        let mut written = Vec::with_capacity(rows.len());
+        for row in rows {
+            let p = row.performance;
+            let previous: Option<i32> = previous_season
+                .query_row(params![keys.source_id, p.id.as_str()], |r| r.get(0))
                 .optional()?;
-            let show = self.shows.get(self.tx, self.source_id, &p.show)?;
-            let hall = *self.halls.get(p.hall.as_str()).ok_or_else(missing_record)?;
-            let starts_at = to_seconds(p.starts_at);
-            let season = self.season_of.start_year(starts_at);
             let id = insert.query_row(
                 params![
-                    self.source_id,
+                    keys.source_id,
                     p.id.as_str(),
-                    self.batch_id,
-                    show,
-                    hall,
-                    starts_at,
-                    season,
+                    keys.batch_id,
+                    row.show,
+                    row.hall,
+                    row.starts_at,
+                    row.season,
                     p.capacity.get(),
                     p.status.code(),
                 ],
                 |r| r.get(0),
             )?;
-            match previous {
-                Some(old) => {
-                    self.touched_seasons.insert(old);
-                }
-                None => {
-                    let scheduled = p.status == PerformanceStatus::Scheduled;
-                    self.new_performances
-                        .insert(id, NewPerformance { season, scheduled });
-                }
-            }
-            self.touched_seasons.insert(season);
-            self.touched_performances.insert(id);
-            self.performances.ids.insert(p.id.clone(), id);
+            written.push((id, previous));
         }
-        Ok(())
+        Ok(written)
     }
 
-    fn tariffs(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    fn upsert_tariffs(
+        &mut self,
+        keys: BatchKeys,
+        tariffs: &[Tariff],
+    ) -> Result<Vec<i64>, StoreError> {
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO tariff (source_id, external_id, batch_id, label, category)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -447,29 +253,87 @@ impl Writer<'_> {
                 category = ?5
              RETURNING id",
         )?;
-        for t in &d.tariffs {
-            let id = insert.query_row(
+        let mut ids = Vec::with_capacity(tariffs.len());
+        for t in tariffs {
+            ids.push(insert.query_row(
                 params![
-                    self.source_id,
+                    keys.source_id,
                     t.id.as_str(),
-                    self.batch_id,
+                    keys.batch_id,
                     t.label.as_str(),
                     t.category.code()
                 ],
                 |r| r.get(0),
-            )?;
-            self.tariffs.ids.insert(t.id.clone(), id);
-            if t.category == TariffCategory::Subscription {
-                self.subscription_tariffs.insert(t.id.clone());
-            } else {
-                self.subscription_tariffs.remove(&t.id);
-            }
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    fn patrons(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        let mut keys = BulkInsert::new(
+    fn source_performances(
+        &mut self,
+        source_id: i64,
+    ) -> Result<Vec<StoredPerformance>, StoreError> {
+        Ok(self
+            .tx
+            .prepare(
+                "SELECT external_id, id, season_start_year, status FROM performance
+                 WHERE source_id = ?1",
+            )?
+            .query_map([source_id], |r| {
+                Ok(StoredPerformance {
+                    external_id: r.get(0)?,
+                    id: r.get(1)?,
+                    season: r.get(2)?,
+                    scheduled: r.get::<_, String>(3)? == "scheduled",
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn next_order_id(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM sale_order", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn stored_orders(
+        &mut self,
+        source_id: i64,
+        orders: &[Order],
+    ) -> Result<Vec<Option<(i64, StoredOrder)>>, StoreError> {
+        let mut stored = self.tx.prepare_cached(
+            "SELECT id, buyer_key, channel, created_at, status FROM sale_order
+             WHERE source_id = ?1 AND external_id = ?2",
+        )?;
+        let mut found = Vec::with_capacity(orders.len());
+        for o in orders {
+            found.push(
+                stored
+                    .query_row(params![source_id, o.id.as_str()], |r| {
+                        Ok((
+                            r.get(0)?,
+                            StoredOrder {
+                                buyer: r.get(1)?,
+                                channel: r.get(2)?,
+                                created_at: r.get(3)?,
+                                status: r.get(4)?,
+                            },
+                        ))
+                    })
+                    .optional()?,
+            );
+        }
+        Ok(found)
+    }
+
+    fn insert_patrons(
+        &mut self,
+        keys: BatchKeys,
+        patrons: &[(&PatronKey, &PatronIdentity)],
+    ) -> Result<(), StoreError> {
+        let mut key_rows = BulkInsert::new(
             self.tx,
             "INSERT INTO patron (key, batch_id)",
             2,
@@ -487,24 +351,17 @@ impl Writer<'_> {
                 birth_year = excluded.birth_year, birth_date = excluded.birth_date,
                 address = excluded.address",
         )?;
-        // In key order, so that both tables grow at their end.
-        let mut patrons: Vec<_> = d
-            .patrons
-            .iter()
-            .filter_map(|p| Some((p.key()?, p)))
-            .collect();
-        patrons.sort_unstable_by_key(|&(key, _)| key);
         let dates: Vec<Option<String>> = patrons
             .iter()
             .map(|(_, p)| p.birth_date.map(|d| d.format("%Y-%m-%d").to_string()))
             .collect();
-        for ((key, p), date) in patrons.into_iter().zip(&dates) {
+        for (&(key, p), date) in patrons.iter().zip(&dates) {
             let key = Param::Text(key.as_str());
-            keys.push(&[key, Param::Int(self.batch_id)])?;
+            key_rows.push(&[key, Param::Int(keys.batch_id)])?;
             identities.push(&[
                 key,
-                Param::Int(self.source_id),
-                Param::Int(self.batch_id),
+                Param::Int(keys.source_id),
+                Param::Int(keys.batch_id),
                 p.first_name.as_deref().into(),
                 p.last_name.as_deref().into(),
                 p.email.as_ref().map(|e| e.as_str()).into(),
@@ -517,106 +374,15 @@ impl Writer<'_> {
                 p.address.as_deref().into(),
             ])?;
         }
-        keys.flush()?;
+        key_rows.flush()?;
         identities.flush()
     }
 
-    /// Knows the performances earlier batches of this source stored, when this batch's tickets
-    /// refer to some (a ticket list after its performance list). When the source had no ticket
-    /// yet, none of them has any: their rollups can come from this batch.
-    fn earlier_performances(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        if d.tickets
-            .iter()
-            .all(|t| self.performances.ids.contains_key(&t.performance))
-        {
-            return Ok(());
-        }
-        let mut statement = self.tx.prepare(
-            "SELECT external_id, id, season_start_year, status FROM performance WHERE source_id = ?1",
-        )?;
-        let rows = statement.query_map([self.source_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i32>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (external, id, season, status) = row?;
-            let Ok(external) = external.parse::<ExternalId>() else {
-                continue;
-            };
-            if self.performances.ids.contains_key(&external) {
-                continue;
-            }
-            self.performances.ids.insert(external, id);
-            if !self.tickets_stored {
-                self.new_performances.insert(
-                    id,
-                    NewPerformance {
-                        season,
-                        scheduled: status == "scheduled",
-                    },
-                );
-                self.touched_seasons.insert(season);
-            }
-        }
-        Ok(())
-    }
-
-    /// Gives each order its row id: an order already stored keeps its own, a new one takes
-    /// the next free one. Tickets can then be resolved without reading anything back.
-    fn plan_orders<'d>(&mut self, d: &'d Dataset) -> Result<PlannedOrders<'d>, StoreError> {
-        let mut next: i64 =
-            self.tx
-                .query_row("SELECT coalesce(max(id), 0) + 1 FROM sale_order", [], |r| {
-                    r.get(0)
-                })?;
-        let mut ids = HashMap::default();
-        ids.reserve(d.orders.len());
-        for (index, o) in d.orders.iter().enumerate() {
-            let stored: Option<(i64, StoredOrder)> = if !self.orders_stored {
-                None
-            } else {
-                self.tx
-                    .prepare_cached(
-                        "SELECT id, buyer_key, channel, created_at, status FROM sale_order
-                         WHERE source_id = ?1 AND external_id = ?2",
-                    )?
-                    .query_row(params![self.source_id, o.id.as_str()], |r| {
-                        Ok((
-                            r.get(0)?,
-                            StoredOrder {
-                                buyer: r.get(1)?,
-                                channel: r.get(2)?,
-                                created_at: r.get(3)?,
-                                status: r.get(4)?,
-                            },
-                        ))
-                    })
-                    .optional()?
-            };
-            let id = match stored {
-                Some((id, stored)) => {
-                    let (buyer_changed, changed) = order_changes(&stored, o);
-                    self.buyers_changed |= buyer_changed;
-                    note_revision(&mut self.report, &mut self.history, "order", &o.id, changed);
-                    id
-                }
-                None => {
-                    self.report.changes.note(false, true);
-                    next += 1;
-                    next - 1
-                }
-            };
-            ids.insert(&o.id, (id, index));
-        }
-        Ok(ids)
-    }
-
-    /// Writes the orders with their planned ids, in identifier order.
-    fn write_orders(&self, d: &Dataset, ids: &PlannedOrders) -> Result<(), StoreError> {
+    fn insert_orders(
+        &mut self,
+        keys: BatchKeys,
+        orders: &[(i64, &Order)],
+    ) -> Result<(), StoreError> {
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO sale_order (id, source_id, external_id, batch_id, channel, created_at,
@@ -626,14 +392,12 @@ impl Writer<'_> {
                 channel = excluded.channel, created_at = excluded.created_at,
                 buyer_key = excluded.buyer_key, status = excluded.status",
         )?;
-        let mut orders: Vec<_> = d.orders.iter().collect();
-        orders.sort_unstable_by_key(|o| &o.id);
-        for o in orders {
+        for &(id, o) in orders {
             insert.push(&[
-                Param::Int(ids[&o.id].0),
-                Param::Int(self.source_id),
+                Param::Int(id),
+                Param::Int(keys.source_id),
                 Param::Text(o.id.as_str()),
-                Param::Int(self.batch_id),
+                Param::Int(keys.batch_id),
                 Param::Text(o.channel.code()),
                 Param::Int(to_seconds(o.created_at)),
                 o.buyer.as_ref().map(|b| b.as_str()).into(),
@@ -643,43 +407,23 @@ impl Writer<'_> {
         insert.flush()
     }
 
-    fn tickets(&mut self, resolved: ResolvedTickets) -> Result<(), StoreError> {
-        let ResolvedTickets {
-            mut rows,
-            unresolved,
-            touched_performances,
-            mut rollups,
-        } = resolved;
-        self.touched_performances.extend(touched_performances);
-        if !unresolved.is_empty() {
-            // References to records of earlier batches. A performance of an earlier batch is
-            // not new, so these add nothing to the batch's own rollups.
-            for t in unresolved {
-                let order = self.orders.get(self.tx, self.source_id, &t.order)?;
-                let performance = self
-                    .performances
-                    .get(self.tx, self.source_id, &t.performance)?;
-                let tariff = self.tariffs.get(self.tx, self.source_id, &t.tariff)?;
-                rows.push((performance, order, tariff, t));
-                self.touched_performances.insert(performance);
-            }
-            rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
-        }
-        if self.tickets_stored {
-            // A ticket moved from another performance leaves that one to refresh.
-            // A ticket an earlier batch stored: its changes go to the history, and a ticket
-            // moved from another performance leaves that one to refresh.
-            let mut before = self.tx.prepare_cached(
-                "SELECT t.performance_id, p.season_start_year, t.order_id, t.tariff_id,
-                        t.amount_cents, t.face_value_cents, t.vat_bp, t.status,
-                        coalesce(t.checked_in_at, ''), coalesce(t.attendee_key, '')
-                 FROM ticket t JOIN performance p ON p.id = t.performance_id
-                 WHERE t.source_id = ?1 AND t.external_id = ?2",
-            )?;
-            for row in &rows {
-                let t = row.3;
-                let stored = before
-                    .query_row(params![self.source_id, t.id.as_str()], |r| {
+    fn stored_tickets(
+        &mut self,
+        source_id: i64,
+        rows: &[TicketRow],
+    ) -> Result<Vec<Option<StoredTicket>>, StoreError> {
+        let mut before = self.tx.prepare_cached(
+            "SELECT t.performance_id, p.season_start_year, t.order_id, t.tariff_id,
+                    t.amount_cents, t.face_value_cents, t.vat_bp, t.status,
+                    coalesce(t.checked_in_at, ''), coalesce(t.attendee_key, '')
+             FROM ticket t JOIN performance p ON p.id = t.performance_id
+             WHERE t.source_id = ?1 AND t.external_id = ?2",
+        )?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            found.push(
+                before
+                    .query_row(params![source_id, row.3.id.as_str()], |r| {
                         Ok(StoredTicket {
                             performance: r.get(0)?,
                             season: r.get(1)?,
@@ -692,28 +436,14 @@ impl Writer<'_> {
                             attendee: r.get(9)?,
                         })
                     })
-                    .optional()?;
-                let Some(stored) = stored else {
-                    self.report.changes.note(false, true);
-                    continue;
-                };
-                if stored.performance != row.0 {
-                    self.touched_performances.insert(stored.performance);
-                    self.touched_seasons.insert(stored.season);
-                    rollups.read_back.insert(stored.season);
-                }
-                let changed = ticket_changes(&stored, row);
-                note_revision(
-                    &mut self.report,
-                    &mut self.history,
-                    "ticket",
-                    &t.id,
-                    changed,
-                );
-            }
-        } else {
-            self.report.changes.inserted += rows.len();
+                    .optional()?,
+            );
         }
+        Ok(found)
+    }
+
+    /// The first part's tickets choose whether the sales index is dropped for the batch.
+    fn insert_tickets(&mut self, keys: BatchKeys, rows: &[TicketRow]) -> Result<(), StoreError> {
         if self.sales_index_dropped.is_none() {
             self.sales_index_dropped =
                 Some(self.whole && drop_sales_index_for(self.tx, rows.len())?);
@@ -731,11 +461,11 @@ impl Writer<'_> {
                 status = excluded.status, checked_in_at = excluded.checked_in_at,
                 attendee_key = excluded.attendee_key",
         )?;
-        for (performance, order, tariff, t) in rows {
+        for &(performance, order, tariff, t) in rows {
             insert.push(&[
-                Param::Int(self.source_id),
+                Param::Int(keys.source_id),
                 Param::Text(t.id.as_str()),
-                Param::Int(self.batch_id),
+                Param::Int(keys.batch_id),
                 Param::Int(order),
                 Param::Int(performance),
                 Param::Int(tariff),
@@ -747,55 +477,88 @@ impl Writer<'_> {
                 t.attendee.as_ref().map(|a| a.as_str()).into(),
             ])?;
         }
-        insert.flush()?;
-        self.rollups.add(rollups);
-        Ok(())
+        insert.flush()
     }
 
-    fn consents(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    fn insert_consents(&mut self, keys: BatchKeys, consents: &[Consent]) -> Result<(), StoreError> {
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO consent (patron_key, channel, purpose, status, at, source_id, batch_id, proof)",
             8,
             "ON CONFLICT (patron_key, channel, purpose, at, status) DO NOTHING",
         )?;
-        for c in &d.consents {
+        for c in consents {
             insert.push(&[
                 Param::Text(c.patron.as_str()),
                 Param::Text(c.channel.code()),
                 Param::Text(c.purpose.code()),
                 Param::Text(c.status.code()),
                 Param::Int(to_seconds(c.at)),
-                Param::Int(self.source_id),
-                Param::Int(self.batch_id),
+                Param::Int(keys.source_id),
+                Param::Int(keys.batch_id),
                 Param::Text(&c.proof),
             ])?;
         }
         insert.flush()
     }
 
-    /// Writes what this batch changed in records of earlier batches.
-    fn write_history(&mut self) -> Result<(), StoreError> {
-        let now = chrono::Utc::now().timestamp();
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO change_history (record, source_id, external_id, batch_id, changed_at, changes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    fn upsert_campaigns(
+        &mut self,
+        keys: BatchKeys,
+        campaigns: &[Campaign],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut campaign = self.tx.prepare_cached(
+            "INSERT INTO campaign (source_id, external_id, batch_id, name, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (source_id, external_id) DO UPDATE SET batch_id = ?3, name = ?4,
+                sent_at = ?5
+             RETURNING id",
         )?;
-        for (record, id, changes) in &self.history {
-            insert.execute(params![
-                record,
-                self.source_id,
-                id,
-                self.batch_id,
-                now,
-                changes.join("; ")
-            ])?;
+        let mut ids = Vec::with_capacity(campaigns.len());
+        for c in campaigns {
+            ids.push(campaign.query_row(
+                params![
+                    keys.source_id,
+                    c.id.as_str(),
+                    keys.batch_id,
+                    c.name.as_str(),
+                    to_seconds(c.sent_at)
+                ],
+                |r| r.get(0),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    /// Keeps the rows of this part the file could not take (`begin` removed the earlier ones).
-    fn quarantine(&mut self, d: &Dataset) -> Result<(), StoreError> {
+    fn insert_campaign_events(
+        &mut self,
+        batch_id: i64,
+        events: &[CampaignEventRow],
+    ) -> Result<(), StoreError> {
+        let mut insert = BulkInsert::new(
+            self.tx,
+            "INSERT INTO campaign_event (campaign_id, patron_key, kind, at, batch_id)",
+            5,
+            "ON CONFLICT DO NOTHING",
+        )?;
+        for &(campaign, patron, kind, at) in events {
+            insert.push(&[
+                Param::Int(campaign),
+                Param::Text(patron),
+                Param::Text(kind),
+                Param::Int(at),
+                Param::Int(batch_id),
+            ])?;
+        }
+        insert.flush()
+    }
+
+    fn insert_quarantined(
+        &mut self,
+        keys: BatchKeys,
+        origin: &str,
+        rows: &[QuarantinedRow],
+    ) -> Result<(), StoreError> {
         let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO quarantine (source_id, batch_id, origin, line, column_index, column_name,
@@ -803,11 +566,11 @@ impl Writer<'_> {
             8,
             "",
         )?;
-        for q in &d.quarantined {
+        for q in rows {
             insert.push(&[
-                Param::Int(self.source_id),
-                Param::Int(self.batch_id),
-                Param::Text(&d.origin),
+                Param::Int(keys.source_id),
+                Param::Int(keys.batch_id),
+                Param::Text(origin),
                 Param::Int(i64::try_from(q.line).unwrap_or(i64::MAX)),
                 q.column
                     .as_ref()
@@ -821,56 +584,66 @@ impl Writer<'_> {
         insert.flush()
     }
 
-    /// Writes campaigns and their events; returns the number of events.
-    fn campaigns(&mut self, d: &Dataset) -> Result<usize, StoreError> {
-        let mut campaign = self.tx.prepare_cached(
-            "INSERT INTO campaign (source_id, external_id, batch_id, name, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (source_id, external_id) DO UPDATE SET batch_id = ?3, name = ?4,
-                sent_at = ?5
-             RETURNING id",
-        )?;
-        let mut events = BulkInsert::new(
-            self.tx,
-            "INSERT INTO campaign_event (campaign_id, patron_key, kind, at, batch_id)",
-            5,
-            "ON CONFLICT DO NOTHING",
-        )?;
-        let mut count = 0;
-        for c in &d.campaigns {
-            let id: i64 = campaign.query_row(
-                params![
-                    self.source_id,
-                    c.id.as_str(),
-                    self.batch_id,
-                    c.name.as_str(),
-                    to_seconds(c.sent_at)
-                ],
-                |r| r.get(0),
-            )?;
-            let mut sorted: Vec<_> = c.events.iter().collect();
-            sorted.sort_unstable_by(|a, b| {
-                (&a.patron, a.kind.code(), a.at).cmp(&(&b.patron, b.kind.code(), b.at))
-            });
-            for e in sorted {
-                events.push(&[
-                    Param::Int(id),
-                    Param::Text(e.patron.as_str()),
-                    Param::Text(e.kind.code()),
-                    Param::Int(to_seconds(e.at)),
-                    Param::Int(self.batch_id),
-                ])?;
-                count += 1;
+    fn holds_record(&mut self, source_id: i64, holder: Holder) -> Result<bool, StoreError> {
+        Ok(match holder {
+            Holder::Scoped(table, id) => {
+                let sql =
+                    format!("SELECT 1 FROM {table} WHERE source_id = ?1 AND external_id = ?2");
+                self.tx
+                    .prepare_cached(&sql)?
+                    .exists(params![source_id, id])?
             }
-        }
-        events.flush()?;
-        Ok(count)
+            Holder::Patron(key) => self
+                .tx
+                .prepare_cached("SELECT 1 FROM patron WHERE key = ?1")?
+                .exists([key])?,
+        })
     }
 
-    /// Brings the rollups up to date: from the batch itself for what it created, by reading
-    /// the tickets back for the rest.
-    fn refresh_rollups(&mut self, batch: BatchRollups) -> Result<(), StoreError> {
-        let mut sales = BulkInsert::new(
+    fn tickets_of_batch(&mut self, batch_id: i64) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM ticket WHERE batch_id = ?1",
+            [batch_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn origin(&mut self, batch_id: i64) -> Result<String, StoreError> {
+        Ok(self.tx.query_row(
+            "SELECT origin FROM import_batch WHERE id = ?1",
+            [batch_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn insert_history(
+        &mut self,
+        keys: BatchKeys,
+        now: i64,
+        history: &History,
+    ) -> Result<(), StoreError> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO change_history (record, source_id, external_id, batch_id, changed_at, changes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (record, id, changes) in history {
+            insert.execute(params![
+                record,
+                keys.source_id,
+                id,
+                keys.batch_id,
+                now,
+                changes.join("; ")
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn upsert_performance_sales(
+        &mut self,
+        sales: &BTreeMap<i64, SalesTotals>,
+    ) -> Result<(), StoreError> {
+        let mut insert = BulkInsert::new(
             self.tx,
             "INSERT INTO performance_sales (performance_id, tickets, paid_tickets, free_tickets,
                                             revenue_cents, subscription_tickets)",
@@ -880,9 +653,9 @@ impl Writer<'_> {
                 revenue_cents = excluded.revenue_cents,
                 subscription_tickets = excluded.subscription_tickets",
         )?;
-        for (&performance, totals) in &batch.performance_sales {
+        for (&performance, totals) in sales {
             let count = |n: u64| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
-            sales.push(&[
+            insert.push(&[
                 Param::Int(performance),
                 count(totals.tickets),
                 count(totals.paid_tickets),
@@ -891,52 +664,48 @@ impl Writer<'_> {
                 count(totals.subscription_tickets),
             ])?;
         }
-        sales.flush()?;
-        let stored: Vec<i64> = self
-            .touched_performances
-            .iter()
-            .copied()
-            .filter(|p| !self.new_performances.contains_key(p))
-            .collect();
-        refresh_performance_sales(self.tx, &stored)?;
+        insert.flush()
+    }
+
+    fn refresh_performance_sales(&mut self, performances: &[i64]) -> Result<(), StoreError> {
+        refresh_performance_sales(self.tx, performances)
+    }
+
+    fn seasons_of(&mut self, performances: &[i64]) -> Result<Vec<i32>, StoreError> {
         let mut season_of = self
             .tx
             .prepare_cached("SELECT season_start_year FROM performance WHERE id = ?1")?;
-        for &p in &stored {
-            self.touched_seasons
-                .insert(season_of.query_row([p], |r| r.get(0))?);
+        let mut seasons = Vec::with_capacity(performances.len());
+        for &p in performances {
+            seasons.push(season_of.query_row([p], |r| r.get(0))?);
         }
+        Ok(seasons)
+    }
 
-        // A season all of whose performances this batch created is counted from the batch.
-        if self.buyers_changed {
-            // Tickets of earlier batches changed buyer: every season may have moved.
-            self.touched_seasons.extend(
-                self.tx
-                    .prepare("SELECT DISTINCT season_start_year FROM performance")?
-                    .query_map([], |r| r.get::<_, i32>(0))?
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-        }
-        let split = batch.split_seasons(
-            &self.touched_seasons,
-            &self.new_performances,
-            self.buyers_changed,
-            |season| {
-                Ok(self.tx.query_row(
-                    "SELECT count(*) FROM performance WHERE season_start_year = ?1",
-                    [season],
-                    |r| r.get(0),
-                )?)
-            },
-        )?;
-        let seasons = batch.patron_seasons_in(&split.from_batch);
-        // A first load fills an empty table: its season index is built after, not grown.
+    fn all_seasons(&mut self) -> Result<Vec<i32>, StoreError> {
+        Ok(self
+            .tx
+            .prepare("SELECT DISTINCT season_start_year FROM performance")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn performances_in_season(&mut self, season: i32) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM performance WHERE season_start_year = ?1",
+            [season],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A first load fills an empty table: its season index is built after, not grown.
+    fn upsert_patron_seasons(&mut self, rows: &[PatronSeasonRow]) -> Result<(), StoreError> {
         let empty: bool =
             self.tx
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM patron_season)", [], |r| {
                     r.get(0)
                 })?;
-        let rebuild = empty && seasons.len() > 10_000;
+        let rebuild = empty && rows.len() > 10_000;
         if rebuild {
             self.tx
                 .execute_batch("DROP INDEX patron_season_by_season")?;
@@ -949,7 +718,7 @@ impl Writer<'_> {
             "ON CONFLICT (patron_key, season_start_year) DO UPDATE SET tickets = excluded.tickets,
                 subscription_tickets = excluded.subscription_tickets",
         )?;
-        for ((buyer, season), (tickets, subscriptions)) in &seasons {
+        for ((buyer, season), (tickets, subscriptions)) in rows {
             insert.push(&[
                 Param::Text(buyer),
                 Param::Int(i64::from(*season)),
@@ -961,12 +730,35 @@ impl Writer<'_> {
         if rebuild {
             self.tx.execute_batch(CREATE_SEASON_INDEX)?;
         }
-        refresh_patron_seasons(self.tx, &split.read_back)?;
-        if !self.touched_seasons.is_empty() {
-            audiences_changed(self.tx)?;
+        Ok(())
+    }
+
+    fn refresh_patron_seasons(&mut self, seasons: &BTreeSet<i32>) -> Result<(), StoreError> {
+        refresh_patron_seasons(self.tx, seasons)
+    }
+
+    fn audiences_changed(&mut self) -> Result<(), StoreError> {
+        audiences_changed(self.tx)
+    }
+
+    fn daily_sales_changed(&mut self) -> Result<(), StoreError> {
+        daily_sales_changed(self.tx)
+    }
+
+    fn finish_batch(&mut self, batch_id: i64, now: i64, facts: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE import_batch SET finished_at = ?2, facts = ?3 WHERE id = ?1",
+            params![batch_id, now, facts],
+        )?;
+        Ok(())
+    }
+
+    /// Builds the sales index again if the first part's tickets dropped it.
+    fn after_parts(&mut self, clock: &mut Stopwatch) -> Result<(), StoreError> {
+        if self.sales_index_dropped == Some(true) {
+            self.tx.execute_batch(CREATE_SALES_INDEX)?;
         }
-        // An order's date may have changed without its tickets.
-        daily_sales_changed(self.tx)?;
+        clock.lap("sales index");
         Ok(())
     }
 }

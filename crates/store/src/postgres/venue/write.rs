@@ -1,30 +1,29 @@
 //! Writing an import batch on PostgreSQL, with the rollups it keeps current, and the sales
-//! snapshots: the SQLite backend's `write` in PostgreSQL's terms. What it computes away from
-//! the database (seasons, resolved tickets, the rollups of what a batch created, changes to
-//! earlier facts, the report) is [`crate::batch`], shared with SQLite.
+//! snapshots: the database operations of [`crate::batch::writer`], which decides what a batch
+//! writes (the same steps as on SQLite), in PostgreSQL's terms.
 //!
 //! Rows go in many at a time, as arrays `unnest` turns into rows: one statement for a part's
 //! tickets (or [`ROWS_PER_STATEMENT`] of them), one round trip. What an earlier batch stored is
 //! read back the same way, one query for a part's orders or tickets.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono_tz::Tz;
-use jauge_analytics::PerformanceSales;
+use jauge_analytics::{PerformanceSales, SalesTotals};
 use jauge_model::{
-    Dataset, DatasetProblem, ExternalId, PerformanceStatus, Season, SeasonStartMonth,
-    TariffCategory, VenueSetup,
+    Campaign, Consent, Dataset, ExternalId, Order, PatronIdentity, PatronKey, QuarantinedRow,
+    Season, SeasonStartMonth, Show, Tariff,
 };
 use postgres::{Client, Statement, Transaction};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::admin::read_setup;
 use super::corrupt;
-use crate::batch::{
-    BatchRollups, History, Holder, Known, NewPerformance, PlannedOrders, ResolvedTickets,
-    SeasonCutter, Stopwatch, StoredOrder, StoredTicket, check_beside, check_tickets_stored, holder,
-    missing_record, note_revision, order_changes, ticket_changes,
+use crate::batch::writer::{
+    BatchDatabase, BatchKeys, CampaignEventRow, PatronSeasonRow, PerformanceRow, StoredPerformance,
+    write_batch,
 };
+use crate::batch::{History, Holder, SeasonCutter, StoredOrder, StoredTicket, TicketRow};
 use crate::postgres::database;
 use crate::rows::{SALES_COLUMNS, performance_sales, to_seconds};
 use crate::{BatchReport, StoreError};
@@ -50,75 +49,67 @@ pub(super) fn write_parts<D: std::borrow::Borrow<Dataset>>(
     // Readers go on; another batch waits for this one's end.
     tx.batch_execute("LOCK TABLE import_batch IN EXCLUSIVE MODE")
         .map_err(database)?;
-    let mut w = Writer::begin(&mut tx, first.borrow(), &setup)?;
-    let mut part = Some(first);
-    while let Some(d) = part {
-        w.write_part(d.borrow(), &setup)?;
-        drop(d);
-        part = parts.next().transpose().map_err(StoreError::Abandoned)?;
-    }
-    let mut report = w.finish()?;
+    let mut batch = PgBatch {
+        tx: &mut tx,
+        stored_ids: HashMap::default(),
+    };
+    let mut report = write_batch(&mut batch, first, parts, &setup)?;
     let committing = std::time::Instant::now();
     tx.commit().map_err(database)?;
     report.phases.push(("commit", committing.elapsed()));
     Ok(report)
 }
 
-/// The state of a batch being written (see the SQLite backend's `Writer`).
-struct Writer<'w, 't> {
+/// A batch's transaction on PostgreSQL.
+struct PgBatch<'w, 't> {
     tx: &'w mut Transaction<'t>,
-    source_id: i64,
-    /// Whether earlier batches of this source stored orders, and tickets.
-    orders_stored: bool,
-    tickets_stored: bool,
-    batch_id: i64,
-    season_of: SeasonCutter,
-    halls: HashMap<String, i64>,
-    shows: Lookup,
-    performances: Lookup,
-    tariffs: Lookup,
-    /// The source's tariffs, stored or of this batch, that are subscriptions or packages.
-    subscription_tariffs: HashSet<ExternalId>,
-    orders: Lookup,
-    new_performances: HashMap<i64, NewPerformance>,
-    touched_performances: BTreeSet<i64>,
-    touched_seasons: BTreeSet<i32>,
-    /// An order stored by an earlier batch changed buyer.
-    buyers_changed: bool,
-    /// Records of earlier batches this one changes.
-    history: History,
-    rollups: BatchRollups,
-    report: BatchReport,
-    clock: Stopwatch,
+    /// The query of a stored record's row id, by table, once prepared.
+    stored_ids: HashMap<&'static str, Statement>,
 }
 
-impl<'w, 't> Writer<'w, 't> {
-    /// Opens the batch of the source `first` comes from: its source and batch rows, and what
-    /// earlier batches of the source hold.
-    fn begin(
-        tx: &'w mut Transaction<'t>,
-        first: &Dataset,
-        setup: &VenueSetup,
-    ) -> Result<Writer<'w, 't>, StoreError> {
-        let now = chrono::Utc::now().timestamp();
-        let source: Option<i64> = tx
-            .query_opt(
-                "SELECT id FROM source WHERE name = $1",
-                &[&first.source.as_str()],
+impl PgBatch<'_, '_> {
+    /// Runs a statement; returns the rows it changed.
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64, StoreError> {
+        self.tx.execute(sql, params).map_err(database)
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        self.tx.prepare(sql).map_err(database)
+    }
+}
+
+impl BatchDatabase for PgBatch<'_, '_> {
+    fn source_id(&mut self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .tx
+            .query_opt("SELECT id FROM source WHERE name = $1", &[&name])
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
+    fn insert_source(&mut self, first: &Dataset, now: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_one(
+                "INSERT INTO source (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id",
+                &[&first.source.as_str(), &first.kind.code(), &now],
             )
             .map_err(database)?
-            .map(|r| r.get(0));
-        let source_id = match source {
-            Some(id) => id,
-            None => tx
-                .query_one(
-                    "INSERT INTO source (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id",
-                    &[&first.source.as_str(), &first.kind.code(), &now],
-                )
-                .map_err(database)?
-                .get(0),
-        };
-        let batch_id: i64 = tx
+            .get(0))
+    }
+
+    fn insert_batch(
+        &mut self,
+        source_id: i64,
+        first: &Dataset,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
             .query_one(
                 "INSERT INTO import_batch (source_id, origin, started_at, shape, drift_accepted)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -131,29 +122,38 @@ impl<'w, 't> Writer<'w, 't> {
                 ],
             )
             .map_err(database)?
-            .get(0);
-        // The rows this file could not take replace those it could not take before.
-        tx.execute(
+            .get(0))
+    }
+
+    fn clear_quarantine(&mut self, source_id: i64, origin: &str) -> Result<(), StoreError> {
+        self.execute(
             "DELETE FROM quarantine WHERE source_id = $1 AND origin = $2",
-            &[&source_id, &first.origin],
-        )
-        .map_err(database)?;
-        // What an earlier batch of this source stored: a first import of tickets or orders
-        // has nothing to compare with, and skips the lookups.
-        let (orders_stored, tickets_stored) = match source {
-            Some(id) => (
-                stored_for(tx, "sale_order", id)?,
-                stored_for(tx, "ticket", id)?,
-            ),
-            None => (false, false),
-        };
-        let halls = tx
+            &[&source_id, &origin],
+        )?;
+        Ok(())
+    }
+
+    fn holds_rows_of(&mut self, table: &str, source_id: i64) -> Result<bool, StoreError> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = $1)");
+        Ok(self
+            .tx
+            .query_one(&sql, &[&source_id])
+            .map_err(database)?
+            .get(0))
+    }
+
+    fn halls(&mut self) -> Result<HashMap<String, i64>, StoreError> {
+        Ok(self
+            .tx
             .query("SELECT name, id FROM hall", &[])
             .map_err(database)?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
-            .collect();
-        let subscription_tariffs = tx
+            .collect())
+    }
+
+    fn subscription_tariffs(&mut self, source_id: i64) -> Result<HashSet<ExternalId>, StoreError> {
+        self.tx
             .query(
                 "SELECT external_id FROM tariff WHERE source_id = $1 AND category = 'subscription'",
                 &[&source_id],
@@ -161,167 +161,35 @@ impl<'w, 't> Writer<'w, 't> {
             .map_err(database)?
             .iter()
             .map(|r| r.get::<_, &str>(0).parse::<ExternalId>().map_err(corrupt))
-            .collect::<Result<_, _>>()?;
-        Ok(Writer {
-            tx,
-            source_id,
-            orders_stored,
-            tickets_stored,
-            batch_id,
-            season_of: SeasonCutter {
-                tz: setup.venue.time_zone,
-                start: setup.venue.season_start,
-            },
-            halls,
-            shows: Lookup::new("show"),
-            performances: Lookup::new("performance"),
-            tariffs: Lookup::new("tariff"),
-            subscription_tariffs,
-            orders: Lookup::new("sale_order"),
-            new_performances: HashMap::default(),
-            touched_performances: BTreeSet::new(),
-            touched_seasons: BTreeSet::new(),
-            buyers_changed: false,
-            history: Vec::new(),
-            rollups: BatchRollups::default(),
-            report: BatchReport {
-                batch: Some(jauge_model::BatchId(batch_id)),
-                ..BatchReport::default()
-            },
-            clock: Stopwatch::start(),
-        })
+            .collect()
     }
 
-    /// Writes one part of the batch, checked: a part with a problem the store does not settle
-    /// fails the whole batch.
-    fn write_part(&mut self, d: &Dataset, setup: &VenueSetup) -> Result<(), StoreError> {
-        self.shows(d)?;
-        self.performances(d)?;
-        self.tariffs(d)?;
-        self.earlier_performances(d)?;
-        let order_ids = self.plan_orders(d)?;
-        self.clock.lap("programme and tariffs");
-
-        // The other core resolves the tickets' references, then checks the part, while this
-        // one writes patrons and orders. A statement that fails (a reference the check will
-        // name, say) is undone to here, so that the transaction can still look the part's
-        // dangling references up.
-        execute(self.tx, "SAVEPOINT part", &[])?;
-        let subscription_tariffs = std::mem::take(&mut self.subscription_tariffs);
-        let known = Known {
-            performances: self.performances.ids.clone(),
-            tariffs: self.tariffs.ids.clone(),
-            subscription_tariffs: &subscription_tariffs,
-            orders: &order_ids,
-            new_performances: self.new_performances.clone(),
-        };
-        let (written, problems) = check_beside(d, known, &setup.halls, |resolved| {
-            self.patrons(d)?;
-            self.clock.lap("patrons");
-            self.write_orders(d, &order_ids)?;
-            self.clock.lap("orders");
-            let resolved = resolved();
-            self.clock.lap("waiting for resolved tickets");
-            self.tickets(resolved)?;
-            self.clock.lap("tickets");
-            self.consents(d)?;
-            let campaign_events = self.campaigns(d)?;
-            self.quarantine(d)?;
-            self.clock.lap("consents, campaigns and quarantine");
-            Ok::<_, StoreError>(campaign_events)
-        });
-        self.subscription_tariffs = subscription_tariffs;
-        self.clock.lap("waiting for the check");
-        execute(
-            self.tx,
-            if written.is_ok() {
-                "RELEASE SAVEPOINT part"
-            } else {
-                "ROLLBACK TO SAVEPOINT part"
-            },
-            &[],
-        )?;
-        let mut problems_left = Vec::new();
-        for problem in problems {
-            if !self.already_stored(&problem)? {
-                problems_left.push(problem);
+    fn stored_id(
+        &mut self,
+        table: &'static str,
+        source_id: i64,
+        id: &ExternalId,
+    ) -> Result<Option<i64>, StoreError> {
+        let statement = match self.stored_ids.get(table) {
+            Some(statement) => statement.clone(),
+            None => {
+                let sql =
+                    format!("SELECT id FROM {table} WHERE source_id = $1 AND external_id = $2");
+                let statement = self.prepare(&sql)?;
+                self.stored_ids.insert(table, statement.clone());
+                statement
             }
-        }
-        if !problems_left.is_empty() {
-            return Err(StoreError::Rejected {
-                origin: d.origin.clone(),
-                problems: problems_left,
-            });
-        }
-        self.report.count_part(d, written?);
-        Ok(())
-    }
-
-    /// Ends the batch: the history of what changed, the rollups the parts left to bring up to
-    /// date, the batch's totals.
-    fn finish(mut self) -> Result<BatchReport, StoreError> {
-        let stored: i64 = self
-            .tx
-            .query_one(
-                "SELECT count(*) FROM ticket WHERE batch_id = $1",
-                &[&self.batch_id],
-            )
-            .map_err(database)?
-            .get(0);
-        let given = self.report.tickets;
-        check_tickets_stored(given, stored, || self.origin())?;
-        self.write_history()?;
-        let rollups = std::mem::take(&mut self.rollups);
-        self.refresh_rollups(rollups)?;
-        self.clock.lap("rollups");
-        execute(
-            self.tx,
-            "UPDATE import_batch SET finished_at = $2, facts = $3 WHERE id = $1",
-            &[
-                &self.batch_id,
-                &chrono::Utc::now().timestamp(),
-                &self.report.facts(),
-            ],
-        )?;
-        let mut report = self.report;
-        report.phases = self.clock.laps;
-        Ok(report)
-    }
-
-    fn origin(&mut self) -> Result<String, StoreError> {
+        };
         Ok(self
             .tx
-            .query_one(
-                "SELECT origin FROM import_batch WHERE id = $1",
-                &[&self.batch_id],
-            )
+            .query_opt(&statement, &[&source_id, &id.as_str()])
             .map_err(database)?
-            .get(0))
+            .map(|r| r.get(0)))
     }
 
-    fn prepare(&mut self, sql: &str) -> Result<Statement, StoreError> {
-        self.tx.prepare(sql).map_err(database)
-    }
-
-    /// Whether a dangling reference points at a record the store already holds: an earlier
-    /// batch wrote it, or an earlier part of this one.
-    fn already_stored(&mut self, problem: &DatasetProblem) -> Result<bool, StoreError> {
-        let found = match holder(problem) {
-            None => return Ok(false),
-            Some(Holder::Scoped(table, id)) => self.tx.query_opt(
-                &format!("SELECT 1 FROM {table} WHERE source_id = $1 AND external_id = $2"),
-                &[&self.source_id, &id],
-            ),
-            Some(Holder::Patron(key)) => self
-                .tx
-                .query_opt("SELECT 1 FROM patron WHERE key = $1", &[&key]),
-        };
-        Ok(found.map_err(database)?.is_some())
-    }
-
-    fn shows(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        if d.shows.is_empty() {
-            return Ok(());
+    fn upsert_shows(&mut self, keys: BatchKeys, shows: &[Show]) -> Result<Vec<i64>, StoreError> {
+        if shows.is_empty() {
+            return Ok(Vec::new());
         }
         let upsert = self.prepare(
             "INSERT INTO show (source_id, external_id, batch_id, title, discipline, company,
@@ -332,15 +200,16 @@ impl<'w, 't> Writer<'w, 't> {
                 festival = $9
              RETURNING id",
         )?;
-        for s in &d.shows {
-            let id: i64 = self
+        let mut ids = Vec::with_capacity(shows.len());
+        for s in shows {
+            let row = self
                 .tx
                 .query_one(
                     &upsert,
                     &[
-                        &self.source_id,
+                        &keys.source_id,
                         &s.id.as_str(),
-                        &self.batch_id,
+                        &keys.batch_id,
                         &s.title.as_str(),
                         &s.discipline.code(),
                         &s.company.as_ref().map(|c| c.as_str()),
@@ -349,16 +218,19 @@ impl<'w, 't> Writer<'w, 't> {
                         &s.festival.as_ref().map(|f| f.as_str()),
                     ],
                 )
-                .map_err(database)?
-                .get(0);
-            self.shows.ids.insert(s.id.clone(), id);
+                .map_err(database)?;
+            ids.push(row.get(0));
         }
-        Ok(())
+        Ok(ids)
     }
 
-    fn performances(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        if d.performances.is_empty() {
-            return Ok(());
+    fn upsert_performances(
+        &mut self,
+        keys: BatchKeys,
+        rows: &[PerformanceRow],
+    ) -> Result<Vec<(i64, Option<i32>)>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
         let previous_season = self.prepare(
             "SELECT season_start_year FROM performance WHERE source_id = $1 AND external_id = $2",
@@ -371,55 +243,44 @@ impl<'w, 't> Writer<'w, 't> {
                 hall_id = $5, starts_at = $6, season_start_year = $7, capacity = $8, status = $9
              RETURNING id",
         )?;
-        for p in &d.performances {
-            // A performance moved to another season leaves its old season to refresh.
+        let mut written = Vec::with_capacity(rows.len());
+        for row in rows {
+            let p = row.performance;
             let previous: Option<i64> = self
                 .tx
-                .query_opt(&previous_season, &[&self.source_id, &p.id.as_str()])
+                .query_opt(&previous_season, &[&keys.source_id, &p.id.as_str()])
                 .map_err(database)?
                 .map(|r| r.get(0));
-            let show = self.shows.get(self.tx, self.source_id, &p.show)?;
-            let hall = *self.halls.get(p.hall.as_str()).ok_or_else(missing_record)?;
-            let starts_at = to_seconds(p.starts_at);
-            let season = self.season_of.start_year(starts_at);
             let id: i64 = self
                 .tx
                 .query_one(
                     &upsert,
                     &[
-                        &self.source_id,
+                        &keys.source_id,
                         &p.id.as_str(),
-                        &self.batch_id,
-                        &show,
-                        &hall,
-                        &starts_at,
-                        &i64::from(season),
+                        &keys.batch_id,
+                        &row.show,
+                        &row.hall,
+                        &row.starts_at,
+                        &i64::from(row.season),
                         &i64::from(p.capacity.get()),
                         &p.status.code(),
                     ],
                 )
                 .map_err(database)?
                 .get(0);
-            match previous {
-                Some(old) => {
-                    self.touched_seasons.insert(old as i32);
-                }
-                None => {
-                    let scheduled = p.status == PerformanceStatus::Scheduled;
-                    self.new_performances
-                        .insert(id, NewPerformance { season, scheduled });
-                }
-            }
-            self.touched_seasons.insert(season);
-            self.touched_performances.insert(id);
-            self.performances.ids.insert(p.id.clone(), id);
+            written.push((id, previous.map(|old| old as i32)));
         }
-        Ok(())
+        Ok(written)
     }
 
-    fn tariffs(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        if d.tariffs.is_empty() {
-            return Ok(());
+    fn upsert_tariffs(
+        &mut self,
+        keys: BatchKeys,
+        tariffs: &[Tariff],
+    ) -> Result<Vec<i64>, StoreError> {
+        if tariffs.is_empty() {
+            return Ok(Vec::new());
         }
         let upsert = self.prepare(
             "INSERT INTO tariff (source_id, external_id, batch_id, label, category)
@@ -428,51 +289,98 @@ impl<'w, 't> Writer<'w, 't> {
                 category = $5
              RETURNING id",
         )?;
-        for t in &d.tariffs {
-            let id: i64 = self
+        let mut ids = Vec::with_capacity(tariffs.len());
+        for t in tariffs {
+            let row = self
                 .tx
                 .query_one(
                     &upsert,
                     &[
-                        &self.source_id,
+                        &keys.source_id,
                         &t.id.as_str(),
-                        &self.batch_id,
+                        &keys.batch_id,
                         &t.label.as_str(),
                         &t.category.code(),
                     ],
                 )
-                .map_err(database)?
-                .get(0);
-            self.tariffs.ids.insert(t.id.clone(), id);
-            if t.category == TariffCategory::Subscription {
-                self.subscription_tariffs.insert(t.id.clone());
-            } else {
-                self.subscription_tariffs.remove(&t.id);
-            }
+                .map_err(database)?;
+            ids.push(row.get(0));
         }
-        Ok(())
+        Ok(ids)
     }
 
-    fn patrons(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        // In key order, as on SQLite.
-        let mut patrons: Vec<_> = d
-            .patrons
+    fn source_performances(
+        &mut self,
+        source_id: i64,
+    ) -> Result<Vec<StoredPerformance>, StoreError> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT external_id, id, season_start_year, status FROM performance
+                 WHERE source_id = $1",
+                &[&source_id],
+            )
+            .map_err(database)?
             .iter()
-            .filter_map(|p| Some((p.key()?, p)))
-            .collect();
-        patrons.sort_unstable_by_key(|&(key, _)| key);
+            .map(|r| StoredPerformance {
+                external_id: r.get(0),
+                id: r.get(1),
+                season: r.get::<_, i64>(2) as i32,
+                scheduled: r.get::<_, &str>(3) == "scheduled",
+            })
+            .collect())
+    }
+
+    fn next_order_id(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_one("SELECT coalesce(max(id), 0) + 1 FROM sale_order", &[])
+            .map_err(database)?
+            .get(0))
+    }
+
+    fn stored_orders(
+        &mut self,
+        source_id: i64,
+        orders: &[Order],
+    ) -> Result<Vec<Option<(i64, StoredOrder)>>, StoreError> {
+        let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+        let mut stored: HashMap<String, (i64, StoredOrder)> = HashMap::default();
+        for r in self
+            .tx
+            .query(
+                "SELECT external_id, id, buyer_key, channel, created_at, status
+                 FROM sale_order WHERE source_id = $1 AND external_id = ANY($2)",
+                &[&source_id, &ids],
+            )
+            .map_err(database)?
+        {
+            let order = StoredOrder {
+                buyer: r.get(2),
+                channel: r.get(3),
+                created_at: r.get(4),
+                status: r.get(5),
+            };
+            stored.insert(r.get(0), (r.get(1), order));
+        }
+        Ok(ids.iter().map(|id| stored.get(*id).cloned()).collect())
+    }
+
+    fn insert_patrons(
+        &mut self,
+        keys: BatchKeys,
+        patrons: &[(&PatronKey, &PatronIdentity)],
+    ) -> Result<(), StoreError> {
         for chunk in patrons.chunks(ROWS_PER_STATEMENT) {
-            let keys: Vec<&str> = chunk.iter().map(|(key, _)| key.as_str()).collect();
-            execute(
-                self.tx,
+            let patron_keys: Vec<&str> = chunk.iter().map(|(key, _)| key.as_str()).collect();
+            self.execute(
                 "INSERT INTO patron (key, batch_id) SELECT k, $1::bigint FROM unnest($2::text[]) AS u(k)
                  ON CONFLICT (key) DO NOTHING",
-                &[&self.batch_id, &keys],
+                &[&keys.batch_id, &patron_keys],
             )?;
-            let text =
-                |field: fn(&jauge_model::PatronIdentity) -> Option<&str>| -> Vec<Option<&str>> {
-                    chunk.iter().map(|(_, p)| field(p)).collect()
-                };
+            let text = |field: fn(&PatronIdentity) -> Option<&str>| -> Vec<Option<&str>> {
+                chunk.iter().map(|(_, p)| field(p)).collect()
+            };
             let birth_years: Vec<Option<i64>> = chunk
                 .iter()
                 .map(|(_, p)| p.birth_year.map(|y| i64::from(y.get())))
@@ -481,8 +389,7 @@ impl<'w, 't> Writer<'w, 't> {
                 .iter()
                 .map(|(_, p)| p.birth_date.map(|d| d.format("%Y-%m-%d").to_string()))
                 .collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO patron_identity (patron_key, source_id, batch_id, first_name,
                     last_name, email, phone, postcode, city, country, birth_year, birth_date,
                     address)
@@ -498,9 +405,9 @@ impl<'w, 't> Writer<'w, 't> {
                     birth_year = excluded.birth_year, birth_date = excluded.birth_date,
                     address = excluded.address",
                 &[
-                    &self.source_id,
-                    &self.batch_id,
-                    &keys,
+                    &keys.source_id,
+                    &keys.batch_id,
+                    &patron_keys,
                     &text(|p| p.first_name.as_deref()),
                     &text(|p| p.last_name.as_deref()),
                     &text(|p| p.email.as_ref().map(|e| e.as_str())),
@@ -517,114 +424,25 @@ impl<'w, 't> Writer<'w, 't> {
         Ok(())
     }
 
-    /// Knows the performances earlier batches of this source stored, when this batch's tickets
-    /// refer to some (a ticket list after its performance list). When the source had no ticket
-    /// yet, none of them has any: their rollups can come from this batch.
-    fn earlier_performances(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        if d.tickets
-            .iter()
-            .all(|t| self.performances.ids.contains_key(&t.performance))
-        {
-            return Ok(());
-        }
-        let rows = self
-            .tx
-            .query(
-                "SELECT external_id, id, season_start_year, status FROM performance
-                 WHERE source_id = $1",
-                &[&self.source_id],
-            )
-            .map_err(database)?;
-        for row in rows {
-            let Ok(external) = row.get::<_, &str>(0).parse::<ExternalId>() else {
-                continue;
-            };
-            if self.performances.ids.contains_key(&external) {
-                continue;
-            }
-            let (id, season): (i64, i64) = (row.get(1), row.get(2));
-            self.performances.ids.insert(external, id);
-            if !self.tickets_stored {
-                let season = season as i32;
-                self.new_performances.insert(
-                    id,
-                    NewPerformance {
-                        season,
-                        scheduled: row.get::<_, &str>(3) == "scheduled",
-                    },
-                );
-                self.touched_seasons.insert(season);
-            }
-        }
-        Ok(())
-    }
-
-    /// Gives each order its row id: an order already stored keeps its own, a new one takes
-    /// the next free one. Tickets can then be resolved without reading anything back.
-    fn plan_orders<'d>(&mut self, d: &'d Dataset) -> Result<PlannedOrders<'d>, StoreError> {
-        let mut next: i64 = self
-            .tx
-            .query_one("SELECT coalesce(max(id), 0) + 1 FROM sale_order", &[])
-            .map_err(database)?
-            .get(0);
-        let mut stored: HashMap<String, (i64, StoredOrder)> = HashMap::default();
-        if self.orders_stored {
-            let ids: Vec<&str> = d.orders.iter().map(|o| o.id.as_str()).collect();
-            for r in self
-                .tx
-                .query(
-                    "SELECT external_id, id, buyer_key, channel, created_at, status
-                     FROM sale_order WHERE source_id = $1 AND external_id = ANY($2)",
-                    &[&self.source_id, &ids],
-                )
-                .map_err(database)?
-            {
-                let order = StoredOrder {
-                    buyer: r.get(2),
-                    channel: r.get(3),
-                    created_at: r.get(4),
-                    status: r.get(5),
-                };
-                stored.insert(r.get(0), (r.get(1), order));
-            }
-        }
-        let mut ids = HashMap::default();
-        ids.reserve(d.orders.len());
-        for (index, o) in d.orders.iter().enumerate() {
-            let id = match stored.get(o.id.as_str()) {
-                Some((id, stored)) => {
-                    let (buyer_changed, changed) = order_changes(stored, o);
-                    self.buyers_changed |= buyer_changed;
-                    note_revision(&mut self.report, &mut self.history, "order", &o.id, changed);
-                    *id
-                }
-                None => {
-                    self.report.changes.note(false, true);
-                    next += 1;
-                    next - 1
-                }
-            };
-            ids.insert(&o.id, (id, index));
-        }
-        Ok(ids)
-    }
-
-    /// Writes the orders with their planned ids, in identifier order.
-    fn write_orders(&mut self, d: &Dataset, ids: &PlannedOrders) -> Result<(), StoreError> {
-        let mut orders: Vec<_> = d.orders.iter().collect();
-        orders.sort_unstable_by_key(|o| &o.id);
+    fn insert_orders(
+        &mut self,
+        keys: BatchKeys,
+        orders: &[(i64, &Order)],
+    ) -> Result<(), StoreError> {
         for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-            let row_ids: Vec<i64> = chunk.iter().map(|o| ids[&o.id].0).collect();
-            let external: Vec<&str> = chunk.iter().map(|o| o.id.as_str()).collect();
-            let channels: Vec<&str> = chunk.iter().map(|o| o.channel.code()).collect();
-            let created: Vec<i64> = chunk.iter().map(|o| to_seconds(o.created_at)).collect();
+            let row_ids: Vec<i64> = chunk.iter().map(|&(id, _)| id).collect();
+            let external: Vec<&str> = chunk.iter().map(|(_, o)| o.id.as_str()).collect();
+            let channels: Vec<&str> = chunk.iter().map(|(_, o)| o.channel.code()).collect();
+            let created: Vec<i64> = chunk
+                .iter()
+                .map(|(_, o)| to_seconds(o.created_at))
+                .collect();
             let buyers: Vec<Option<&str>> = chunk
                 .iter()
-                .map(|o| o.buyer.as_ref().map(|b| b.as_str()))
+                .map(|(_, o)| o.buyer.as_ref().map(|b| b.as_str()))
                 .collect();
-            let statuses: Vec<&str> = chunk.iter().map(|o| o.status.code()).collect();
-            execute(
-                self.tx,
+            let statuses: Vec<&str> = chunk.iter().map(|(_, o)| o.status.code()).collect();
+            self.execute(
                 "INSERT INTO sale_order (id, source_id, external_id, batch_id, channel, created_at,
                                          buyer_key, status)
                  SELECT i, $1::bigint, e, $2::bigint, ch, cr, b, s
@@ -634,8 +452,8 @@ impl<'w, 't> Writer<'w, 't> {
                     channel = excluded.channel, created_at = excluded.created_at,
                     buyer_key = excluded.buyer_key, status = excluded.status",
                 &[
-                    &self.source_id,
-                    &self.batch_id,
+                    &keys.source_id,
+                    &keys.batch_id,
                     &row_ids,
                     &external,
                     &channels,
@@ -648,81 +466,41 @@ impl<'w, 't> Writer<'w, 't> {
         Ok(())
     }
 
-    fn tickets(&mut self, resolved: ResolvedTickets) -> Result<(), StoreError> {
-        let ResolvedTickets {
-            mut rows,
-            unresolved,
-            touched_performances,
-            mut rollups,
-        } = resolved;
-        self.touched_performances.extend(touched_performances);
-        if !unresolved.is_empty() {
-            // References to records of earlier batches. A performance of an earlier batch is
-            // not new, so these add nothing to the batch's own rollups.
-            for t in unresolved {
-                let order = self.orders.get(self.tx, self.source_id, &t.order)?;
-                let performance = self
-                    .performances
-                    .get(self.tx, self.source_id, &t.performance)?;
-                let tariff = self.tariffs.get(self.tx, self.source_id, &t.tariff)?;
-                rows.push((performance, order, tariff, t));
-                self.touched_performances.insert(performance);
-            }
-            rows.sort_unstable_by(|a, b| a.3.id.cmp(&b.3.id));
-        }
-        if self.tickets_stored {
-            // A ticket an earlier batch stored: its changes go to the history, and a ticket
-            // moved from another performance leaves that one to refresh.
-            let ids: Vec<&str> = rows.iter().map(|row| row.3.id.as_str()).collect();
-            let mut stored: HashMap<String, StoredTicket> = HashMap::default();
-            for r in self
-                .tx
-                .query(
-                    "SELECT t.external_id, t.performance_id, p.season_start_year, t.order_id,
-                            t.tariff_id, t.amount_cents, t.face_value_cents, t.vat_bp, t.status,
-                            t.checked_in_at, coalesce(t.attendee_key, '')
-                     FROM ticket t JOIN performance p ON p.id = t.performance_id
-                     WHERE t.source_id = $1 AND t.external_id = ANY($2)",
-                    &[&self.source_id, &ids],
-                )
-                .map_err(database)?
-            {
-                let ticket = StoredTicket {
-                    performance: r.get(1),
-                    season: r.get::<_, i64>(2) as i32,
-                    numbers: [r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)],
-                    status: r.get(8),
-                    checked_in_at: r.get(9),
-                    attendee: r.get(10),
-                };
-                stored.insert(r.get(0), ticket);
-            }
-            for row in &rows {
-                let Some(stored) = stored.get(row.3.id.as_str()) else {
-                    self.report.changes.note(false, true);
-                    continue;
-                };
-                if stored.performance != row.0 {
-                    self.touched_performances.insert(stored.performance);
-                    self.touched_seasons.insert(stored.season);
-                    rollups.read_back.insert(stored.season);
-                }
-                let changed = ticket_changes(stored, row);
-                note_revision(
-                    &mut self.report,
-                    &mut self.history,
-                    "ticket",
-                    &row.3.id,
-                    changed,
-                );
-            }
-        } else {
-            self.report.changes.inserted += rows.len();
-        }
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let column = |f: fn(&crate::batch::TicketRow) -> i64| -> Vec<i64> {
-                chunk.iter().map(f).collect()
+    fn stored_tickets(
+        &mut self,
+        source_id: i64,
+        rows: &[TicketRow],
+    ) -> Result<Vec<Option<StoredTicket>>, StoreError> {
+        let ids: Vec<&str> = rows.iter().map(|row| row.3.id.as_str()).collect();
+        let mut stored: HashMap<String, StoredTicket> = HashMap::default();
+        for r in self
+            .tx
+            .query(
+                "SELECT t.external_id, t.performance_id, p.season_start_year, t.order_id,
+                        t.tariff_id, t.amount_cents, t.face_value_cents, t.vat_bp, t.status,
+                        t.checked_in_at, coalesce(t.attendee_key, '')
+                 FROM ticket t JOIN performance p ON p.id = t.performance_id
+                 WHERE t.source_id = $1 AND t.external_id = ANY($2)",
+                &[&source_id, &ids],
+            )
+            .map_err(database)?
+        {
+            let ticket = StoredTicket {
+                performance: r.get(1),
+                season: r.get::<_, i64>(2) as i32,
+                numbers: [r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)],
+                status: r.get(8),
+                checked_in_at: r.get(9),
+                attendee: r.get(10),
             };
+            stored.insert(r.get(0), ticket);
+        }
+        Ok(ids.iter().map(|id| stored.get(*id).cloned()).collect())
+    }
+
+    fn insert_tickets(&mut self, keys: BatchKeys, rows: &[TicketRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let column = |f: fn(&TicketRow) -> i64| -> Vec<i64> { chunk.iter().map(f).collect() };
             let external: Vec<&str> = chunk.iter().map(|r| r.3.id.as_str()).collect();
             let statuses: Vec<&str> = chunk.iter().map(|r| r.3.status.code()).collect();
             let checked_in: Vec<Option<i64>> = chunk
@@ -733,8 +511,7 @@ impl<'w, 't> Writer<'w, 't> {
                 .iter()
                 .map(|r| r.3.attendee.as_ref().map(|a| a.as_str()))
                 .collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO ticket (source_id, external_id, batch_id, order_id, performance_id,
                     tariff_id, amount_cents, face_value_cents, vat_bp, status, checked_in_at,
                     attendee_key)
@@ -749,8 +526,8 @@ impl<'w, 't> Writer<'w, 't> {
                     status = excluded.status, checked_in_at = excluded.checked_in_at,
                     attendee_key = excluded.attendee_key",
                 &[
-                    &self.source_id,
-                    &self.batch_id,
+                    &keys.source_id,
+                    &keys.batch_id,
                     &external,
                     &column(|r| r.1),
                     &column(|r| r.0),
@@ -764,20 +541,18 @@ impl<'w, 't> Writer<'w, 't> {
                 ],
             )?;
         }
-        self.rollups.add(rollups);
         Ok(())
     }
 
-    fn consents(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        for chunk in d.consents.chunks(ROWS_PER_STATEMENT) {
+    fn insert_consents(&mut self, keys: BatchKeys, consents: &[Consent]) -> Result<(), StoreError> {
+        for chunk in consents.chunks(ROWS_PER_STATEMENT) {
             let patrons: Vec<&str> = chunk.iter().map(|c| c.patron.as_str()).collect();
             let channels: Vec<&str> = chunk.iter().map(|c| c.channel.code()).collect();
             let purposes: Vec<&str> = chunk.iter().map(|c| c.purpose.code()).collect();
             let statuses: Vec<&str> = chunk.iter().map(|c| c.status.code()).collect();
             let at: Vec<i64> = chunk.iter().map(|c| to_seconds(c.at)).collect();
             let proofs: Vec<&str> = chunk.iter().map(|c| c.proof.as_str()).collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO consent (patron_key, channel, purpose, status, at, source_id,
                                       batch_id, proof)
                  SELECT k, ch, pu, st, at, $1::bigint, $2::bigint, pr
@@ -785,8 +560,8 @@ impl<'w, 't> Writer<'w, 't> {
                              $8::text[]) AS u(k, ch, pu, st, at, pr)
                  ON CONFLICT (patron_key, channel, purpose, at, status) DO NOTHING",
                 &[
-                    &self.source_id,
-                    &self.batch_id,
+                    &keys.source_id,
+                    &keys.batch_id,
                     &patrons,
                     &channels,
                     &purposes,
@@ -799,38 +574,70 @@ impl<'w, 't> Writer<'w, 't> {
         Ok(())
     }
 
-    /// Writes what this batch changed in records of earlier batches.
-    fn write_history(&mut self) -> Result<(), StoreError> {
-        let now = chrono::Utc::now().timestamp();
-        for chunk in self.history.chunks(ROWS_PER_STATEMENT) {
-            let records: Vec<&str> = chunk.iter().map(|(record, _, _)| *record).collect();
-            let ids: Vec<&str> = chunk.iter().map(|(_, id, _)| id.as_str()).collect();
-            let changes: Vec<String> = chunk.iter().map(|(_, _, c)| c.join("; ")).collect();
-            self.tx
-                .execute(
-                    "INSERT INTO change_history (record, source_id, external_id, batch_id,
-                                                 changed_at, changes)
-                     SELECT r, $1::bigint, e, $2::bigint, $3::bigint, c
-                     FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY
-                          AS u(r, e, c, n)
-                     ORDER BY n",
+    fn upsert_campaigns(
+        &mut self,
+        keys: BatchKeys,
+        campaigns: &[Campaign],
+    ) -> Result<Vec<i64>, StoreError> {
+        if campaigns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let upsert = self.prepare(
+            "INSERT INTO campaign (source_id, external_id, batch_id, name, sent_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (source_id, external_id) DO UPDATE SET batch_id = $3, name = $4,
+                sent_at = $5
+             RETURNING id",
+        )?;
+        let mut ids = Vec::with_capacity(campaigns.len());
+        for c in campaigns {
+            let row = self
+                .tx
+                .query_one(
+                    &upsert,
                     &[
-                        &self.source_id,
-                        &self.batch_id,
-                        &now,
-                        &records,
-                        &ids,
-                        &changes,
+                        &keys.source_id,
+                        &c.id.as_str(),
+                        &keys.batch_id,
+                        &c.name.as_str(),
+                        &to_seconds(c.sent_at),
                     ],
                 )
                 .map_err(database)?;
+            ids.push(row.get(0));
+        }
+        Ok(ids)
+    }
+
+    fn insert_campaign_events(
+        &mut self,
+        batch_id: i64,
+        events: &[CampaignEventRow],
+    ) -> Result<(), StoreError> {
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let campaigns: Vec<i64> = chunk.iter().map(|e| e.0).collect();
+            let patrons: Vec<&str> = chunk.iter().map(|e| e.1).collect();
+            let kinds: Vec<&str> = chunk.iter().map(|e| e.2).collect();
+            let at: Vec<i64> = chunk.iter().map(|e| e.3).collect();
+            self.execute(
+                "INSERT INTO campaign_event (campaign_id, patron_key, kind, at, batch_id)
+                 SELECT c, k, ki, at, $1::bigint
+                 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])
+                      AS u(c, k, ki, at)
+                 ON CONFLICT DO NOTHING",
+                &[&batch_id, &campaigns, &patrons, &kinds, &at],
+            )?;
         }
         Ok(())
     }
 
-    /// Keeps the rows of this part the file could not take (`begin` removed the earlier ones).
-    fn quarantine(&mut self, d: &Dataset) -> Result<(), StoreError> {
-        for chunk in d.quarantined.chunks(ROWS_PER_STATEMENT) {
+    fn insert_quarantined(
+        &mut self,
+        keys: BatchKeys,
+        origin: &str,
+        rows: &[QuarantinedRow],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let lines: Vec<i64> = chunk
                 .iter()
                 .map(|q| i64::try_from(q.line).unwrap_or(i64::MAX))
@@ -849,8 +656,7 @@ impl<'w, 't> Writer<'w, 't> {
                 .collect();
             let raw: Vec<&str> = chunk.iter().map(|q| q.raw.as_str()).collect();
             let reasons: Vec<&str> = chunk.iter().map(|q| q.reason.as_str()).collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO quarantine (source_id, batch_id, origin, line, column_index,
                                          column_name, raw, reason)
                  SELECT $1::bigint, $2::bigint, $3::text, l, ci, cn, r, re
@@ -858,9 +664,9 @@ impl<'w, 't> Writer<'w, 't> {
                       WITH ORDINALITY AS u(l, ci, cn, r, re, n)
                  ORDER BY n",
                 &[
-                    &self.source_id,
-                    &self.batch_id,
-                    &d.origin,
+                    &keys.source_id,
+                    &keys.batch_id,
+                    &origin,
                     &lines,
                     &columns,
                     &names,
@@ -872,69 +678,78 @@ impl<'w, 't> Writer<'w, 't> {
         Ok(())
     }
 
-    /// Writes campaigns and their events; returns the number of events.
-    fn campaigns(&mut self, d: &Dataset) -> Result<usize, StoreError> {
-        if d.campaigns.is_empty() {
-            return Ok(0);
-        }
-        let upsert = self.prepare(
-            "INSERT INTO campaign (source_id, external_id, batch_id, name, sent_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (source_id, external_id) DO UPDATE SET batch_id = $3, name = $4,
-                sent_at = $5
-             RETURNING id",
-        )?;
-        // (campaign, patron, kind, at), each campaign's events in (patron, kind, at) order.
-        let mut events: Vec<(i64, &str, &str, i64)> = Vec::new();
-        for c in &d.campaigns {
-            let id: i64 = self
+    fn holds_record(&mut self, source_id: i64, holder: Holder) -> Result<bool, StoreError> {
+        let found = match holder {
+            Holder::Scoped(table, id) => self.tx.query_opt(
+                &format!("SELECT 1 FROM {table} WHERE source_id = $1 AND external_id = $2"),
+                &[&source_id, &id],
+            ),
+            Holder::Patron(key) => self
                 .tx
-                .query_one(
-                    &upsert,
-                    &[
-                        &self.source_id,
-                        &c.id.as_str(),
-                        &self.batch_id,
-                        &c.name.as_str(),
-                        &to_seconds(c.sent_at),
-                    ],
-                )
-                .map_err(database)?
-                .get(0);
-            let mut sorted: Vec<_> = c.events.iter().collect();
-            sorted.sort_unstable_by(|a, b| {
-                (&a.patron, a.kind.code(), a.at).cmp(&(&b.patron, b.kind.code(), b.at))
-            });
-            events.extend(
-                sorted
-                    .into_iter()
-                    .map(|e| (id, e.patron.as_str(), e.kind.code(), to_seconds(e.at))),
-            );
-        }
-        for chunk in events.chunks(ROWS_PER_STATEMENT) {
-            let campaigns: Vec<i64> = chunk.iter().map(|e| e.0).collect();
-            let patrons: Vec<&str> = chunk.iter().map(|e| e.1).collect();
-            let kinds: Vec<&str> = chunk.iter().map(|e| e.2).collect();
-            let at: Vec<i64> = chunk.iter().map(|e| e.3).collect();
-            execute(
-                self.tx,
-                "INSERT INTO campaign_event (campaign_id, patron_key, kind, at, batch_id)
-                 SELECT c, k, ki, at, $1::bigint
-                 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])
-                      AS u(c, k, ki, at)
-                 ON CONFLICT DO NOTHING",
-                &[&self.batch_id, &campaigns, &patrons, &kinds, &at],
-            )?;
-        }
-        Ok(events.len())
+                .query_opt("SELECT 1 FROM patron WHERE key = $1", &[&key]),
+        };
+        Ok(found.map_err(database)?.is_some())
     }
 
-    /// Brings the rollups up to date: from the batch itself for what it created, by reading
-    /// the tickets back for the rest.
-    fn refresh_rollups(&mut self, batch: BatchRollups) -> Result<(), StoreError> {
-        let sales: Vec<_> = batch.performance_sales.iter().collect();
+    fn tickets_of_batch(&mut self, batch_id: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_one(
+                "SELECT count(*) FROM ticket WHERE batch_id = $1",
+                &[&batch_id],
+            )
+            .map_err(database)?
+            .get(0))
+    }
+
+    fn origin(&mut self, batch_id: i64) -> Result<String, StoreError> {
+        Ok(self
+            .tx
+            .query_one(
+                "SELECT origin FROM import_batch WHERE id = $1",
+                &[&batch_id],
+            )
+            .map_err(database)?
+            .get(0))
+    }
+
+    fn insert_history(
+        &mut self,
+        keys: BatchKeys,
+        now: i64,
+        history: &History,
+    ) -> Result<(), StoreError> {
+        for chunk in history.chunks(ROWS_PER_STATEMENT) {
+            let records: Vec<&str> = chunk.iter().map(|(record, _, _)| *record).collect();
+            let ids: Vec<&str> = chunk.iter().map(|(_, id, _)| id.as_str()).collect();
+            let changes: Vec<String> = chunk.iter().map(|(_, _, c)| c.join("; ")).collect();
+            self.execute(
+                "INSERT INTO change_history (record, source_id, external_id, batch_id,
+                                             changed_at, changes)
+                 SELECT r, $1::bigint, e, $2::bigint, $3::bigint, c
+                 FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+                      AS u(r, e, c, n)
+                 ORDER BY n",
+                &[
+                    &keys.source_id,
+                    &keys.batch_id,
+                    &now,
+                    &records,
+                    &ids,
+                    &changes,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn upsert_performance_sales(
+        &mut self,
+        sales: &BTreeMap<i64, SalesTotals>,
+    ) -> Result<(), StoreError> {
+        let sales: Vec<_> = sales.iter().collect();
         for chunk in sales.chunks(ROWS_PER_STATEMENT) {
-            let count = |f: fn(&jauge_analytics::SalesTotals) -> u64| -> Vec<i64> {
+            let count = |f: fn(&SalesTotals) -> u64| -> Vec<i64> {
                 chunk
                     .iter()
                     .map(|(_, totals)| i64::try_from(f(totals)).unwrap_or(i64::MAX))
@@ -942,8 +757,7 @@ impl<'w, 't> Writer<'w, 't> {
             };
             let performances: Vec<i64> = chunk.iter().map(|(p, _)| **p).collect();
             let revenue: Vec<i64> = chunk.iter().map(|(_, t)| t.revenue.as_i64()).collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO performance_sales (performance_id, tickets, paid_tickets,
                                                 free_tickets, revenue_cents, subscription_tickets)
                  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
@@ -962,57 +776,54 @@ impl<'w, 't> Writer<'w, 't> {
                 ],
             )?;
         }
-        let stored: Vec<i64> = self
-            .touched_performances
-            .iter()
-            .copied()
-            .filter(|p| !self.new_performances.contains_key(p))
-            .collect();
-        refresh_performance_sales(self.tx, &stored)?;
-        self.touched_seasons.extend(
-            self.tx
-                .query(
-                    "SELECT DISTINCT season_start_year FROM performance WHERE id = ANY($1)",
-                    &[&stored],
-                )
-                .map_err(database)?
-                .iter()
-                .map(|r| r.get::<_, i64>(0) as i32),
-        );
+        Ok(())
+    }
 
-        // A season all of whose performances this batch created is counted from the batch.
-        if self.buyers_changed {
-            // Tickets of earlier batches changed buyer: every season may have moved.
-            self.touched_seasons.extend(
-                self.tx
-                    .query("SELECT DISTINCT season_start_year FROM performance", &[])
-                    .map_err(database)?
-                    .iter()
-                    .map(|r| r.get::<_, i64>(0) as i32),
-            );
-        }
-        let in_season =
-            self.prepare("SELECT count(*) FROM performance WHERE season_start_year = $1")?;
-        let split = batch.split_seasons(
-            &self.touched_seasons,
-            &self.new_performances,
-            self.buyers_changed,
-            |season| {
-                Ok(self
-                    .tx
-                    .query_one(&in_season, &[&i64::from(season)])
-                    .map_err(database)?
-                    .get(0))
-            },
-        )?;
-        let seasons = batch.patron_seasons_in(&split.from_batch);
-        for chunk in seasons.chunks(ROWS_PER_STATEMENT) {
+    fn refresh_performance_sales(&mut self, performances: &[i64]) -> Result<(), StoreError> {
+        refresh_performance_sales(self.tx, performances)
+    }
+
+    fn seasons_of(&mut self, performances: &[i64]) -> Result<Vec<i32>, StoreError> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT DISTINCT season_start_year FROM performance WHERE id = ANY($1)",
+                &[&performances],
+            )
+            .map_err(database)?
+            .iter()
+            .map(|r| r.get::<_, i64>(0) as i32)
+            .collect())
+    }
+
+    fn all_seasons(&mut self) -> Result<Vec<i32>, StoreError> {
+        Ok(self
+            .tx
+            .query("SELECT DISTINCT season_start_year FROM performance", &[])
+            .map_err(database)?
+            .iter()
+            .map(|r| r.get::<_, i64>(0) as i32)
+            .collect())
+    }
+
+    fn performances_in_season(&mut self, season: i32) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_one(
+                "SELECT count(*) FROM performance WHERE season_start_year = $1",
+                &[&i64::from(season)],
+            )
+            .map_err(database)?
+            .get(0))
+    }
+
+    fn upsert_patron_seasons(&mut self, rows: &[PatronSeasonRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let buyers: Vec<&str> = chunk.iter().map(|((b, _), _)| b.as_str()).collect();
             let years: Vec<i64> = chunk.iter().map(|((_, s), _)| i64::from(*s)).collect();
             let tickets: Vec<i64> = chunk.iter().map(|(_, (t, _))| *t).collect();
             let subscriptions: Vec<i64> = chunk.iter().map(|(_, (_, s))| *s).collect();
-            execute(
-                self.tx,
+            self.execute(
                 "INSERT INTO patron_season (patron_key, season_start_year, tickets,
                                             subscription_tickets)
                  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
@@ -1022,76 +833,46 @@ impl<'w, 't> Writer<'w, 't> {
                 &[&buyers, &years, &tickets, &subscriptions],
             )?;
         }
-        refresh_patron_seasons(self.tx, &split.read_back)?;
-        if !self.touched_seasons.is_empty() {
-            audiences_changed(self.tx)?;
-        }
-        // An order's date may have changed without its tickets.
+        Ok(())
+    }
+
+    fn refresh_patron_seasons(&mut self, seasons: &BTreeSet<i32>) -> Result<(), StoreError> {
+        refresh_patron_seasons(self.tx, seasons)
+    }
+
+    fn audiences_changed(&mut self) -> Result<(), StoreError> {
+        audiences_changed(self.tx)
+    }
+
+    fn daily_sales_changed(&mut self) -> Result<(), StoreError> {
         daily_sales_changed(self.tx)
     }
-}
 
-/// Runs a statement; returns the rows it changed.
-fn execute(
-    tx: &mut Transaction,
-    sql: &str,
-    params: &[&(dyn postgres::types::ToSql + Sync)],
-) -> Result<u64, StoreError> {
-    tx.execute(sql, params).map_err(database)
-}
-
-/// Whether `table` holds rows of the source.
-fn stored_for(tx: &mut Transaction, table: &str, source_id: i64) -> Result<bool, StoreError> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = $1)");
-    Ok(tx.query_one(&sql, &[&source_id]).map_err(database)?.get(0))
-}
-
-/// Row ids of one table's records, by the source's identifiers: those written in this batch,
-/// then those already stored.
-struct Lookup {
-    table: &'static str,
-    ids: HashMap<ExternalId, i64>,
-    /// The query of a stored record, once prepared.
-    stored: Option<Statement>,
-}
-
-impl Lookup {
-    fn new(table: &'static str) -> Lookup {
-        Lookup {
-            table,
-            ids: HashMap::default(),
-            stored: None,
-        }
+    fn finish_batch(&mut self, batch_id: i64, now: i64, facts: i64) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE import_batch SET finished_at = $2, facts = $3 WHERE id = $1",
+            &[&batch_id, &now, &facts],
+        )?;
+        Ok(())
     }
 
-    /// The row id of the source's record `id`, which this batch wrote or the store holds.
-    fn get(
-        &mut self,
-        tx: &mut Transaction,
-        source_id: i64,
-        id: &ExternalId,
-    ) -> Result<i64, StoreError> {
-        if let Some(&row) = self.ids.get(id) {
-            return Ok(row);
-        }
-        let statement = match &self.stored {
-            Some(statement) => statement.clone(),
-            None => {
-                let sql = format!(
-                    "SELECT id FROM {} WHERE source_id = $1 AND external_id = $2",
-                    self.table
-                );
-                let statement = tx.prepare(&sql).map_err(database)?;
-                self.stored.insert(statement).clone()
-            }
-        };
-        let row: i64 = tx
-            .query_opt(&statement, &[&source_id, &id.as_str()])
-            .map_err(database)?
-            .ok_or_else(missing_record)?
-            .get(0);
-        self.ids.insert(id.clone(), row);
-        Ok(row)
+    /// A statement of the part that fails (a reference the check will name, say) is undone
+    /// to here, so that the transaction can still look the part's dangling references up.
+    fn before_part_writes(&mut self) -> Result<(), StoreError> {
+        self.execute("SAVEPOINT part", &[])?;
+        Ok(())
+    }
+
+    fn after_part_writes(&mut self, written: bool) -> Result<(), StoreError> {
+        self.execute(
+            if written {
+                "RELEASE SAVEPOINT part"
+            } else {
+                "ROLLBACK TO SAVEPOINT part"
+            },
+            &[],
+        )?;
+        Ok(())
     }
 }
 
