@@ -131,7 +131,10 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         if e.is_user_error() {
-            Failure::untranslated(e)
+            Failure::user(
+                e.message(jauge_model::Lang::Fr),
+                e.message(jauge_model::Lang::En),
+            )
         } else {
             Failure::Internal(e.into())
         }

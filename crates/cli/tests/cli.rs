@@ -508,7 +508,7 @@ fn files_that_are_not_jauge_databases_are_refused_and_left_untouched() {
     let output = jauge(&["summary", "--db", notes.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output.stderr).contains("not a Jauge database"),
+        text(&output.stderr).contains("n'est pas une base Jauge"),
         "{}",
         text(&output.stderr)
     );
@@ -540,7 +540,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     let output = jauge(&["summary", "--db", db.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output.stderr).contains("newer version of Jauge"),
+        text(&output.stderr).contains("version plus récente de Jauge"),
         "{}",
         text(&output.stderr)
     );
@@ -1069,7 +1069,7 @@ fn merges_and_splits_by_hand_survive_later_linkages() {
     let unknown = jauge(&["patrons", "--db", db, "merge", a, "billetterie-C999999"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(
-        text(&unknown.stderr).contains("no patron"),
+        text(&unknown.stderr).contains("pas de spectateur billetterie-C999999"),
         "{}",
         text(&unknown.stderr)
     );

@@ -734,6 +734,59 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What went wrong and what to do, in `lang`: the errors a person can fix are said in
+    /// French too; the others (and the problems of a rejected dataset, which name files, lines
+    /// and fields) as [`std::fmt::Display`] says them.
+    pub fn message(&self, lang: jauge_model::Lang) -> String {
+        if lang != jauge_model::Lang::Fr {
+            return self.to_string();
+        }
+        match self {
+            StoreError::NewerSchema {
+                path,
+                found,
+                supported,
+            } => format!(
+                "{} a été écrite par une version plus récente de Jauge (schéma {found} ; cette \
+                 version connaît les schémas jusqu'au {supported}). Mettez Jauge à jour pour \
+                 l'ouvrir ; le fichier n'a pas été modifié.",
+                path.display()
+            ),
+            StoreError::NotJauge { path, reason } => format!(
+                "{} n'est pas une base Jauge ({reason}). Choisissez un autre fichier avec --db ou \
+                 JAUGE_DB.",
+                path.display()
+            ),
+            StoreError::CannotOpen { path, source } => format!(
+                "impossible d'ouvrir {} : {source}. Vérifiez le chemin et ses droits.",
+                path.display()
+            ),
+            StoreError::NoVenue => "le lieu n'est pas encore paramétré : décrivez la structure, \
+                 le lieu et ses salles avant d'importer (`jauge setup`, ou `jauge demo` pour le \
+                 lieu de démonstration)"
+                .to_owned(),
+            StoreError::Rejected { origin, problems } => format!(
+                "{origin} : {} problème(s), rien n'a été enregistré :\n{}",
+                problems.len(),
+                list_problems(problems)
+            ),
+            StoreError::Abandoned(why) => format!("{why} ; rien n'a été enregistré"),
+            StoreError::UnknownPatron(key) => {
+                format!("il n'y a pas de spectateur {key} ; `jauge patrons` les liste")
+            }
+            StoreError::UnknownSource(name) => {
+                format!("il n'y a pas de source en direct {name} ; `jauge sources` les liste")
+            }
+            StoreError::CannotConnect { location, reason } => format!(
+                "impossible de se connecter à {location} : {reason}. Vérifiez l'adresse, que \
+                 PostgreSQL tourne et que la base existe"
+            ),
+            StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Postgres(_) => {
+                self.to_string()
+            }
+        }
+    }
+
     /// Whether the person running Jauge can fix this (wrong file, bad input, missing setup), as
     /// opposed to an internal failure.
     pub fn is_user_error(&self) -> bool {
@@ -755,4 +808,46 @@ fn list_problems(problems: &[DatasetProblem]) -> String {
         list.push(format!("  … and {} more", problems.len() - SHOWN));
     }
     list.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use jauge_model::Lang;
+
+    use super::StoreError;
+
+    #[test]
+    fn the_errors_a_person_can_fix_are_said_in_french_with_what_to_do() {
+        let errors = [
+            StoreError::NewerSchema {
+                path: "jauge.db".into(),
+                found: 30,
+                supported: 18,
+            },
+            StoreError::NotJauge {
+                path: "notes.db".into(),
+                reason: "not SQLite".into(),
+            },
+            StoreError::NoVenue,
+            StoreError::UnknownPatron("pk9".into()),
+            StoreError::UnknownSource("pretix".into()),
+            StoreError::Abandoned("line 9: the file ends inside quotes".into()),
+        ];
+        for (error, kept) in errors.iter().zip([
+            "Mettez Jauge à jour",
+            "--db ou JAUGE_DB",
+            "jauge demo",
+            "jauge patrons",
+            "jauge sources",
+            "line 9",
+        ]) {
+            assert!(error.is_user_error());
+            let (fr, en) = (error.message(Lang::Fr), error.message(Lang::En));
+            assert_eq!(en, error.to_string());
+            assert_ne!(fr, en);
+            assert!(fr.contains(kept), "{fr}");
+        }
+        let internal = StoreError::Corrupt("a season of -1".into());
+        assert_eq!(internal.message(Lang::Fr), internal.to_string());
+    }
 }
