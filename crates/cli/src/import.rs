@@ -138,24 +138,34 @@ fn load_profile(path: &Path) -> Result<ProfileFile, Failure> {
 }
 
 /// What was decided about a file before its rows are read: dialect, mapping, notes.
-pub fn opened_report(path: &Path, opened: &Opened) -> String {
+pub fn opened_report(path: &Path, opened: &Opened, lang: jauge_model::Lang) -> String {
     let d = opened.dialect();
     let delimiter = match d.delimiter {
-        b'\t' => "tab".to_owned(),
+        b'\t' => lang.pick("tabulation", "tab").to_owned(),
         b => format!("'{}'", char::from(b)),
     };
-    let mut out = format!(
-        "{}: {}, {} lines, delimiter {delimiter}, {} columns{}\n",
-        path.display(),
-        d.encoding,
-        d.line_ending,
-        d.columns,
-        if d.has_header {
-            ", header row"
-        } else {
-            ", no header row"
-        }
-    );
+    let header = match (d.has_header, lang) {
+        (true, jauge_model::Lang::Fr) => ", ligne d'en-tête",
+        (false, jauge_model::Lang::Fr) => ", sans ligne d'en-tête",
+        (true, _) => ", header row",
+        (false, _) => ", no header row",
+    };
+    let mut out = match lang {
+        jauge_model::Lang::Fr => format!(
+            "{} : {}, fins de ligne {}, séparateur {delimiter}, {} colonnes{header}\n",
+            path.display(),
+            d.encoding,
+            d.line_ending,
+            d.columns,
+        ),
+        _ => format!(
+            "{}: {}, {} lines, delimiter {delimiter}, {} columns{header}\n",
+            path.display(),
+            d.encoding,
+            d.line_ending,
+            d.columns,
+        ),
+    };
     let inferred = &opened.inferred;
     for m in &inferred.mapping.matched {
         let kind = inferred
@@ -170,7 +180,10 @@ pub fn opened_report(path: &Path, opened: &Opened) -> String {
         ));
     }
     for (_, header) in &inferred.mapping.unmatched {
-        out.push_str(&format!("  {header:<28} → (not read)\n"));
+        out.push_str(&format!(
+            "  {header:<28} → {}\n",
+            lang.pick("(non lue)", "(not read)")
+        ));
     }
     let notes = d
         .ambiguities
@@ -184,7 +197,7 @@ pub fn opened_report(path: &Path, opened: &Opened) -> String {
                 .map(|(field, a)| format!("{field}: {a}")),
         );
     for note in notes {
-        out.push_str(&format!("  note: {note}\n"));
+        out.push_str(&format!("  {} {note}\n", lang.pick("remarque :", "note:")));
     }
     out
 }
@@ -193,26 +206,47 @@ pub fn opened_report(path: &Path, opened: &Opened) -> String {
 pub fn rows_report(summary: &Summary, lang: jauge_model::Lang) -> String {
     let mut out = String::new();
     for note in &summary.notes {
-        out.push_str(&format!("  note: {note}\n"));
+        out.push_str(&format!("  {} {note}\n", lang.pick("remarque :", "note:")));
     }
     let t = &summary.tally;
-    out.push_str(&format!(
-        "  {} rows: {} tickets, {} orders, {} performances, {} patrons; {} quarantined\n",
-        format::count(summary.rows, lang),
-        format::count(t.tickets as u64, lang),
-        format::count(t.orders as u64, lang),
-        format::count(t.performances as u64, lang),
-        format::count(t.patrons as u64, lang),
-        format::count(t.quarantined as u64, lang),
-    ));
+    let n = |count: usize| format::count(count as u64, lang);
+    out.push_str(&match lang {
+        jauge_model::Lang::Fr => format!(
+            "  {} lignes : {} billets, {} commandes, {} représentations, {} spectateurs ; {} en \
+             quarantaine\n",
+            format::count(summary.rows, lang),
+            n(t.tickets),
+            n(t.orders),
+            n(t.performances),
+            n(t.patrons),
+            n(t.quarantined),
+        ),
+        _ => format!(
+            "  {} rows: {} tickets, {} orders, {} performances, {} patrons; {} quarantined\n",
+            format::count(summary.rows, lang),
+            n(t.tickets),
+            n(t.orders),
+            n(t.performances),
+            n(t.patrons),
+            n(t.quarantined),
+        ),
+    });
     for q in &summary.preview.quarantined {
-        out.push_str(&format!("  quarantined: {q}\n"));
+        out.push_str(&format!(
+            "  {} {q}\n",
+            lang.pick("en quarantaine :", "quarantined:")
+        ));
     }
     if t.quarantined > summary.preview.quarantined.len() {
-        out.push_str(&format!(
-            "  … and {} more quarantined rows (jauge quarantine lists them all)\n",
-            t.quarantined - summary.preview.quarantined.len()
-        ));
+        let more = n(t.quarantined - summary.preview.quarantined.len());
+        out.push_str(&match lang {
+            jauge_model::Lang::Fr => format!(
+                "  … et {more} autres lignes en quarantaine (jauge quarantine les liste toutes)\n"
+            ),
+            _ => {
+                format!("  … and {more} more quarantined rows (jauge quarantine lists them all)\n")
+            }
+        });
     }
     out
 }
@@ -223,21 +257,28 @@ fn preview(d: &Dataset, lang: jauge_model::Lang) -> String {
     let mut out = String::new();
     for p in d.performances.iter().take(ROWS) {
         out.push_str(&format!(
-            "  preview: performance {} · show {} · {} · {} · {} seats · {}\n",
+            "  {} {} · {} {} · {} · {} · {} {} · {}\n",
+            lang.pick("aperçu : représentation", "preview: performance"),
             p.id,
+            lang.pick("spectacle", "show"),
             p.show,
             p.hall,
             p.starts_at.format("%Y-%m-%d %H:%M UTC"),
             p.capacity.get(),
+            lang.pick("places", "seats"),
             p.status.code()
         ));
     }
     for t in d.tickets.iter().take(ROWS) {
         out.push_str(&format!(
-            "  preview: ticket {} · order {} · performance {} · tariff {} · {} · {}\n",
+            "  {} {} · {} {} · {} {} · {} {} · {} · {}\n",
+            lang.pick("aperçu : billet", "preview: ticket"),
             t.id,
+            lang.pick("commande", "order"),
             t.order,
+            lang.pick("représentation", "performance"),
             t.performance,
+            lang.pick("tarif", "tariff"),
             t.tariff,
             format::money(t.amount_paid, lang),
             t.status.code()
@@ -246,7 +287,10 @@ fn preview(d: &Dataset, lang: jauge_model::Lang) -> String {
     for p in d.patrons.iter().take(ROWS) {
         let key = p.key.as_ref().map(|k| k.as_str()).unwrap_or_default();
         let email = p.email.as_ref().map(|e| e.as_str()).unwrap_or("—");
-        out.push_str(&format!("  preview: patron {key} · {email}\n"));
+        out.push_str(&format!(
+            "  {} {key} · {email}\n",
+            lang.pick("aperçu : spectateur", "preview: patron")
+        ));
     }
     for c in d.campaigns.iter().take(ROWS) {
         out.push_str(&format!(
@@ -286,9 +330,13 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                 saved.columns.entry(field).or_insert(header);
             }
             std::fs::write(save, saved.to_toml()).map_err(|e| Failure::cannot_write(save, e))?;
-            println!("  profile saved in {}", save.display());
+            println!(
+                "  {} {}",
+                cli.lang.pick("profil enregistré dans", "profile saved in"),
+                save.display()
+            );
         }
-        print!("{}", opened_report(path, &opened));
+        print!("{}", opened_report(path, &opened, cli.lang));
         // A source's files are expected to keep their shape: a change stops the import before
         // any row is read.
         let changes = jauge_connect::file::drift_from_earlier(&*store, &source, &opened)?;
@@ -310,7 +358,11 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
                     ),
                 ));
             }
-            println!("  drift accepted:\n{list}");
+            println!(
+                "  {}\n{list}",
+                cli.lang
+                    .pick("changement de colonnes accepté :", "drift accepted:")
+            );
             drift_accepted = Some(list);
         }
         let imported = import_parts(
@@ -334,18 +386,30 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<(), Failure> {
         match imported.written {
             None => {
                 print!("{}", preview(&imported.summary.preview, cli.lang));
-                println!("  (dry run: nothing stored)");
+                println!(
+                    "  {}",
+                    cli.lang.pick(
+                        "(essai : rien n'a été enregistré)",
+                        "(dry run: nothing stored)"
+                    )
+                );
             }
             Some(written) => {
                 let c = written.changes;
-                println!(
-                    "  stored in {} as batch {}: tickets and orders {} new, {} updated, {} unchanged",
-                    cli.db.display(),
-                    written.batch.map(|b| b.to_string()).unwrap_or_default(),
-                    format::count(c.inserted as u64, cli.lang),
-                    format::count(c.updated as u64, cli.lang),
-                    format::count(c.unchanged as u64, cli.lang),
-                );
+                let batch = written.batch.map(|b| b.to_string()).unwrap_or_default();
+                let n = |count: usize| format::count(count as u64, cli.lang);
+                let (new, updated, unchanged) = (n(c.inserted), n(c.updated), n(c.unchanged));
+                let db = cli.db.display();
+                match cli.lang {
+                    jauge_model::Lang::Fr => println!(
+                        "  enregistré dans {db} (lot {batch}) : billets et commandes {new} \
+                         nouveaux, {updated} modifiés, {unchanged} inchangés"
+                    ),
+                    _ => println!(
+                        "  stored in {db} as batch {batch}: tickets and orders {new} new, \
+                         {updated} updated, {unchanged} unchanged"
+                    ),
+                }
                 if args.timings {
                     for (step, took) in &written.phases {
                         println!("    {step:<40} {:>8.3} s", took.as_secs_f64());

@@ -635,9 +635,12 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
         report.contains("line 4, column 5 (Prix TTC)") && report.contains("\"vingt\""),
         "{report}"
     );
-    assert!(report.contains("dry run"), "{report}");
     assert!(
-        report.contains("preview: ticket WEB-1-1 · order WEB-1"),
+        report.contains("essai : rien n'a été enregistré"),
+        "{report}"
+    );
+    assert!(
+        report.contains("aperçu : billet WEB-1-1 · commande WEB-1"),
         "{report}"
     );
     assert_eq!(
@@ -652,7 +655,7 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
     // Two tickets and their order are new; the row without a price waits in quarantine.
     let report = text(&stored.stdout);
     assert!(
-        report.contains("tickets and orders 3 new, 0 updated, 0 unchanged"),
+        report.contains("billets et commandes 3 nouveaux, 0 modifiés, 0 inchangés"),
         "{report}"
     );
 
@@ -660,7 +663,7 @@ fn an_import_shows_what_it_found_stores_what_it_can_and_is_idempotent() {
     assert!(again.status.success(), "{}", text(&again.stderr));
     let report = text(&again.stdout);
     assert!(
-        report.contains("tickets and orders 0 new, 0 updated, 3 unchanged"),
+        report.contains("billets et commandes 0 nouveaux, 0 modifiés, 3 inchangés"),
         "{report}"
     );
     assert_eq!(
@@ -765,7 +768,7 @@ fn a_file_whose_columns_changed_is_stopped_unless_the_drift_is_accepted() {
 
     let accepted = import(&april, true);
     assert!(accepted.status.success(), "{}", text(&accepted.stderr));
-    assert!(text(&accepted.stdout).contains("drift accepted"));
+    assert!(text(&accepted.stdout).contains("changement de colonnes accepté"));
 
     // Supervision: every source healthy, one accepted drift on the web source.
     let sources = jauge(&["--lang", "en", "sources", "--db", db]);
@@ -903,7 +906,7 @@ fn a_large_file_of_which_nothing_could_be_taken_stores_nothing() {
         "{said}"
     );
     assert!(
-        text(&output.stdout).contains("120\u{202f}000 quarantined"),
+        text(&output.stdout).contains("120\u{202f}000 en quarantaine"),
         "{}",
         text(&output.stdout)
     );
